@@ -1,0 +1,189 @@
+"""Pure text helpers: width and space normalisation, names, Chinese dates, ID masking, cells."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+
+# Full-width ASCII block U+FF01..U+FF5E maps onto U+0021..U+007E; U+3000 is the ideographic space.
+_FULLWIDTH_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH_ASCII[0x3000] = 0x20
+_FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
+
+_SPACES = re.compile(r"\s+")  # str patterns match U+3000 and other Unicode spaces too
+
+# Variants of the middle dot people type between the parts of a name (买买提·艾力).
+# The full stop "." / "．" / "。" is deliberately absent: fieldcheck refuses it with a hint.
+MIDDLE_DOT = "\u00b7"
+_DOT_VARIANTS = (
+    "\u0387"  # Greek ano teleia (canonically equal to U+00B7)
+    "\u2022"  # bullet •
+    "\u2027"  # hyphenation point ‧
+    "\u2219"  # bullet operator ∙
+    "\u22c5"  # dot operator ⋅
+    "\u2e31"  # word separator middle dot ⸱
+    "\u30fb"  # katakana middle dot ・
+    "\ua78f"  # Latin letter sinological dot ꞏ
+    "\uff65"  # half-width katakana middle dot ･
+)
+_DOTS_TO_MIDDLE = {ord(ch): MIDDLE_DOT for ch in _DOT_VARIANTS}
+_SPACED_DOT = re.compile(r"\s*\u00b7\s*")
+
+# Excel's 1900 date system: serial 1 is 1900-01-01 and serial 60 is the phantom 1900-02-29.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+_DATE_HINT = "请按 1990-01-02、1990.01.02 或 1990年1月2日 的格式填写"
+
+_YMD = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_YM = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_CN = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})[日号])?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+
+
+def collapse_spaces(s: str | None) -> str:
+    """Strip and collapse every run of whitespace (U+3000 included) to one ASCII space."""
+    if s is None:
+        return ""
+    return _SPACES.sub(" ", str(s)).strip()
+
+
+def normalise_text(s: str | None) -> str:
+    """Full-width ASCII to half-width, then strip and collapse spaces; for codes, numbers, dates."""
+    if s is None:
+        return ""
+    return collapse_spaces(str(s).translate(_FULLWIDTH_ASCII))
+
+
+def normalise_digits(s: str | None) -> str:
+    """Full-width digits to ASCII digits, then strip and collapse spaces; nothing else changes."""
+    if s is None:
+        return ""
+    return collapse_spaces(str(s).translate(_FULLWIDTH_DIGITS))
+
+
+def clean_name(s: str | None) -> str:
+    """Strip and collapse spaces in a person's name and unify middle-dot variants to "·"."""
+    text = collapse_spaces(s).translate(_DOTS_TO_MIDDLE)
+    return _SPACED_DOT.sub(MIDDLE_DOT, text)
+
+
+def format_date_cn(d: date | None) -> str:
+    """Format a date as 2024年8月1日 (no zero padding); None gives ""."""
+    if d is None:
+        return ""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def format_month_cn(d: date | None) -> str:
+    """Format a date as 1990年1月 (no zero padding); None gives ""."""
+    if d is None:
+        return ""
+    return f"{d.year}年{d.month}月"
+
+
+def _build_date(year: int, month: int, day: int, shown: str) -> date:
+    """Make a date from parts or raise ValueError saying which part is wrong."""
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise ValueError(f"日期“{shown}”的年份{year}不在{_MIN_YEAR}—{_MAX_YEAR}年之间")
+    if not 1 <= month <= 12:
+        raise ValueError(f"日期“{shown}”的月份{month}不对，月份应在1到12之间")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"日期“{shown}”不存在：{year}年{month}月没有{day}日") from None
+
+
+def _from_excel_serial(serial: int) -> date:
+    """Convert an Excel 1900-system serial day number to a date."""
+    if serial == 60:
+        raise ValueError("Excel 日期序号60是不存在的1900年2月29日，请重新填写日期")
+    if serial < 60:
+        return date(1899, 12, 31) + timedelta(days=serial)
+    return _EXCEL_EPOCH + timedelta(days=serial)
+
+
+def _parse_number(value: int | float) -> date:
+    """Read a spreadsheet number: an Excel serial, a typed 19900102 / 199001, or 1990.01."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"无法识别的日期“{value}”，{_DATE_HINT}")
+    whole = int(value)
+    fraction = value - whole
+    if fraction and _MIN_YEAR <= whole <= _MAX_YEAR:
+        # "1990.01" typed into a number cell arrives as the float 1990.01.
+        text = repr(float(value))
+        month_text = text.split(".", 1)[1]
+        if month_text == "1":
+            raise ValueError(
+                f"单元格里的“{text}”分不清是1月还是10月，"
+                "请把单元格设为文本，写成 1990.01 或 1990.10"
+            )
+        if len(month_text) > 2:
+            raise ValueError(f"无法识别的日期“{text}”，{_DATE_HINT}")
+        return _build_date(whole, int(month_text), 1, text)
+    if 1 <= whole <= _EXCEL_MAX_SERIAL:
+        serial_date = _from_excel_serial(whole)
+        if serial_date.year <= _MAX_YEAR:
+            return serial_date
+    if fraction == 0 and len(str(whole)) in (6, 8):
+        return _parse_text(str(whole), str(whole))
+    raise ValueError(f"无法识别的日期“{value}”，{_DATE_HINT}")
+
+
+def _parse_text(text: str, shown: str) -> date:
+    """Parse a normalised, space-free date string."""
+    for pattern in (_YMD, _CN, _YM, _COMPACT):
+        match = pattern.fullmatch(text)
+        if match:
+            year, month, day = (*match.groups(), None)[:3]
+            return _build_date(int(year), int(month), int(day or 1), shown)
+    raise ValueError(f"无法识别的日期“{shown}”，{_DATE_HINT}")
+
+
+def parse_date_loose(value: object) -> date:
+    """Read a date typed by a clerk or found in a spreadsheet; month-only input gives the 1st."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("请填写日期，如 1990-01-02")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"无法识别的日期“{value}”，{_DATE_HINT}")
+    if isinstance(value, int | float):
+        return _parse_number(value)
+    if not isinstance(value, str):
+        raise ValueError(f"无法识别的日期“{value}”，{_DATE_HINT}")
+    shown = collapse_spaces(value)
+    return _parse_text(_SPACES.sub("", normalise_text(value)), shown)
+
+
+def parse_month_loose(value: object) -> date:
+    """Read a year and month like parse_date_loose and return the first day of that month."""
+    return parse_date_loose(value).replace(day=1)
+
+
+def mask_id(number: str | None) -> str:
+    """Hide the middle of an ID number: 652824********123X; short input is fully starred."""
+    text = _SPACES.sub("", normalise_text(number)).upper()
+    if len(text) <= 10:
+        return "*" * len(text)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def mask_id_publicity(number: str | None) -> str:
+    """Mask an ID number for a publicity notice posted in the unit: first 6 and last 4 shown."""
+    return mask_id(number)
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix "'" to a text cell a spreadsheet would run as a formula (= + - @, tab, CR)."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "\t\r" or value.lstrip()[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

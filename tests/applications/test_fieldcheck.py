@@ -1,0 +1,197 @@
+"""Field checks for names and phones, and the fixed choice lists of the application form."""
+
+import pytest
+
+from portal.applications import choices
+from portal.applications.fieldcheck import (
+    LOCAL_PHONE_HINT,
+    PHONE_HINT,
+    check_local_phone,
+    check_name,
+    check_phone,
+)
+
+DOT_HINT = "少数民族姓名各部分之间请用间隔号“·”分隔，如 买买提·艾力"
+
+
+# --- names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "张伟",
+        "买买提·艾力",
+        "阿不都热合曼·阿不都热西提",
+        "欧阳娜娜",
+        "古丽米热·买买提·吐尔逊",
+        "John Smith",
+    ],
+)
+def test_valid_names_pass_unchanged(name):
+    assert check_name(name) == (name, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("  买买提·艾力 ", "买买提·艾力"),
+        ("买买提 · 艾力", "买买提·艾力"),
+        ("买买提•艾力", "买买提·艾力"),  # U+2022 bullet
+        ("买买提・艾力", "买买提·艾力"),  # U+30FB katakana middle dot
+        ("买买提･艾力", "买买提·艾力"),  # U+FF65 half-width katakana middle dot
+        ("买买提‧艾力", "买买提·艾力"),  # U+2027 hyphenation point
+    ],
+)
+def test_name_dot_variants_and_spaces_are_normalised(typed, expected):
+    assert check_name(typed) == (expected, None)
+
+
+def test_a_thirty_character_name_is_valid_and_thirty_one_is_not():
+    thirty = "阿不都热合曼·阿不都热西提·买买提·艾力·阿不都克热木·吐尔"
+    assert len(thirty) == 30
+    assert check_name(thirty) == (thirty, None)
+    _, error = check_name(thirty + "逊")
+    assert error == "姓名最多30个字（含间隔号），现在是31个字"
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("", "请填写姓名"),
+        (None, "请填写姓名"),
+        ("张三3", "姓名中不能有数字"),
+        ("张三３", "姓名中不能有数字"),
+        ("张三@", "姓名中不能有“@”，只能用汉字和间隔号“·”"),
+        ("张-三", "姓名中不能有“-”，只能用汉字和间隔号“·”"),
+        ("买买提.艾力", f"姓名中不能有“.”；{DOT_HINT}"),
+        ("买买提。艾力", f"姓名中不能有“。”；{DOT_HINT}"),
+        ("买买提 艾力", f"汉字姓名中不要有空格；{DOT_HINT}"),
+        ("·买买提", "间隔号“·”只能写在姓名中间，不能在开头或结尾"),
+        ("买买提·", "间隔号“·”只能写在姓名中间，不能在开头或结尾"),
+        ("买买提··艾力", "姓名中不能连用两个间隔号“·”"),
+        ("王", "姓名至少2个字，请填写全名"),
+        ("张Wei", "姓名请全部用汉字填写，外文姓名请全部用字母填写"),
+    ],
+)
+def test_bad_names_get_a_chinese_message_saying_what_to_write(typed, error):
+    assert check_name(typed)[1] == error
+
+
+def test_a_full_stop_between_chinese_characters_is_not_silently_turned_into_a_dot():
+    assert check_name("买买提.艾力")[0] == "买买提.艾力"
+
+
+# --- phones ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("13999007808", "13999007808"),
+        ("139 9900 7808", "13999007808"),
+        ("139-9900-7808", "13999007808"),
+        ("+86 13999007808", "13999007808"),
+        ("１３９９９００７８０８", "13999007808"),
+        ("0996-2030024", "0996-2030024"),
+        ("09962030024", "0996-2030024"),
+        ("(0996)2030024", "0996-2030024"),
+        ("（０９９６）２０３００２４", "0996-2030024"),
+        ("0996 2030024", "0996-2030024"),
+        ("0996 - 2030024", "0996-2030024"),
+        ("0996-2030024-801", "0996-2030024转801"),
+        ("0996-2030024转801", "0996-2030024转801"),
+        ("01062345678", "010-62345678"),
+        ("021-62345678", "021-62345678"),
+    ],
+)
+def test_mobiles_and_landlines_with_area_code_are_accepted(typed, normalised):
+    assert check_phone(typed) == (normalised, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("", "请填写联系电话"),
+        ("2617611", "固定电话请写上区号，如 0996-2030024"),
+        ("12999007808", PHONE_HINT),  # no mobile starts with 12
+        ("1399900780", PHONE_HINT),  # 10 digits
+        ("139990078081", PHONE_HINT),  # 12 digits
+        ("0996-0030024", PHONE_HINT),  # local numbers do not start with 0
+        ("0996-203002", PHONE_HINT),  # 6-digit local number
+        ("电话13999007808", PHONE_HINT),
+    ],
+)
+def test_bad_phones_say_what_to_write(typed, error):
+    assert check_phone(typed)[1] == error
+
+
+def test_phone_hint_gives_an_example():
+    assert PHONE_HINT == "请填写11位手机号或带区号的固定电话，如 0996-2030024"
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("2617611", "2617611"),
+        ("２０１２３９７", "2012397"),
+        ("26176110", "26176110"),
+        ("0996-2030024", "0996-2030024"),
+        ("13999007808", "13999007808"),
+    ],
+)
+def test_office_phone_takes_a_local_number_or_a_full_one(typed, normalised):
+    # 000 and 001 list office contacts as 2617611 and 2012397
+    assert check_local_phone(typed) == (normalised, None)
+
+
+@pytest.mark.parametrize("typed", ["261761", "123456789", "0617611", "abc"])
+def test_office_phone_refuses_other_lengths(typed):
+    assert check_local_phone(typed)[1] == LOCAL_PHONE_HINT
+
+
+# --- choice lists ----------------------------------------------------------
+
+
+def test_ethnicities_are_the_56_groups_in_standard_order():
+    assert len(choices.ETHNICITIES) == len(set(choices.ETHNICITIES)) == 56
+    assert choices.ETHNICITIES[0] == "汉族"
+    assert choices.ETHNICITIES[4] == "维吾尔族"
+    assert choices.ETHNICITIES[16] == "哈萨克族"
+    assert choices.ETHNICITIES[-1] == "基诺族"
+    assert all(group.endswith("族") for group in choices.ETHNICITIES)
+
+
+def test_political_statuses_end_with_the_masses():
+    assert choices.POLITICAL_STATUSES[0] == "中共党员"
+    assert choices.POLITICAL_STATUSES[-1] == "群众"
+    assert len(choices.POLITICAL_STATUSES) == 13
+
+
+def test_education_rank_orders_levels_from_lowest_to_highest():
+    ordered = sorted(choices.EDUCATION_LEVELS, key=choices.education_rank)
+    assert ordered[0] == "初中及以下"
+    assert ordered[-1] == "博士研究生"
+    assert choices.education_rank("大学本科") > choices.education_rank("大学专科")
+    assert choices.education_rank("中等专科") == choices.education_rank("高中")
+    assert choices.education_rank("小学") == -1
+    assert set(choices.EDUCATION_RANK) == set(choices.EDUCATION_LEVELS)
+
+
+def test_only_sanctions_of_record_or_above_bar_an_application():
+    # 000, 001, 002, 003: 受记过以上处分且在处分期内的 不得申报
+    assert not choices.sanction_bars_application("警告")
+    assert not choices.sanction_bars_application(None)
+    assert not choices.sanction_bars_application("")
+    for sanction in ("记过", "记大过", "降级", "降低岗位等级", "撤职", "开除"):
+        assert choices.sanction_bars_application(sanction)
+
+
+def test_choice_lists_fit_a_select_field():
+    assert choices.GENDER_CHOICES == [("男", "男"), ("女", "女")]
+    assert choices.ETHNICITY_CHOICES[0] == ("", "请选择")
+    assert choices.ETHNICITY_CHOICES[1] == ("汉族", "汉族")
+    assert len(choices.ETHNICITY_CHOICES) == 57
+    assert choices.SANCTION_CHOICES[0] == ("", "无")
+    assert ("未测试", "未测试") in choices.MANDARIN_CHOICES
+    assert [value for value, _ in choices.DEGREE_CHOICES] == ["", "博士", "硕士", "学士", "无"]
