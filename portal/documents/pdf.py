@@ -1,0 +1,486 @@
+"""PDF engine for official documents: CJK fonts, HTML to A4 PDF, merging."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.fonts import addMapping
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.rl_settings import _FUZZ
+from xhtml2pdf import default as pisa_default
+from xhtml2pdf import pisa, reportlab_paragraph
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.reportlab_paragraph import (
+    ParaLines,
+    _handleBulletWidth,
+    _putFragLine,
+    cjkU,
+    makeCJKParaLine,
+    setXPos,
+)
+from xhtml2pdf.xhtml2pdf_reportlab import PmlParagraph
+
+log = logging.getLogger(__name__)
+
+#: CSS family names the stylesheets use; each render maps them to the chosen fonts.
+BODY_FAMILY = "portal-song"
+HEADING_FAMILY = "portal-hei"
+
+#: ReportLab's built-in Adobe-GB1 face: always available, never embedded.
+BUILTIN_CJK_FONT = "STSong-Light"
+
+FALLBACK_WARNING = (
+    "未找到可嵌入的中文字体，PDF 依赖阅读器的字体（STSong-Light），在其他电脑上可能显示不正确"
+)
+
+_WINDOWS_FONTS = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
+
+#: Song/Ming faces for body text, best first: (path, subfont index of a TTC).
+BODY_CANDIDATES: tuple[tuple[Path, int], ...] = (
+    (Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),  # AR PL UMing CN
+    (Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"), 0),  # AR PL SungtiL GB
+    (_WINDOWS_FONTS / "simsun.ttc", 0),  # SimSun
+)
+
+#: Heavy sans faces for headings, best first.
+HEADING_CANDIDATES: tuple[tuple[Path, int], ...] = (
+    (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),  # WenQuanYi Zen Hei
+    (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0),  # WenQuanYi Micro Hei
+    (_WINDOWS_FONTS / "simhei.ttf", 0),  # SimHei
+)
+
+# GB/T 9704-2012: 37 mm top, 28 mm binding (left) margin, 156 x 225 mm type area.
+MARGIN_TOP_CM = 3.7
+MARGIN_RIGHT_CM = 2.6
+MARGIN_BOTTOM_CM = 3.5
+MARGIN_LEFT_CM = 2.8
+
+BASE_CSS = f"""
+@page {{
+    size: a4 portrait;
+    margin: {MARGIN_TOP_CM}cm {MARGIN_RIGHT_CM}cm {MARGIN_BOTTOM_CM}cm {MARGIN_LEFT_CM}cm;
+}}
+html, body {{
+    font-family: {BODY_FAMILY}, {HEADING_FAMILY};
+    font-size: 14pt;
+    line-height: 1.75;
+    color: #000000;
+}}
+p, div, li, td, th, span, h1, h2, h3, h4 {{
+    -pdf-word-wrap: CJK;
+}}
+p {{
+    margin: 0;
+    text-indent: 2em;
+    text-align: justify;
+}}
+h1, .title {{
+    font-family: {HEADING_FAMILY};
+    font-size: 22pt;
+    font-weight: normal;
+    line-height: 1.5;
+    text-align: center;
+    text-indent: 0;
+    margin: 0 0 0.8em 0;
+}}
+h2, .subtitle {{
+    font-family: {HEADING_FAMILY};
+    font-size: 16pt;
+    font-weight: normal;
+    line-height: 1.6;
+    text-indent: 0;
+    margin: 0.6em 0 0.3em 0;
+}}
+h3 {{
+    font-family: {HEADING_FAMILY};
+    font-size: 14pt;
+    font-weight: normal;
+    text-indent: 0;
+    margin: 0.4em 0 0.2em 0;
+}}
+b, strong {{
+    font-family: {HEADING_FAMILY};
+    font-weight: normal;
+}}
+.noindent {{ text-indent: 0; }}
+.center {{ text-align: center; text-indent: 0; }}
+.right {{ text-align: right; text-indent: 0; }}
+.sign, .seal, .date {{
+    text-align: right;
+    text-indent: 0;
+    padding-right: 2em;
+}}
+.sign {{
+    margin-top: 2em;
+    padding-right: 7em;  /* room for the handwritten signature */
+}}
+.seal {{ margin-top: 1.2em; }}
+.date {{ margin-top: 0.3em; }}
+.signoff {{ page-break-inside: avoid; }}
+.page-break {{ page-break-before: always; }}
+table.grid {{
+    width: 100%;
+    border-collapse: collapse;
+    margin: 0.5em 0;
+}}
+table.grid td, table.grid th {{
+    border: 0.75pt solid #000000;
+    padding: 3pt 4pt 1pt 4pt;
+    font-size: 12pt;
+    line-height: 1.4;
+    text-indent: 0;
+    text-align: left;
+    vertical-align: middle;
+}}
+table.grid th {{
+    font-family: {HEADING_FAMILY};
+    font-weight: normal;
+    text-align: center;
+}}
+"""
+
+
+class PdfError(RuntimeError):
+    """Raised when an HTML document cannot be rendered to PDF."""
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The fonts a document is drawn with, and what to tell the user about them."""
+
+    body_path: str | None
+    heading_path: str | None
+    body_name: str
+    heading_name: str
+    builtin_fallback: bool
+    warning: str | None = None
+
+
+_registry_lock = threading.Lock()
+_registered: dict[tuple[str, int], str | None] = {}
+
+
+def _register_ttf(path: Path, index: int) -> str | None:
+    """Register a TrueType font or collection member once; return its name or None."""
+    key = (str(path), index)
+    with _registry_lock:
+        if key in _registered:
+            return _registered[key]
+        name: str | None = None
+        if path.is_file():
+            digest = hashlib.sha1(str(path).encode()).hexdigest()[:6]
+            name = f"CJK-{path.stem}-{index}-{digest}"
+            if name not in pdfmetrics.getRegisteredFontNames():
+                try:
+                    font = TTFont(name, str(path), subfontIndex=index)
+                except Exception as exc:  # any font ReportLab cannot read is skipped
+                    log.warning("Cannot use font %s#%d: %s", path, index, exc)
+                    name = None
+                else:
+                    pdfmetrics.registerFont(font)
+        _registered[key] = name
+        return name
+
+
+def _register_builtin() -> str:
+    """Register ReportLab's STSong-Light CID font once; return its name."""
+    with _registry_lock:
+        if BUILTIN_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
+    return BUILTIN_CJK_FONT
+
+
+def _first_usable(
+    candidates: Iterable[tuple[Path, int]],
+) -> tuple[str, str] | None:
+    """Return (path, registered name) of the first candidate that loads."""
+    for path, index in candidates:
+        name = _register_ttf(path, index)
+        if name is not None:
+            return str(path), name
+    return None
+
+
+def find_cjk_fonts(
+    configured: Mapping[str, object] | None = None, *, search_system: bool = True
+) -> FontChoice:
+    """Find and register the body (Song) and heading (Hei) fonts, or fall back."""
+    # configured may name "body" and "heading" font files (.ttf or .ttc, with
+    # "body_index" / "heading_index" for a collection member); they are tried
+    # before the Debian and Windows fonts, which search_system=False skips.
+    configured = configured or {}
+    candidates: dict[str, list[tuple[Path, int]]] = {"body": [], "heading": []}
+    problems: list[str] = []
+    for key, found in candidates.items():
+        value = configured.get(key)
+        if not value:
+            continue
+        path = Path(str(value)).expanduser()
+        if not path.is_file():
+            problems.append(f"配置的中文字体文件不存在：{path}")
+            continue
+        index = int(str(configured.get(f"{key}_index", 0)))
+        if _register_ttf(path, index) is None:
+            problems.append(f"配置的中文字体无法使用（需要 TrueType 字体）：{path}")
+            continue
+        found.append((path, index))
+    if search_system:
+        candidates["body"].extend(BODY_CANDIDATES)
+        candidates["heading"].extend(HEADING_CANDIDATES)
+
+    body = _first_usable(candidates["body"])
+    heading = _first_usable(candidates["heading"])
+    body, heading = body or heading, heading or body  # one face serves for both
+    if body is None or heading is None:
+        name = _register_builtin()
+        return FontChoice(None, None, name, name, True, "；".join([*problems, FALLBACK_WARNING]))
+    body_path, body_name = body
+    heading_path, heading_name = heading
+    if problems:
+        used = body_path if heading_path == body_path else f"{body_path} 和 {heading_path}"
+        problems.append(f"已改用 {used}")
+    return FontChoice(
+        body_path, heading_path, body_name, heading_name, False, "，".join(problems) or None
+    )
+
+
+#: Characters that must not start a line (closing punctuation), and must not end one.
+CANNOT_START = frozenset(ALL_CANNOT_START + "，。、；：？！”’）》〉」』】〕〗］｝…·～")
+CANNOT_END = frozenset(ALL_CANNOT_END + "“‘（《〈「『【〔〖［｛·")
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether a character belongs to a Latin word or number that is kept on one line."""
+    return len(char) == 1 and char.isascii() and (char.isalnum() or char in "._-/")
+
+
+def _break_point(units: list[str], start: int, stop: int) -> int:
+    """Where to end the line start..stop (units[stop] did not fit), by CJK line rules."""
+    if units[stop].isspace():
+        return stop + 1  # a space that does not fit ends the line, invisibly
+    point = stop
+    if _is_word_char(units[point]) and _is_word_char(units[point - 1]):
+        # Keep an ID number, a date or a Latin word whole, unless it fills the line.
+        word_start = point - 1
+        while word_start > start and _is_word_char(units[word_start - 1]):
+            word_start -= 1
+        if word_start > start:
+            point = word_start
+    # Pull characters down rather than hang punctuation into the margin.
+    for _ in range(4):
+        if point - 1 <= start:
+            break
+        if units[point] in CANNOT_START or units[point - 1] in CANNOT_END:
+            point -= 1
+        else:
+            break
+    return point
+
+
+def _cjk_lines(frags: list, max_widths: list, calc_bounds: bool, encoding: str) -> ParaLines:
+    """Break fragments into lines character by character, within the widths."""
+    units = []
+    for frag in frags:
+        text = frag.text if isinstance(frag.text, str) else frag.text.decode(encoding)
+        if text:
+            units.extend(cjkU(char, frag, encoding) for char in text)
+        else:
+            units.append(cjkU(text, frag, encoding))
+    lines = []
+    start, count = 0, len(units)
+    while start < count:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        used, index, forced = 0.0, start, False
+        while index < count:
+            unit = units[index]
+            if hasattr(unit.frag, "lineBreak"):
+                index += 1
+                forced = True
+                break
+            if index > start and used + unit.width > max_width + _FUZZ:
+                break
+            used += unit.width
+            index += 1
+        end = index if forced or index >= count else _break_point(units, start, index)
+        visible = units[start:end]
+        while visible and visible[-1].isspace():
+            visible = visible[:-1]
+        extra = max_width - sum(unit.width for unit in visible)
+        line = makeCJKParaLine(units[start:end], extra, calc_bounds)
+        line.cjkGlyphs = len(visible)
+        line.lineBreak = forced
+        lines.append(line)
+        start = end
+    return ParaLines(kind=1, lines=lines)
+
+
+_original_justify = reportlab_paragraph._justifyDrawParaLineX
+
+#: The most space justification may add between two CJK characters, in points.
+MAX_JUSTIFY_CHAR_SPACE = 3.0
+
+
+def _justify_cjk_line(tx: Any, offset: float, line: Any, last: int = 0) -> None:
+    """Justify a CJK line by spacing its characters (it has no spaces to stretch)."""
+    glyphs = getattr(line, "cjkGlyphs", 0)
+    extra = line.extraSpace
+    if (
+        glyphs < 2
+        or last
+        or getattr(line, "lineBreak", False)
+        or not 1e-8 < extra <= MAX_JUSTIFY_CHAR_SPACE * (glyphs - 1)
+    ):
+        _original_justify(tx, offset, line, last)
+        return
+    setXPos(tx, offset)
+    tx.setCharSpace(extra / (glyphs - 1))
+    _putFragLine(offset, tx, line)
+    tx.setCharSpace(0)
+    setXPos(tx, -offset)
+
+
+def _split_cjk_lines(para_lines: Any, start: int, stop: int) -> list:
+    """The fragments of lines start..stop, joined without inserting spaces."""
+    frags: list = []
+    for line in para_lines.lines[start:stop]:
+        frags.extend(line.words)
+    return frags
+
+
+# xhtml2pdf 0.2.x lays out paragraphs with -pdf-word-wrap: CJK badly in four ways:
+# - a paragraph split across pages gets a space appended to every line (ReportLab's
+#   word-based _split_blParaHard); the first part then needs one more line than the
+#   room it was cut for, and the build fails with "LayoutError: Splitting error";
+# - closing punctuation that does not fit hangs into the right margin, and
+#   full-width ，：；？！ and ” are not known as such and may start a line;
+# - numbers and Latin words (ID numbers, dates) are cut anywhere;
+# - text-align: justify stretches spaces only, which CJK text does not have.
+# So every CJK paragraph is broken by _cjk_lines (kind 1 lines, also for a single
+# fragment), split by joining its lines' fragments as they are, and justified by
+# character spacing. Paragraphs without -pdf-word-wrap: CJK are not affected.
+def _patch_cjk_wrap() -> None:
+    """Install the CJK line breaking, page splitting and justification (once)."""
+    if getattr(PmlParagraph, "_portal_cjk_wrap", False):
+        return
+    original_split_func = PmlParagraph._get_split_blParaFunc
+    original_break = PmlParagraph.breakLinesCJK
+
+    def split_func(self: PmlParagraph) -> Callable[..., list]:
+        if self.blPara.kind == 1 and getattr(self.style, "wordWrap", None) == "CJK":
+            return _split_cjk_lines
+        return original_split_func(self)
+
+    def break_lines_cjk(self: PmlParagraph, width: float | list[float]) -> ParaLines:
+        if not self.frags:
+            return original_break(self, width)
+        max_widths = list(width) if isinstance(width, list | tuple) else [width]
+        _handleBulletWidth(self.bulletText, self.style, max_widths, rtl=self.dir == "rtl")
+        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        calc_bounds = auto_leading not in {"", "off"}
+        return _cjk_lines(self.frags, max_widths, calc_bounds, self.encoding)
+
+    reportlab_paragraph._justifyDrawParaLineX = _justify_cjk_line
+    PmlParagraph._get_split_blParaFunc = split_func
+    PmlParagraph.breakLinesCJK = break_lines_cjk
+    PmlParagraph._portal_cjk_wrap = True
+
+
+_patch_cjk_wrap()
+
+_default_fonts: FontChoice | None = None
+_render_lock = threading.Lock()
+
+
+def configure_fonts(
+    configured: Mapping[str, object] | None = None, *, search_system: bool = True
+) -> FontChoice:
+    """Choose the fonts html_to_pdf uses by default (e.g. from app config); return them."""
+    global _default_fonts
+    _default_fonts = find_cjk_fonts(configured, search_system=search_system)
+    if _default_fonts.warning:
+        log.warning(_default_fonts.warning)
+    return _default_fonts
+
+
+def default_fonts() -> FontChoice:
+    """The fonts html_to_pdf uses by default: configured ones, or found on this machine."""
+    return _default_fonts or configure_fonts(None)
+
+
+def _map_families(fonts: FontChoice) -> None:
+    """Point the CSS families at the chosen fonts; bold means the heavy face."""
+    pisa_default.DEFAULT_FONT[BODY_FAMILY] = fonts.body_name
+    pisa_default.DEFAULT_FONT[HEADING_FAMILY] = fonts.heading_name
+    # There is no synthetic bold or italic: bold is the heading face, italic upright.
+    for name in (fonts.body_name, fonts.heading_name):
+        addMapping(name, 1, 1, fonts.heading_name)
+        addMapping(name, 1, 0, fonts.heading_name)
+        addMapping(name, 0, 1, name)
+    for name in (fonts.body_name, fonts.heading_name):
+        addMapping(name, 0, 0, name)  # last, so that each face maps back to itself
+
+
+def html_to_pdf(
+    html: str,
+    base_css: str | None = None,
+    *,
+    fonts: FontChoice | None = None,
+) -> bytes:
+    """Render an HTML document to A4 PDF bytes with embedded CJK fonts."""
+    fonts = fonts or default_fonts()
+    css = pisa_default.DEFAULT_CSS + "\n" + (BASE_CSS if base_css is None else base_css)
+    # Official documents fetch nothing: no network, no local files.
+    policy = ResourceAccessPolicy(allow_remote=False, base_dir=None)
+    out = io.BytesIO()
+    with _render_lock:
+        _map_families(fonts)
+        try:
+            result = pisa.CreatePDF(
+                html,
+                dest=out,
+                default_css=css,
+                encoding="utf-8",
+                resource_policy=policy,
+            )
+        except Exception as exc:
+            raise PdfError(f"PDF 生成失败：{exc}") from exc
+    if result.err:
+        details = "；".join(str(entry[2]) for entry in result.log if entry[0] == "error")
+        raise PdfError(f"PDF 生成失败（{result.err} 个错误）：{details or '未知错误'}")
+    data = out.getvalue()
+    if not data.startswith(b"%PDF"):
+        raise PdfError("PDF 生成失败：没有得到 PDF 数据")
+    return data
+
+
+def merge_pdfs(documents: Iterable[bytes]) -> bytes:
+    """Concatenate PDFs; each document starts on a new page."""
+    writer = PdfWriter()
+    for data in documents:
+        writer.append(PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_count(pdf: bytes) -> int:
+    """Number of pages of a PDF."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Extract the text of every page, pages separated by form feeds."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\f".join(page.extract_text() or "" for page in reader.pages)
