@@ -1,0 +1,161 @@
+"""The county title-evaluation portal (职称申报服务台)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import DEFAULT_SECRET_KEY, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The portal cannot start with this configuration."""
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type | dict[str, Any] | None) -> None:
+    """Load defaults, the given config, then FLASK_* environment variables."""
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.from_prefixed_env()
+    if isinstance(app.config["PERMANENT_SESSION_LIFETIME"], int | float):
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+            seconds=app.config["PERMANENT_SESSION_LIFETIME"]
+        )
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_path = Path(app.instance_path) / "portal.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    secret = app.config.get("SECRET_KEY")
+    if not (app.debug or app.testing) and (not secret or secret == DEFAULT_SECRET_KEY):
+        raise ConfigurationError(
+            "SECRET_KEY 未设置或仍为默认值，门户拒绝启动。请设置环境变量 FLASK_SECRET_KEY，例如：\n"
+            '  export FLASK_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+            "(The secret key is missing or the default: set FLASK_SECRET_KEY.)"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Initialise the extension singletons."""
+    from portal import models  # noqa: F401  (register every table)
+    from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    with app.app_context():
+        _configure_sqlite(app, db.engine)
+
+
+def _configure_sqlite(app: Flask, engine) -> None:
+    """On SQLite: WAL, foreign keys and a busy timeout on every connection."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+    timeout = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+    memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={timeout}")
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every domain's blueprint."""
+    from portal.applications.views import bp as applications_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.campaigns.views import bp as campaigns_bp
+    from portal.offices.views import bp as offices_bp
+    from portal.security import init_security
+    from portal.vendor import bp as vendor_bp
+
+    app.register_blueprint(vendor_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(offices_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(applications_bp)
+    init_security(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Chinese error pages for the usual HTTP errors."""
+    from flask import render_template, request
+
+    messages = {
+        400: "请求无效。",
+        403: "您没有权限进行此操作。",
+        404: "未找到该页面或记录，或它不属于您的单位。",
+        405: "不支持此操作方式。",
+        409: "数据已被他人修改，请刷新后重试。",
+        413: "上传的文件过大。",
+        500: "服务器内部错误，已记录。请稍后重试或联系管理员。",
+    }
+
+    def handler(error):
+        code = getattr(error, "code", 500) or 500
+        message = messages.get(code, "出错了。")
+        if request.headers.get("HX-Request"):
+            return render_template("errors/_error.html", code=code, message=message), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters and globals: Chinese dates, masked ID numbers, labels."""
+    from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS
+    from portal.textutil import format_date_cn, format_month_cn, mask_id
+    from portal.timeutil import to_local
+
+    app.jinja_env.filters["cn_date"] = format_date_cn
+    app.jinja_env.filters["cn_month"] = format_month_cn
+    app.jinja_env.filters["mask_id"] = mask_id
+    app.jinja_env.filters["local_time"] = lambda dt: (
+        to_local(dt).strftime("%Y年%-m月%-d日 %H:%M") if dt else ""
+    )
+    app.jinja_env.filters["level_label"] = lambda v: LEVEL_LABELS.get(v, v)
+    app.jinja_env.filters["kind_label"] = lambda v: KIND_LABELS.get(v, v)
+
+
+def register_commands(app: Flask) -> None:
+    """Flask CLI commands."""
+    from portal.cli import register
+
+    register(app)

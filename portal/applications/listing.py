@@ -1,0 +1,104 @@
+"""The applications list: search, filters, sort and pagination in one scoped query."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.applications.idcard import normalise_id
+from portal.applications.models import STATUSES, Application
+from portal.extensions import db
+from portal.offices.models import RecommendingUnit
+from portal.security import scope
+
+SORTS = {
+    "updated": Application.updated_at,
+    "name": Application.name,
+    "status": Application.status,
+    "level": Application.level,
+    "unit": RecommendingUnit.name,
+    "id": Application.id,
+}
+
+
+@dataclass
+class ListQuery:
+    """What the clerk asked the list for."""
+
+    q: str = ""
+    campaign: int | None = None
+    series: str = ""
+    level: str = ""
+    status: str = ""
+    unit: int | None = None
+    sort: str = "updated"
+    dir: str = "desc"
+    page: int = 1
+    per_page: int = 50
+
+    @classmethod
+    def from_args(cls, args) -> ListQuery:
+        """Parse request arguments, ignoring what is not understood."""
+
+        def as_int(name: str) -> int | None:
+            try:
+                return int(args.get(name) or "") or None
+            except ValueError:
+                return None
+
+        sort = args.get("sort", "updated")
+        return cls(
+            q=(args.get("q") or "").strip()[:50],
+            campaign=as_int("campaign"),
+            series=(args.get("series") or "")[:40],
+            level=(args.get("level") or "")[:20],
+            status=args.get("status") if args.get("status") in STATUSES else "",
+            unit=as_int("unit"),
+            sort=sort if sort in SORTS else "updated",
+            dir="asc" if args.get("dir") == "asc" else "desc",
+            page=max(as_int("page") or 1, 1),
+        )
+
+    def args(self, **changes) -> dict:
+        """URL arguments for this query with some values changed (for links)."""
+        values = asdict(self) | changes
+        values.pop("per_page", None)
+        return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "page"}
+
+
+def filtered_statement(q: ListQuery) -> sa.Select:
+    """The scoped SELECT of applications matching the filters (no sort, no paging)."""
+    stmt = scope(sa.select(Application).join(Application.unit), Application)
+    if q.q:
+        term = q.q
+        conds = [Application.name.contains(term, autoescape=True),
+                 RecommendingUnit.name.contains(term, autoescape=True)]
+        digits = normalise_id(term)
+        if digits and any(ch.isdigit() for ch in digits):
+            conds.append(Application.id_number.contains(digits, autoescape=True))
+        stmt = stmt.where(sa.or_(*conds))
+    if q.campaign:
+        stmt = stmt.where(Application.campaign_id == q.campaign)
+    if q.series:
+        stmt = stmt.where(Application.series_code == q.series)
+    if q.level:
+        stmt = stmt.where(Application.level == q.level)
+    if q.status:
+        stmt = stmt.where(Application.status == q.status)
+    if q.unit:
+        stmt = stmt.where(Application.unit_id == q.unit)
+    return stmt
+
+
+def list_applications(q: ListQuery):
+    """One page of applications with their unit and campaign loaded in the same query."""
+    column = SORTS[q.sort]
+    order = column.asc() if q.dir == "asc" else column.desc()
+    stmt = (
+        filtered_statement(q)
+        .options(contains_eager(Application.unit), joinedload(Application.campaign))
+        .order_by(order, Application.id.desc())
+    )
+    return db.paginate(stmt, page=q.page, per_page=q.per_page, error_out=False, count=True)

@@ -1,0 +1,148 @@
+"""Applicants (Person) and their yearly applications, stored section by section."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.campaigns.models import Campaign
+from portal.extensions import db
+from portal.offices.models import Office, RecommendingUnit
+from portal.timeutil import utcnow
+
+STATUSES = (
+    "draft",
+    "in_publicity",
+    "publicity_ended",
+    "recommended",
+    "reported",
+    "returned",
+    "resubmitted",
+    "accepted",
+    "rejected",
+)
+STATUS_LABELS = {
+    "draft": "草稿",
+    "in_publicity": "公示中",
+    "publicity_ended": "公示结束",
+    "recommended": "已推荐",
+    "reported": "已报送州",
+    "returned": "已退回",
+    "resubmitted": "已重新提交",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+}
+
+
+class Person(db.Model):
+    """An applicant, keyed by ID number within an office, kept across years."""
+
+    __tablename__ = "person"
+    __table_args__ = (sa.UniqueConstraint("office_id", "id_number", name="uq_person_office_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    id_number: Mapped[str] = mapped_column(sa.String(18))
+    name: Mapped[str] = mapped_column(sa.String(60))
+
+    office: Mapped[Office] = relationship()
+    applications: Mapped[list[Application]] = relationship(back_populates="person")
+
+
+class Application(db.Model):
+    """One applicant's submission to one campaign."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "person_id", name="uq_application_campaign_person"),
+        sa.Index("ix_application_office_status", "office_id", "status"),
+        sa.Index("ix_application_office_name", "office_id", "name"),
+        sa.Index("ix_application_office_updated", "office_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("office.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("recommending_unit.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    # Denormalised from the basic-information section for search, sort and lists.
+    name: Mapped[str] = mapped_column(sa.String(60))
+    id_number: Mapped[str] = mapped_column(sa.String(18), index=True)
+    series_code: Mapped[str] = mapped_column(sa.String(40), index=True)
+    specialty: Mapped[str] = mapped_column(sa.String(60))
+    level: Mapped[str] = mapped_column(sa.String(20), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    submissions: Mapped[int] = mapped_column(default=0)
+    returned_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    resubmit_due: Mapped[datetime | None] = mapped_column()
+    publicity_start: Mapped[date | None] = mapped_column()
+    publicity_end: Mapped[date | None] = mapped_column()
+    objection_open: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    office: Mapped[Office] = relationship()
+    unit: Mapped[RecommendingUnit] = relationship()
+    person: Mapped[Person] = relationship(back_populates="applications")
+    sections: Mapped[list[ApplicationSection]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def section(self, key: str) -> ApplicationSection | None:
+        """The stored section with this key, if any."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def section_data(self, key: str) -> dict:
+        """The data of a section, or an empty dict when not yet filled."""
+        s = self.section(key)
+        return dict(s.data) if s else {}
+
+
+class ApplicationSection(db.Model):
+    """One page of an application, saved on its own with an optimistic-lock version."""
+
+    __tablename__ = "application_section"
+    __table_args__ = (sa.UniqueConstraint("application_id", "key", name="uq_section_app_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(30))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    complete: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    application: Mapped[Application] = relationship(back_populates="sections")
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StatusChange(db.Model):
+    """A workflow transition: who moved the application from which status to which."""
+
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    user: Mapped[User | None] = relationship()

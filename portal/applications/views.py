@@ -1,0 +1,208 @@
+"""Applications: the office list, creating one, and the section pages."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from portal.applications import operations, sections
+from portal.applications.forms import NewApplicationForm
+from portal.applications.listing import ListQuery, list_applications
+from portal.applications.models import STATUS_LABELS, Application
+from portal.campaigns.models import Campaign
+from portal.campaigns.services import all_campaigns
+from portal.extensions import db
+from portal.offices.models import RecommendingUnit
+from portal.security import can_edit_office, scope, scoped_get_or_404
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+
+def office_units(office_id: int) -> list[RecommendingUnit]:
+    """Recommending units of one office, by name."""
+    stmt = sa.select(RecommendingUnit).where(RecommendingUnit.office_id == office_id)
+    return list(db.session.scalars(stmt.order_by(RecommendingUnit.name)))
+
+
+@bp.get("/")
+def index():
+    """The office's applications: active search, filters, sort, pagination."""
+    q = ListQuery.from_args(request.args)
+    page = list_applications(q)
+    units = db.session.scalars(
+        scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
+    ).all()
+    ctx = dict(page=page, q=q, campaigns=all_campaigns(), units=units,
+               status_labels=STATUS_LABELS)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render_template("applications/_results.html", **ctx)
+    return render_template("applications/index.html", **ctx)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Start an application for a person in a campaign (optionally from last year's data)."""
+    if not current_user.is_clerk:
+        abort(403)
+    office_id = current_user.office_id
+    form = NewApplicationForm()
+    campaigns = all_campaigns()
+    form.campaign_id.choices = [(c.id, c.title) for c in campaigns]
+    form.unit_id.choices = [(u.id, u.name) for u in office_units(office_id)]
+    campaign = db.session.get(Campaign, form.campaign_id.data) if form.campaign_id.data else None
+    campaign = campaign or (campaigns[0] if campaigns else None)
+    if campaign is None:
+        flash("还没有评审通知，请先由管理员导入。", "warning")
+        return redirect(url_for("applications.index"))
+    operations.set_target_choices(form, campaign.definition)
+    if request.headers.get("HX-Request") and request.form.get("refresh"):
+        return render_template("applications/_new_target.html", form=form)
+    if form.validate_on_submit() and not request.form.get("refresh"):
+        app, problem = operations.create_application(form, campaign, office_id, current_user)
+        if problem:
+            field, message = problem
+            form[field].errors.append(message)
+        else:
+            db.session.commit()
+            flash(f"已为 {app.name} 创建申报。", "success")
+            return redirect(url_for("applications.section", app_id=app.id, key="basic"))
+    return render_template("applications/new.html", form=form)
+
+
+def _load(app_id: int, write: bool = False) -> Application:
+    return scoped_get_or_404(Application, app_id, write=write)
+
+
+def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
+    """Form data with row `drop` of a FieldList removed and the rest renumbered."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-(.+)$")
+    out = MultiDict()
+    for key, value in formdata.items(multi=True):
+        m = pattern.match(key)
+        if not m:
+            out.add(key, value)
+            continue
+        idx = int(m.group(1))
+        if idx == drop:
+            continue
+        out.add(f"{prefix}-{idx - 1 if idx > drop else idx}-{m.group(2)}", value)
+    return out
+
+
+def _render_section(app: Application, key: str, form, status: int = 200, conflict=None,
+                    problems=None, rows_only: bool = False):
+    section = sections.BY_KEY[key]
+    ctx = dict(
+        app=app, key=key, section=section, form=form, sections=sections.SECTIONS,
+        states={s.key: sections.section_state(app, s.key) for s in sections.SECTIONS},
+        state_labels=sections.STATE_LABELS, conflict=conflict, problems=problems or [],
+        can_edit=can_edit_office(app.office_id), extras=operations.section_extras(app, key, form),
+    )
+    template = "applications/_rows.html" if rows_only else "applications/section.html"
+    return render_template(template, **ctx), status
+
+
+@bp.route("/<int:app_id>/<key>", methods=["GET", "POST"])
+def section(app_id: int, key: str):
+    """One section page: show it, add or remove rows, or save it."""
+    if key not in sections.BY_KEY:
+        abort(404)
+    app = _load(app_id, write=request.method == "POST")
+    units = office_units(app.office_id)
+    spec = sections.BY_KEY[key]
+    if request.method == "GET":
+        stored = app.section(key)
+        form = sections.build_form(key, app, data=stored.data if stored else None, units=units)
+        form.version.data = str(stored.version) if stored else ""
+        problems = sections.saved_problems(key, stored.data) if stored else []
+        return _render_section(app, key, form, problems=problems)
+
+    action = request.form.get("action", "save")
+    formdata = request.form
+    if action.startswith("remove:") and spec.rows:
+        formdata = _renumber_without(formdata, spec.rows, int(action.split(":", 1)[1]))
+    form = sections.build_form(key, app, formdata=formdata, units=units)
+    if action == "add" and spec.rows:
+        form[spec.rows].append_entry()
+    if action != "save":
+        htmx_rows = bool(request.headers.get("HX-Request"))
+        return _render_section(app, key, form, rows_only=htmx_rows)
+
+    valid = form.validate()
+    blocking = sections.form_problems(key, form)
+    for p in blocking:
+        form[spec.rows][p.row][p.field].errors.append(p.message)
+    if not valid or blocking:
+        flash("有填写不正确的地方，请按红色提示修改后再保存。内容尚未保存，您填写的内容都还在。", "danger")
+        return _render_section(app, key, form, status=422)
+
+    stored = app.section(key)
+    if stored is not None and form.version.data != str(stored.version):
+        return _conflict(app, key, form, stored)
+    try:
+        operations.save_section(app, key, form, current_user)
+        db.session.commit()
+    except (StaleDataError, sa.exc.IntegrityError):
+        db.session.rollback()
+        app = _load(app_id)
+        stored = app.section(key)
+        form = sections.build_form(key, app, formdata=request.form, units=units)
+        form.validate()
+        return _conflict(app, key, form, stored)
+    problems = sections.saved_problems(key, app.section(key).data)
+    if problems:
+        flash(f"“{spec.label}”已保存，但有需要核对的问题，见下方提示。", "warning")
+        return redirect(url_for("applications.section", app_id=app.id, key=key))
+    flash(f"“{spec.label}”已保存。", "success")
+    nxt = operations.next_section(key)
+    return redirect(url_for("applications.section", app_id=app.id, key=nxt or key))
+
+
+def _conflict(app: Application, key: str, form, stored):
+    """Someone else saved this section first: keep what was typed, show what they saved."""
+    if stored is not None:
+        form.version.data = str(stored.version)  # saving again now overwrites deliberately
+    who = stored.updated_by.display_name or stored.updated_by.username if (
+        stored is not None and stored.updated_by) else "其他人"
+    conflict = {"who": who, "at": stored.updated_at if stored else None,
+                "data": operations.readable(app, key, stored.data if stored else {})}
+    flash(f"保存冲突：{who} 刚刚保存了这一部分。您填写的内容仍在下方，尚未保存；"
+          "请对照对方保存的内容，确认后再次点击“保存”将以您的内容为准。", "danger")
+    return _render_section(app, key, form, status=409, conflict=conflict)
+
+
+@bp.post("/<int:app_id>/<key>/check")
+def check_field(app_id: int, key: str):
+    """Inline validation: the errors of one field, checked when it loses focus."""
+    if key not in sections.BY_KEY:
+        abort(404)
+    app = _load(app_id)
+    form = sections.build_form(key, app, formdata=request.form, units=office_units(app.office_id))
+    form.validate()
+    name = request.args.get("field", "")
+    field = operations.find_field(form, name)
+    if field is None:
+        abort(404)
+    if key == "education":
+        for p in sections.form_problems(key, form):
+            if f"rows-{p.row}-{p.field}" == name:
+                field.errors.append(p.message)
+    return render_template("applications/_field_errors.html", field=field)
+
+
+@bp.post("/<int:app_id>/copy-previous")
+def copy_previous(app_id: int):
+    """从上一年复制: fill empty sections from the person's previous application."""
+    app = _load(app_id, write=True)
+    copied = operations.copy_from_previous(app, current_user)
+    if copied is None:
+        flash("没有找到此人以前的申报。", "warning")
+    else:
+        db.session.commit()
+        flash(f"已从上一次申报复制 {copied} 个部分，请逐项核对后保存。", "success")
+    return redirect(url_for("applications.section", app_id=app.id, key="basic"))

@@ -1,0 +1,45 @@
+"""Login and user-management forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from portal.auth.models import ROLE_LABELS
+from portal.formutil import SelectField
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST-only buttons."""
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。")])
+    remember = BooleanField("在此电脑上保持登录")
+
+
+class UserForm(FlaskForm):
+    """Create or edit a staff account."""
+
+    username = StringField(
+        "用户名",
+        validators=[
+            DataRequired("请输入用户名。"),
+            Length(max=64, message="用户名不能超过64个字符。"),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能包含字母、数字、下划线、点和横线。"),
+        ],
+    )
+    display_name = StringField("姓名", validators=[Length(max=64)])
+    role = SelectField("角色", choices=list(ROLE_LABELS.items()))
+    office_id = SelectField("所属单位", coerce=int, validators=[Optional()])
+    prefecture = StringField("所属地州（州职称办账号）", validators=[Length(max=50)])
+    password = PasswordField(
+        "密码",
+        validators=[Optional(), Length(min=8, message="密码至少8位。")],
+        description="新建账号必填；编辑时留空表示不修改。",
+    )
+    active = BooleanField("启用", default=True)

@@ -1,0 +1,139 @@
+"""Flask CLI commands: thin wrappers over the domain packages."""
+
+from __future__ import annotations
+
+import sys
+
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from portal.extensions import db
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(campaigns_group)
+    app.cli.add_command(offices_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(workdays_command)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the shipped campaigns and demo offices, units, users and applications (idempotent)."""
+    from portal.demo import load_demo
+
+    accounts = load_demo()
+    click.echo("演示数据已就绪 (demo data ready). 登录 http://127.0.0.1:5000 使用以下账号：")
+    for username, password, role in accounts:
+        click.echo(f"  {username:<16} 密码 {password:<12} {role}")
+
+
+@click.group("campaigns")
+def campaigns_group() -> None:
+    """Campaign definitions (评审通知)."""
+
+
+@campaigns_group.command("list")
+def campaigns_list() -> None:
+    """One line per campaign: code, then title."""
+    from portal.campaigns.services import all_campaigns
+
+    for c in all_campaigns():
+        click.echo(f"{c.code}\t{c.title}")
+
+
+@campaigns_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def campaigns_load(path: str) -> None:
+    """Validate a TOML campaign definition and store it."""
+    from portal.campaigns.definition import CampaignDefinitionError
+    from portal.campaigns.services import load_campaign_file
+
+    try:
+        campaign, created = load_campaign_file(path)
+    except CampaignDefinitionError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{'已导入' if created else '已更新'} {campaign.code}\t{campaign.title}")
+
+
+@click.group("offices")
+def offices_group() -> None:
+    """Offices (县市主管部门)."""
+
+
+@offices_group.command("list")
+def offices_list() -> None:
+    """One line per office: code, then name."""
+    from portal.offices.models import Office
+
+    for o in db.session.scalars(sa.select(Office).order_by(Office.code)):
+        click.echo(f"{o.code}\t{o.name}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--office", "office_code", help="Office code (for clerks).")
+@click.option("--role", type=click.Choice(["clerk", "prefecture", "admin"]), required=True)
+@click.option("--prefecture", help="Prefecture name for a prefecture user (defaults to the office's).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(username: str, office_code: str | None, role: str, prefecture: str | None,
+                 password_stdin: bool) -> None:
+    """Create an account (or reset its password and role if it exists)."""
+    from portal.auth.models import User
+    from portal.offices.models import Office
+
+    if not password_stdin:
+        raise click.UsageError("请使用 --password-stdin 从标准输入读取密码。")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise click.UsageError("密码至少8位。")
+    office = None
+    if office_code:
+        office = db.session.scalar(sa.select(Office).where(Office.code == office_code))
+        if office is None:
+            raise click.UsageError(f"没有代码为 {office_code} 的主管部门。")
+    if role == "clerk" and office is None:
+        raise click.UsageError("县市经办人（clerk）必须用 --office 指定主管部门。")
+    if role == "prefecture" and not (prefecture or office):
+        raise click.UsageError("州职称办账号请用 --prefecture 或 --office 指定地州。")
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, role=role)
+        db.session.add(user)
+    user.role = role
+    user.office_id = office.id if office else None
+    user.prefecture = prefecture or (office.prefecture if office and role == "prefecture" else None)
+    user.set_password(password)
+    user.active = True
+    db.session.commit()
+    click.echo(f"已创建账号 {username}（{user.role_label}）")
+
+
+@click.command("workdays")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("count", type=int)
+def workdays_command(start, count: int) -> None:
+    """Print the date of the COUNT-th working day from START (counting START), as YYYY-MM-DD."""
+    from portal.rules.calendar import load_calendar
+
+    try:
+        period = load_calendar().publicity_period(start.date(), count)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for warning in period.warnings:
+        click.echo(warning, err=True)
+    click.echo(period.end.isoformat())
+
+
+

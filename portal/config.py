@@ -1,0 +1,34 @@
+"""Configuration: single-server defaults, overridable with FLASK_* environment variables."""
+
+from __future__ import annotations
+
+DEFAULT_SECRET_KEY = "change-me"
+
+
+class Config:
+    """Defaults for one small server running SQLite."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # None means: a SQLite file in the instance folder (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    REMEMBER_COOKIE_DURATION = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Documents: a CJK TrueType font to embed; empty means search the usual places.
+    PDF_FONT_BODY = ""
+    PDF_FONT_HEADING = ""
+    APPLICATIONS_PER_PAGE = 50
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Configuration for the test suite: in-memory SQLite unless overridden."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = True

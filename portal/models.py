@@ -1,0 +1,21 @@
+"""Import every model so Alembic and create_all see the whole schema."""
+
+from portal.applications.models import Application, ApplicationSection, Person, StatusChange
+from portal.audit import AuditEntry
+from portal.auth.models import User
+from portal.campaigns.models import Campaign
+from portal.offices.models import Office, RecommendingUnit
+from portal.rules.models import WorkdayOverride
+
+__all__ = [
+    "Application",
+    "ApplicationSection",
+    "AuditEntry",
+    "Campaign",
+    "Office",
+    "Person",
+    "RecommendingUnit",
+    "StatusChange",
+    "User",
+    "WorkdayOverride",
+]

@@ -1,0 +1,44 @@
+"""Recommending-unit form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.applications.fieldcheck import check_local_phone
+from portal.formutil import SelectField
+from portal.offices.models import UNIT_NATURES
+
+
+class UnitForm(FlaskForm):
+    """Create or edit a recommending unit."""
+
+    office_id = SelectField("所属主管部门", coerce=int)
+    name = StringField(
+        "单位名称",
+        validators=[DataRequired("请填写单位全称。"), Length(max=100, message="不超过100字。")],
+    )
+    nature = SelectField("单位性质", choices=[(n, n) for n in UNIT_NATURES])
+    below_county_level = BooleanField("县级以下基层单位")
+    county = StringField(
+        "所在县市", validators=[DataRequired("请填写所在县市，如 若羌县。"), Length(max=50)]
+    )
+    head_title = StringField(
+        "单位负责人职务", validators=[Length(max=50)], description="公示落款“单位负责人签字”处使用，如 局长。"
+    )
+    objection_office = StringField(
+        "受理异议的办公室",
+        validators=[DataRequired("请填写受理异议的办公室，如 县文体广旅局办公室。"), Length(max=100)],
+    )
+    supervision_phone = StringField(
+        "监督电话",
+        validators=[DataRequired("请填写监督电话，如 0996-8888888。"), Length(max=40)],
+    )
+
+    def validate_supervision_phone(self, field: StringField) -> None:
+        """A local office number, a landline with area code or a mobile."""
+        value, error = check_local_phone(field.data)
+        if error:
+            raise ValidationError(error)
+        field.data = value

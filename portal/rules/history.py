@@ -1,0 +1,78 @@
+"""Continuity of work history and order of education rows (pure functions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal.textutil import format_date_cn
+
+# Periods typed by month (2015.06 then 2015.07) connect; more than a month between is a gap.
+GAP_TOLERANCE_DAYS = 31
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem found in one row of a repeating section."""
+
+    row: int  # index in the rows as given
+    field: str
+    message: str
+
+
+def _d(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def work_history_problems(rows: list[dict], today: date | None = None) -> list[RowProblem]:
+    """Gaps, overlaps and disorder between consecutive work periods (简历时间段应上下衔接, 002 五（一）4)."""
+    problems: list[RowProblem] = []
+    periods = [(i, _d(r.get("start")), _d(r.get("end"))) for i, r in enumerate(rows)]
+    periods = [p for p in periods if p[1]]
+    for (i, s1, e1), (j, s2, _e2) in zip(periods, periods[1:], strict=False):
+        if s2 < s1:
+            problems.append(RowProblem(j, "start", "工作经历请按时间先后顺序填写。"))
+            continue
+        if e1 is None:
+            problems.append(
+                RowProblem(i, "end", "这段经历未填结束时间（至今），但后面还有经历，时间段重叠。")
+            )
+            continue
+        if s2 < e1:
+            problems.append(
+                RowProblem(j, "start", f"与上一段经历重叠（上一段至{format_date_cn(e1)}）。")
+            )
+        elif (s2 - e1).days > GAP_TOLERANCE_DAYS:
+            problems.append(
+                RowProblem(
+                    j, "start",
+                    f"与上一段经历之间有空档（{format_date_cn(e1)}至{format_date_cn(s2)}），"
+                    "时间段应上下衔接。",
+                )
+            )
+    return problems
+
+
+def education_order_problems(rows: list[dict], rank: dict[str, int]) -> list[RowProblem]:
+    """Education must go from lowest to highest, in time order (从低到高依次填写, 002 五（一）2)."""
+    problems: list[RowProblem] = []
+    for j in range(1, len(rows)):
+        prev, cur = rows[j - 1], rows[j]
+        r_prev, r_cur = rank.get(prev.get("level", ""), 0), rank.get(cur.get("level", ""), 0)
+        if r_cur < r_prev:
+            problems.append(
+                RowProblem(j, "level",
+                           f"学历应从低到高依次填写：“{cur.get('level')}”不能排在“{prev.get('level')}”之后。")
+            )
+            continue
+        e_prev, e_cur = _d(prev.get("end")), _d(cur.get("end"))
+        if e_prev and e_cur and e_cur < e_prev:
+            problems.append(RowProblem(j, "end", "学历应按毕业时间先后填写。"))
+    return problems

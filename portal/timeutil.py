@@ -1,0 +1,23 @@
+"""Clock helpers: one place to ask for 'now' (naive UTC in the database, Xinjiang time for people)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+# Offices keep Beijing time on paper; Xinjiang time is not used in official documents.
+LOCAL_OFFSET = timedelta(hours=8)
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp for database columns."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    """Today's date in Beijing time, as printed on documents."""
+    return (utcnow() + LOCAL_OFFSET).date()
+
+
+def to_local(dt: datetime | None) -> datetime | None:
+    """Convert a naive UTC database timestamp to Beijing time."""
+    return dt + LOCAL_OFFSET if dt else None

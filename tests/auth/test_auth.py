@@ -1,0 +1,107 @@
+"""Login, logout, expired sessions and CSRF."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token
+
+
+def test_a_wrong_password_fails_with_a_chinese_message(client, world, auth):
+    resp = auth.login("clerk_a", "wrong-password")
+    assert resp.status_code == 200
+    assert "用户名或密码错误，请重新输入。" in resp.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still not logged in
+
+
+def test_the_demo_clerk_reaches_the_office_home_page(client, world, auth):
+    resp = auth.login("clerk_a", "password-a")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "若羌县文化体育广播电视和旅游局" in home
+
+
+def test_pages_require_login_and_say_so_in_chinese(client, world):
+    resp = client.get("/units", follow_redirects=True)
+    assert "请先登录。" in resp.get_data(as_text=True)
+
+
+def test_an_htmx_request_without_a_session_is_sent_to_the_login_page(client, world):
+    resp = client.get("/applications/", headers={"HX-Request": "true"})
+    assert resp.status_code == 401
+    assert resp.headers["HX-Redirect"] == "/login"
+
+
+def test_logout_says_goodbye(client, world, auth):
+    auth.login()
+    resp = auth.logout()
+    assert resp.headers["Location"] == "/login"
+    assert "您已安全退出。" in client.get("/login").get_data(as_text=True)
+    assert client.get("/units").status_code == 302
+
+
+def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app):
+    auth.login()
+    with client.session_transaction() as sess:
+        sess["last_seen"] = sess["last_seen"] - 3 * 3600
+    resp = client.get("/units", follow_redirects=True)
+    assert "登录已超时，请重新登录。" in resp.get_data(as_text=True)
+
+
+def test_a_disabled_account_cannot_log_in(client, world, auth, db):
+    world.clerk_a.active = False
+    db.session.commit()
+    resp = auth.login()
+    assert "该账号已停用" in resp.get_data(as_text=True)
+
+
+def test_a_post_without_csrf_token_is_refused(client, world, auth, db):
+    from portal.offices.models import RecommendingUnit
+
+    auth.login()
+    resp = client.post(f"/units/{world.unit_a.id}", data={"name": "改名", "office_id": 1})
+    assert resp.status_code in (303, 400)
+    page = client.get("/units").get_data(as_text=True)
+    assert "CSRF" in page
+    assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
+
+
+def test_an_htmx_post_without_the_csrf_header_is_refused(client, world, auth):
+    auth.login()
+    resp = client.post("/applications/new", data={"refresh": "1"}, headers={"HX-Request": "true"})
+    assert resp.status_code == 400
+    assert "CSRF" in resp.get_data(as_text=True)
+
+
+def test_an_htmx_post_with_the_csrf_header_is_accepted(client, world, auth):
+    auth.login()
+    token = csrf_token(client, "/applications/new")
+    resp = client.post("/applications/new", data={"refresh": "1"},
+                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert resp.status_code == 200
+
+
+def test_next_urls_with_a_host_are_refused(client, world):
+    token = csrf_token(client, "/login")
+    resp = client.post("/login?next=//evil.example/x",
+                       data={"username": "clerk_a", "password": "password-a", "csrf_token": token})
+    assert resp.headers["Location"] == "/"
+
+
+def test_only_admins_manage_users(client, world, auth):
+    auth.login()
+    assert client.get("/admin/users").status_code == 403
+    auth.logout()
+    auth.login("admin", "password-admin")
+    assert "clerk_b" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_an_admin_creates_a_clerk_and_the_clerk_can_log_in(client, world, auth):
+    from tests.conftest import post_form
+
+    auth.login("admin", "password-admin")
+    resp = post_form(client, "/admin/users/new", {
+        "username": "newclerk", "display_name": "新人", "role": "clerk",
+        "office_id": world.office_b.id, "prefecture": "", "password": "longpassword",
+        "active": "y"})
+    assert resp.status_code == 302
+    auth.logout()
+    assert auth.login("newclerk", "longpassword").headers["Location"] == "/"

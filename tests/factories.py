@@ -1,0 +1,84 @@
+"""Small factories for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal.applications.idcard import make_id
+from portal.applications.models import Application, Person
+from portal.auth.models import User
+from portal.campaigns.models import Campaign
+from portal.campaigns.services import load_shipped_campaigns
+from portal.extensions import db
+from portal.offices.models import Office, RecommendingUnit
+
+
+@dataclass
+class World:
+    office_a: Office
+    office_b: Office
+    unit_a: RecommendingUnit
+    unit_b: RecommendingUnit
+    clerk_a: User
+    clerk_b: User
+    admin: User
+    campaigns: dict[str, Campaign]
+
+
+def make_office(code: str, name: str, county: str = "若羌县") -> Office:
+    office = Office(code=code, name=name, county=county, prefecture="巴音郭楞蒙古自治州")
+    db.session.add(office)
+    db.session.flush()
+    return office
+
+
+def make_unit(office: Office, name: str, **kw) -> RecommendingUnit:
+    values = dict(nature="事业单位", below_county_level=False, county=office.county,
+                  head_title="馆长", objection_office="办公室", supervision_phone="0996-7102311")
+    values.update(kw)
+    unit = RecommendingUnit(office_id=office.id, name=name, **values)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_user(username: str, password: str, role: str = "clerk", office: Office | None = None,
+              prefecture: str | None = None) -> User:
+    user = User(username=username, role=role, office_id=office.id if office else None,
+                prefecture=prefecture, display_name=username)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_application(office: Office, unit: RecommendingUnit, campaign: Campaign,
+                     name: str = "买买提·艾力", seq: int = 1, level: str = "intermediate",
+                     birth: date = date(1986, 3, 14), gender: str = "男",
+                     region: str = "652824") -> Application:
+    id_number = make_id(region, birth, seq, gender)
+    person = Person(office_id=office.id, id_number=id_number, name=name)
+    db.session.add(person)
+    d = campaign.definition
+    series = d.series[0]
+    app = Application(campaign=campaign, office_id=office.id, unit=unit, person=person, name=name,
+                      id_number=id_number, series_code=series.code,
+                      specialty=(series.specialties or ("",))[0], level=level,
+                      kind="evaluation")
+    db.session.add(app)
+    db.session.flush()
+    return app
+
+
+def make_world() -> World:
+    campaigns = {c.code: c for c in load_shipped_campaigns()}
+    office_a = make_office("A01", "若羌县文化体育广播电视和旅游局", "若羌县")
+    office_b = make_office("B01", "和静县水利局", "和静县")
+    unit_a = make_unit(office_a, "若羌县文化馆")
+    unit_b = make_unit(office_b, "和静县水利工程管理站")
+    clerk_a = make_user("clerk_a", "password-a", "clerk", office_a)
+    clerk_b = make_user("clerk_b", "password-b", "clerk", office_b)
+    admin = make_user("admin", "password-admin", "admin")
+    db.session.commit()
+    return World(office_a, office_b, unit_a, unit_b, clerk_a, clerk_b, admin, campaigns)

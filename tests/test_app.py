@@ -1,0 +1,145 @@
+"""Configuration, migrations, the vendored htmx and the command line."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from portal import ConfigurationError, create_app
+
+
+def test_the_app_refuses_to_start_with_the_default_secret_key(monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigurationError, match="FLASK_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_settings_come_from_flask_prefixed_environment(monkeypatch, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", uri)
+    monkeypatch.setenv("FLASK_APPLICATIONS_PER_PAGE", "20")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == uri
+    assert app.config["APPLICATIONS_PER_PAGE"] == 20
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "k")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    from portal.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_htmx_is_served_from_the_installed_package_without_login(client):
+    with client.get("/vendor/htmx.min.js") as resp:
+        assert resp.status_code == 200
+        assert b"htmx" in resp.data[:2000]
+    assert client.get("/vendor/other.js").status_code == 404
+
+
+def test_the_alembic_head_matches_the_models_and_downgrades(monkeypatch, tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from flask_migrate import downgrade, upgrade
+
+    from portal.extensions import db
+
+    monkeypatch.setenv("FLASK_SECRET_KEY", "k")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            assert sa.inspect(conn).get_table_names() == ["alembic_version"]
+
+
+def test_demo_is_idempotent_and_the_lists_print_code_first(runner, db):
+    from portal.applications.models import Application
+
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "ruoqiang" in first.output and "demo12345" in first.output
+    count = db.session.query(Application).count()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.query(Application).count() == count >= 12
+    campaigns = runner.invoke(args=["campaigns", "list"]).output.splitlines()
+    assert "bz-partyschool-2023\t2023年度自治州党干校教师系列职称评审" in campaigns
+    assert len(campaigns) == 4
+    offices = runner.invoke(args=["offices", "list"]).output.splitlines()
+    assert offices[0].startswith("652824-wtgl\t若羌县")
+
+
+def test_demo_names_include_every_group_and_ids_are_valid(runner, db):
+    from portal.applications.idcard import validate_id
+    from portal.applications.models import Application
+
+    runner.invoke(args=["demo"])
+    apps = db.session.query(Application).all()
+    assert any("·" in a.name for a in apps)
+    ethnicities = {a.section_data("basic")["ethnicity"] for a in apps}
+    assert {"汉族", "维吾尔族", "蒙古族", "回族", "哈萨克族"} <= ethnicities
+    assert all(validate_id(a.id_number).ok and a.id_number.startswith("65") for a in apps)
+    assert len({a.campaign_id for a in apps}) == 4 and len({a.office_id for a in apps}) == 2
+
+
+def test_campaigns_load_refuses_a_broken_file_naming_the_key(runner, tmp_path):
+    from portal.campaigns.definition import shipped_definition_paths
+
+    src = next(p for p in shipped_definition_paths() if p.name == "bz-water-2021.toml")
+    bad = tmp_path / "bz-water-2021.toml"
+    bad.write_text(src.read_text(encoding="utf-8").replace(
+        "publicity_min_workdays", "publicity_min_workday"), encoding="utf-8")
+    result = runner.invoke(args=["campaigns", "load", str(bad)])
+    assert result.exit_code == 1
+    assert "bz-water-2021.toml" in result.output and "publicity_min_workday" in result.output
+
+
+def test_campaigns_load_stores_a_good_file(runner, db):
+    from portal.campaigns.definition import shipped_definition_paths
+    from portal.campaigns.models import Campaign
+
+    path = next(p for p in shipped_definition_paths() if p.name == "bz-news-2021.toml")
+    result = runner.invoke(args=["campaigns", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    campaign = db.session.query(Campaign).filter_by(code="bz-news-2021").one()
+    assert campaign.definition.fee("evaluation", "intermediate") == 380
+
+
+def test_users_create_reads_the_password_from_stdin(runner, db, world):
+    from portal.auth.models import User
+
+    result = runner.invoke(args=["users", "create", "li", "--office", "A01", "--role", "clerk",
+                                 "--password-stdin"], input="secret-password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.query(User).filter_by(username="li").one()
+    assert user.office_id == world.office_a.id and user.check_password("secret-password")
+    refused = runner.invoke(args=["users", "create", "x", "--role", "clerk", "--password-stdin"],
+                            input=io.StringIO("secret-password\n").read())
+    assert refused.exit_code != 0 and "--office" in refused.output
+
+
+def test_workdays_prints_the_last_day(runner):
+    # 002 五（二）: 公示期不少于5个工作日; 2024-08-01 is a Thursday.
+    result = runner.invoke(args=["workdays", "2024-08-01", "5"])
+    assert result.exit_code == 0 and result.output.strip() == "2024-08-07"
+
+
+def test_campaign_pages_show_windows_and_fees(client, world, auth):
+    auth.login()
+    page = client.get("/campaigns/bz-culture-2021").get_data(as_text=True)
+    assert "2021年8月20日" in page and "2021年9月20日" in page and "已结束" in page
+    assert "100" in page and "220" in page
+    assert client.get("/campaigns/nope").status_code == 404
