@@ -16,7 +16,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from portal.applications import choices
@@ -74,7 +81,7 @@ class LooseDateField(Field):
 
     def pre_validate(self, form) -> None:
         if self.not_future and self.data and self.data > local_today():
-            raise ValueError("日期不能晚于今天。")
+            raise ValidationError("日期不能晚于今天。")
 
 
 class EndAfterStart:
@@ -86,7 +93,7 @@ class EndAfterStart:
     def __call__(self, form, field) -> None:
         start = form[self.start_field].data
         if field.data and start and field.data < start:
-            raise ValueError("结束日期不能早于开始日期。")
+            raise ValidationError("结束日期不能早于开始日期。")
 
 
 def required_text(label: str, max_len: int = 200, **kw) -> StringField:
@@ -141,7 +148,7 @@ class BasicForm(SectionForm):
         """Chinese names with the middle dot; long names are valid."""
         value, error = check_name(field.data)
         if error:
-            raise ValueError(error)
+            raise ValidationError(error)
         field.data = value
 
     def validate_id_number(self, field) -> None:
@@ -149,19 +156,19 @@ class BasicForm(SectionForm):
         result = validate_id(field.data, self.birth_date.data, self.gender.data)
         field.data = result.normalised
         if result.errors:
-            raise ValueError("；".join(result.errors))
+            raise ValidationError("；".join(result.errors))
 
     def validate_phone(self, field) -> None:
         """An 11-digit mobile or a landline with area code."""
         value, error = check_phone(field.data)
         if error:
-            raise ValueError(error)
+            raise ValidationError(error)
         field.data = value
 
     def validate_sanction_end(self, field) -> None:
         """A sanction needs the date it ends."""
         if self.sanction.data and not field.data:
-            raise ValueError("有处分时请填写处分期满日期。")
+            raise ValidationError("有处分时请填写处分期满日期。")
 
 
 # 2. 学历学位 ---------------------------------------------------------------
@@ -203,12 +210,12 @@ class QualificationForm(SectionForm):
     def validate_obtained_on(self, field) -> None:
         """A held title needs the date it was obtained."""
         if self.level.data != "无" and not field.data:
-            raise ValueError("请填写取得时间。")
+            raise ValidationError("请填写取得时间。")
 
     def validate_appointed_on(self, field) -> None:
         """Appointment comes after the qualification."""
         if field.data and self.obtained_on.data and field.data < self.obtained_on.data:
-            raise ValueError("聘任时间不能早于取得时间。")
+            raise ValidationError("聘任时间不能早于取得时间。")
 
 
 # 4. 工作经历 ---------------------------------------------------------------
@@ -337,12 +344,12 @@ class ContinuingEducationForm(SectionForm):
     def validate_exemption_approval(self, field) -> None:
         """An exemption needs its ground and its approval."""
         if self.exempt.data and not (field.data or "").strip():
-            raise ValueError("申请免除继续教育时请填写审批情况。")
+            raise ValidationError("申请免除继续教育时请填写审批情况。")
 
     def validate_exemption_ground(self, field) -> None:
         """An exemption needs a ground from the notice."""
         if self.exempt.data and not field.data:
-            raise ValueError("请选择免除理由。")
+            raise ValidationError("请选择免除理由。")
 
 
 # 10. 思想政治表现 ------------------------------------------------------------
@@ -412,7 +419,7 @@ class NewApplicationForm(FlaskForm):
         """Chinese names with the middle dot."""
         value, error = check_name(field.data)
         if error:
-            raise ValueError(error)
+            raise ValidationError(error)
         field.data = value
 
     def validate_id_number(self, field) -> None:
@@ -420,4 +427,4 @@ class NewApplicationForm(FlaskForm):
         result = validate_id(field.data)
         field.data = result.normalised
         if result.errors:
-            raise ValueError("；".join(result.errors))
+            raise ValidationError("；".join(result.errors))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -33,6 +33,7 @@ def office_units(office_id: int) -> list[RecommendingUnit]:
 def index():
     """The office's applications: active search, filters, sort, pagination."""
     q = ListQuery.from_args(request.args)
+    q.per_page = current_app.config["APPLICATIONS_PER_PAGE"]
     page = list_applications(q)
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
@@ -206,3 +207,21 @@ def copy_previous(app_id: int):
         db.session.commit()
         flash(f"已从上一次申报复制 {copied} 个部分，请逐项核对后保存。", "success")
     return redirect(url_for("applications.section", app_id=app.id, key="basic"))
+
+
+@bp.post("/<int:app_id>/publicity/period")
+def publicity_period(app_id: int):
+    """The publicity end date for a typed start date, shown at once (HTMX)."""
+    from portal.rules.calendar import publicity_period_for
+    from portal.textutil import parse_date_loose
+
+    app = _load(app_id)
+    extras = {"min_days": app.campaign.definition.rules.publicity_min_workdays, "period": None}
+    error = None
+    raw = (request.form.get("start") or "").strip()
+    if raw:
+        try:
+            extras["period"] = publicity_period_for(app, parse_date_loose(raw))
+        except ValueError as exc:
+            error = str(exc)
+    return render_template("applications/_publicity_period.html", extras=extras, error=error)
