@@ -66,7 +66,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
                           "certificate": ""} for y in years]}
     if key == "materials":
         return {"rows": [{"name": m.name, "received": False, "checked": False, "copies": m.copies}
-                         for m in d.materials]}
+                         for m in d.materials if not m.kinds or app.kind in m.kinds]}
     if key == "publicity":
         return {"objections": forms.NONE, "recommendation": d.templates.recommendation}
     if key in ("education", "work"):

@@ -38,8 +38,10 @@ def index():
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
     ).all()
-    ctx = dict(page=page, q=q, campaigns=all_campaigns(), units=units,
-               status_labels=STATUS_LABELS)
+    campaigns = all_campaigns()
+    series_choices = list({s.code: s.name for c in campaigns for s in c.definition.series}.items())
+    ctx = dict(page=page, q=q, campaigns=campaigns, units=units, status_labels=STATUS_LABELS,
+               series_choices=series_choices)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("applications/_results.html", **ctx)
     return render_template("applications/index.html", **ctx)

@@ -78,7 +78,7 @@ def test_search_by_id_number_and_filters(client, auth, world, db):
     auth.login()
     by_id = client.get(f"/applications/?q={a.id_number[-6:]}").get_data(as_text=True)
     assert ">甲甲<" in by_id and ">乙乙<" not in by_id
-    for args in [f"unit={other_unit.id}", f"campaign={b.campaign_id}", "level=junior",
+    for args in [f"unit={other_unit.id}", f"campaign={b.campaign_id}", "level=junior", "series=news",
                  "status=in_publicity"]:
         page = client.get(f"/applications/?{args}").get_data(as_text=True)
         assert ">乙乙<" in page and ">甲甲<" not in page, args
