@@ -29,8 +29,13 @@ class AuditEntry(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-def record(action: str, user: User | None, detail: dict | None = None,
-           rows: int | None = None, office_id: int | None = None) -> AuditEntry:
+def record(
+    action: str,
+    user: User | None,
+    detail: dict | None = None,
+    rows: int | None = None,
+    office_id: int | None = None,
+) -> AuditEntry:
     """Add an audit entry to the session (committed with the request)."""
     entry = AuditEntry(
         action=action,

@@ -32,8 +32,9 @@ class SelectField(wtforms.SelectField):
 
     if isinstance(getattr(wtforms.SelectField, "choices", None), property):
         _base = wtforms.SelectField.choices
-        choices = property(_base.fget, lambda self, value: SelectField._base.fset(
-            self, _convert(value)))
+        choices = property(
+            _base.fget, lambda self, value: SelectField._base.fset(self, _convert(value))
+        )
     else:  # pragma: no cover - WTForms before 3.3 keeps choices as a plain attribute
 
         def __setattr__(self, name, value) -> None:

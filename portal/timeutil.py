@@ -1,4 +1,4 @@
-"""Clock helpers: one place to ask for 'now' (naive UTC in the database, Xinjiang time for people)."""
+"""Clock helpers: naive UTC in the database, Beijing time on documents and pages."""
 
 from __future__ import annotations
 

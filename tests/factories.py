@@ -34,8 +34,14 @@ def make_office(code: str, name: str, county: str = "若羌县") -> Office:
 
 
 def make_unit(office: Office, name: str, **kw) -> RecommendingUnit:
-    values = dict(nature="事业单位", below_county_level=False, county=office.county,
-                  head_title="馆长", objection_office="办公室", supervision_phone="0996-7102311")
+    values = dict(
+        nature="事业单位",
+        below_county_level=False,
+        county=office.county,
+        head_title="馆长",
+        objection_office="办公室",
+        supervision_phone="0996-7102311",
+    )
     values.update(kw)
     unit = RecommendingUnit(office_id=office.id, name=name, **values)
     db.session.add(unit)
@@ -43,29 +49,54 @@ def make_unit(office: Office, name: str, **kw) -> RecommendingUnit:
     return unit
 
 
-def make_user(username: str, password: str, role: str = "clerk", office: Office | None = None,
-              prefecture: str | None = None) -> User:
-    user = User(username=username, role=role, office_id=office.id if office else None,
-                prefecture=prefecture, display_name=username)
+def make_user(
+    username: str,
+    password: str,
+    role: str = "clerk",
+    office: Office | None = None,
+    prefecture: str | None = None,
+) -> User:
+    user = User(
+        username=username,
+        role=role,
+        office_id=office.id if office else None,
+        prefecture=prefecture,
+        display_name=username,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def make_application(office: Office, unit: RecommendingUnit, campaign: Campaign,
-                     name: str = "买买提·艾力", seq: int = 1, level: str = "intermediate",
-                     birth: date = date(1986, 3, 14), gender: str = "男",
-                     region: str = "652824") -> Application:
+def make_application(
+    office: Office,
+    unit: RecommendingUnit,
+    campaign: Campaign,
+    name: str = "买买提·艾力",
+    seq: int = 1,
+    level: str = "intermediate",
+    birth: date = date(1986, 3, 14),
+    gender: str = "男",
+    region: str = "652824",
+) -> Application:
     id_number = make_id(region, birth, seq, gender)
     person = Person(office_id=office.id, id_number=id_number, name=name)
     db.session.add(person)
     d = campaign.definition
     series = d.series[0]
-    app = Application(campaign=campaign, office_id=office.id, unit=unit, person=person, name=name,
-                      id_number=id_number, series_code=series.code,
-                      specialty=(series.specialties or ("",))[0], level=level,
-                      kind="evaluation")
+    app = Application(
+        campaign=campaign,
+        office_id=office.id,
+        unit=unit,
+        person=person,
+        name=name,
+        id_number=id_number,
+        series_code=series.code,
+        specialty=(series.specialties or ("",))[0],
+        level=level,
+        kind="evaluation",
+    )
     db.session.add(app)
     db.session.flush()
     return app

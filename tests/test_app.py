@@ -100,8 +100,10 @@ def test_campaigns_load_refuses_a_broken_file_naming_the_key(runner, tmp_path):
 
     src = next(p for p in shipped_definition_paths() if p.name == "bz-water-2021.toml")
     bad = tmp_path / "bz-water-2021.toml"
-    bad.write_text(src.read_text(encoding="utf-8").replace(
-        "publicity_min_workdays", "publicity_min_workday"), encoding="utf-8")
+    bad.write_text(
+        src.read_text(encoding="utf-8").replace("publicity_min_workdays", "publicity_min_workday"),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["campaigns", "load", str(bad)])
     assert result.exit_code == 1
     assert "bz-water-2021.toml" in result.output and "publicity_min_workday" in result.output
@@ -121,13 +123,17 @@ def test_campaigns_load_stores_a_good_file(runner, db):
 def test_users_create_reads_the_password_from_stdin(runner, db, world):
     from portal.auth.models import User
 
-    result = runner.invoke(args=["users", "create", "li", "--office", "A01", "--role", "clerk",
-                                 "--password-stdin"], input="secret-password\n")
+    result = runner.invoke(
+        args=["users", "create", "li", "--office", "A01", "--role", "clerk", "--password-stdin"],
+        input="secret-password\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(username="li").one()
     assert user.office_id == world.office_a.id and user.check_password("secret-password")
-    refused = runner.invoke(args=["users", "create", "x", "--role", "clerk", "--password-stdin"],
-                            input=io.StringIO("secret-password\n").read())
+    refused = runner.invoke(
+        args=["users", "create", "x", "--role", "clerk", "--password-stdin"],
+        input=io.StringIO("secret-password\n").read(),
+    )
     assert refused.exit_code != 0 and "--office" in refused.output
 
 

@@ -122,23 +122,35 @@ class BasicForm(SectionForm):
     kind = SelectField("申报类型")
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
     gender = SelectField("性别", choices=choices.GENDER_CHOICES)
-    ethnicity = SelectField("民族", choices=choices.ETHNICITY_CHOICES,
-                            validators=[DataRequired("请选择民族。")])
-    birth_date = LooseDateField("出生日期", validators=[InputRequired("请填写出生日期。")],
-                                not_future=True)
-    id_number = StringField("身份证号", validators=[DataRequired("请填写18位身份证号。")],
-                            render_kw={"autocomplete": "off", "maxlength": 24})
-    political_status = SelectField("政治面貌", choices=choices.POLITICAL_STATUS_CHOICES,
-                                   validators=[DataRequired("请选择政治面貌。")])
+    ethnicity = SelectField(
+        "民族", choices=choices.ETHNICITY_CHOICES, validators=[DataRequired("请选择民族。")]
+    )
+    birth_date = LooseDateField(
+        "出生日期", validators=[InputRequired("请填写出生日期。")], not_future=True
+    )
+    id_number = StringField(
+        "身份证号",
+        validators=[DataRequired("请填写18位身份证号。")],
+        render_kw={"autocomplete": "off", "maxlength": 24},
+    )
+    political_status = SelectField(
+        "政治面貌",
+        choices=choices.POLITICAL_STATUS_CHOICES,
+        validators=[DataRequired("请选择政治面貌。")],
+    )
     phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。")])
     unit_id = SelectField("推荐单位（工作单位）", coerce=int)
-    work_start = LooseDateField("参加工作时间", validators=[InputRequired("请填写参加工作时间。")],
-                                not_future=True)
+    work_start = LooseDateField(
+        "参加工作时间", validators=[InputRequired("请填写参加工作时间。")], not_future=True
+    )
     unit_nature = SelectField("单位性质")
     below_county_level = BooleanField("在县级以下基层单位工作")
-    county = StringField("工作所在县市", validators=[DataRequired("请填写工作所在县市，如 若羌县。")])
-    mandarin_level = SelectField("普通话等级", choices=choices.MANDARIN_CHOICES,
-                                 validators=[Optional()])
+    county = StringField(
+        "工作所在县市", validators=[DataRequired("请填写工作所在县市，如 若羌县。")]
+    )
+    mandarin_level = SelectField(
+        "普通话等级", choices=choices.MANDARIN_CHOICES, validators=[Optional()]
+    )
     retired = BooleanField("已办理离退休手续或达到法定退休年龄")
     civil_servant = BooleanField("公务员或参照公务员法管理的人员")
     sanction = SelectField("受处分情况", choices=choices.SANCTION_CHOICES)
@@ -175,15 +187,22 @@ class BasicForm(SectionForm):
 class EducationRow(Form):
     """One degree or diploma."""
 
-    start = LooseDateField("入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True)
-    end = LooseDateField("毕业时间", validators=[InputRequired("请填写毕业时间。"), EndAfterStart()],
-                         not_future=True)
+    start = LooseDateField(
+        "入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True
+    )
+    end = LooseDateField(
+        "毕业时间", validators=[InputRequired("请填写毕业时间。"), EndAfterStart()], not_future=True
+    )
     school = StringField("毕业院校", validators=[DataRequired("请填写毕业院校。")])
     major = StringField("所学专业", validators=[DataRequired("请填写专业。")])
-    level = SelectField("学历", choices=choices.EDUCATION_CHOICES,
-                        validators=[DataRequired("请选择学历。")])
-    degree = SelectField("学位", choices=choices.DEGREE_CHOICES,
-                         validators=[DataRequired("请选择学位，没有请选“无”。")])
+    level = SelectField(
+        "学历", choices=choices.EDUCATION_CHOICES, validators=[DataRequired("请选择学历。")]
+    )
+    degree = SelectField(
+        "学位",
+        choices=choices.DEGREE_CHOICES,
+        validators=[DataRequired("请选择学位，没有请选“无”。")],
+    )
     full_time = SelectField("学习形式", choices=[("全日制", "全日制"), ("非全日制", "非全日制")])
 
 
@@ -199,9 +218,17 @@ class QualificationForm(SectionForm):
 
     title = required_text("现任专业技术职务任职资格", 60)
     series = required_text("所属系列", 60)
-    level = SelectField("级别", choices=[("无", "无"), ("员级", "员级"), ("junior", "初级"),
-                                       ("intermediate", "中级"), ("deputy_senior", "副高级"),
-                                       ("senior", "正高级")])
+    level = SelectField(
+        "级别",
+        choices=[
+            ("无", "无"),
+            ("员级", "员级"),
+            ("junior", "初级"),
+            ("intermediate", "中级"),
+            ("deputy_senior", "副高级"),
+            ("senior", "正高级"),
+        ],
+    )
     obtained_on = LooseDateField("取得时间", validators=[Optional()], not_future=True)
     appointed_on = LooseDateField("聘任时间", validators=[Optional()], not_future=True)
     obtained_in = SelectField("取得地", choices=[("新疆", "新疆"), ("其他省区市", "其他省区市")])
@@ -222,9 +249,15 @@ class QualificationForm(SectionForm):
 class WorkRow(Form):
     """One period of work; a blank end means up to now."""
 
-    start = LooseDateField("开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True)
-    end = LooseDateField("结束时间", validators=[Optional(), EndAfterStart()], not_future=True,
-                         description="至今请留空")
+    start = LooseDateField(
+        "开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True
+    )
+    end = LooseDateField(
+        "结束时间",
+        validators=[Optional(), EndAfterStart()],
+        not_future=True,
+        description="至今请留空",
+    )
     unit = StringField("工作单位", validators=[DataRequired("请填写工作单位。")])
     work = StringField("从事工作及职务", validators=[DataRequired("请填写从事的工作。")])
 
@@ -259,8 +292,9 @@ class AchievementsForm(SectionForm):
 class AwardRow(Form):
     """One award."""
 
-    awarded_on = LooseDateField("获奖时间", validators=[InputRequired("请填写获奖时间。")],
-                                not_future=True)
+    awarded_on = LooseDateField(
+        "获奖时间", validators=[InputRequired("请填写获奖时间。")], not_future=True
+    )
     name = StringField("奖项名称", validators=[DataRequired("请填写奖项名称。")])
     level = StringField("等级", validators=[DataRequired("请填写等级，如 州级二等奖。")])
     issuer = StringField("授奖单位", validators=[DataRequired("请填写授奖单位。")])
@@ -282,11 +316,13 @@ class PaperRow(Form):
 
     title = StringField("题目", validators=[DataRequired("请填写题目。")])
     journal = StringField("刊物或出版社", validators=[DataRequired("请填写刊物或出版社。")])
-    published_on = LooseDateField("发表时间", validators=[InputRequired("请填写发表时间。")],
-                                  not_future=True)
+    published_on = LooseDateField(
+        "发表时间", validators=[InputRequired("请填写发表时间。")], not_future=True
+    )
     level = SelectField("刊物级别", choices=_pairs(PAPER_LEVELS))
-    role = SelectField("本人角色", choices=_pairs(["独著", "第一作者", "第二作者", "合著", "主编",
-                                                 "参编"]))
+    role = SelectField(
+        "本人角色", choices=_pairs(["独著", "第一作者", "第二作者", "合著", "主编", "参编"])
+    )
 
 
 class PapersForm(SectionForm):
@@ -297,18 +333,25 @@ class PapersForm(SectionForm):
 
 
 # 8. 年度考核 ---------------------------------------------------------------
-ASSESSMENT_CHOICES = [("", "请选择"), ("excellent", "优秀"), ("competent", "合格"),
-                      ("basically_competent", "基本合格"), ("incompetent", "不合格"),
-                      ("not_assessed", "未考核")]
+ASSESSMENT_CHOICES = [
+    ("", "请选择"),
+    ("excellent", "优秀"),
+    ("competent", "合格"),
+    ("basically_competent", "基本合格"),
+    ("incompetent", "不合格"),
+    ("not_assessed", "未考核"),
+]
 
 
 class AssessmentRow(Form):
     """The result of one year's assessment."""
 
-    year = IntegerField("年度", validators=[InputRequired("请填写年度。"),
-                                           NumberRange(1950, 2100, "年度不正确。")])
-    result = SelectField("考核结果", choices=ASSESSMENT_CHOICES,
-                         validators=[DataRequired("请选择考核结果。")])
+    year = IntegerField(
+        "年度", validators=[InputRequired("请填写年度。"), NumberRange(1950, 2100, "年度不正确。")]
+    )
+    result = SelectField(
+        "考核结果", choices=ASSESSMENT_CHOICES, validators=[DataRequired("请选择考核结果。")]
+    )
 
 
 class AssessmentsForm(SectionForm):
@@ -321,10 +364,13 @@ class AssessmentsForm(SectionForm):
 class CERow(Form):
     """Continuing-education hours of one year."""
 
-    year = IntegerField("年度", validators=[InputRequired("请填写年度。"),
-                                           NumberRange(1950, 2100, "年度不正确。")])
-    public_hours = IntegerField("公需科目学时", validators=[InputRequired("请填写学时，没有请填0。"),
-                                                       NumberRange(0, 1000, "学时不正确。")])
+    year = IntegerField(
+        "年度", validators=[InputRequired("请填写年度。"), NumberRange(1950, 2100, "年度不正确。")]
+    )
+    public_hours = IntegerField(
+        "公需科目学时",
+        validators=[InputRequired("请填写学时，没有请填0。"), NumberRange(0, 1000, "学时不正确。")],
+    )
     professional_hours = IntegerField(
         "专业科目学时",
         validators=[InputRequired("请填写学时，没有请填0。"), NumberRange(0, 1000, "学时不正确。")],
@@ -337,8 +383,11 @@ class ContinuingEducationForm(SectionForm):
 
     exempt = BooleanField("申请免除继续教育（“访惠聚”驻村等）")
     exemption_ground = SelectField("免除理由", validators=[Optional()])
-    exemption_approval = StringField("免试审批表审批情况", validators=[Optional(), Length(max=120)],
-                                     description="如：若羌县人社局 2023年8月10日 审核同意")
+    exemption_approval = StringField(
+        "免试审批表审批情况",
+        validators=[Optional(), Length(max=120)],
+        description="如：若羌县人社局 2023年8月10日 审核同意",
+    )
     rows = FieldList(FormField(CERow), min_entries=0, label="继续教育")
 
     def validate_exemption_approval(self, field) -> None:
@@ -356,21 +405,27 @@ class ContinuingEducationForm(SectionForm):
 class PoliticalForm(SectionForm):
     """Political conduct for the publicity notice, and the political appraisal."""
 
-    conduct = TextAreaField("思想政治表现（用于公示）",
-                            validators=[DataRequired(REQUIRED), Length(max=1000)],
-                            render_kw={"rows": 4, "data-none": "1"})
-    appraisal = TextAreaField("现实表现政治鉴定",
-                              validators=[DataRequired(REQUIRED), Length(max=3000)],
-                              render_kw={"rows": 6, "data-none": "1"})
+    conduct = TextAreaField(
+        "思想政治表现（用于公示）",
+        validators=[DataRequired(REQUIRED), Length(max=1000)],
+        render_kw={"rows": 4, "data-none": "1"},
+    )
+    appraisal = TextAreaField(
+        "现实表现政治鉴定",
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 6, "data-none": "1"},
+    )
 
 
 # 11. 个人工作总结 ------------------------------------------------------------
 class SummaryForm(SectionForm):
     """The personal work summary since taking up the current post."""
 
-    text = TextAreaField("任现职以来个人工作总结",
-                         validators=[DataRequired(REQUIRED), Length(max=20000)],
-                         render_kw={"rows": 16})
+    text = TextAreaField(
+        "任现职以来个人工作总结",
+        validators=[DataRequired(REQUIRED), Length(max=20000)],
+        render_kw={"rows": 16},
+    )
 
 
 # 12. 公示与推荐 -------------------------------------------------------------
@@ -380,8 +435,9 @@ class PublicityForm(SectionForm):
     start = LooseDateField("公示开始日期", validators=[Optional()])
     objections = required_text("公示期间收到的异议", 500, default=NONE)
     objection_open = BooleanField("有尚未处理完毕的异议")
-    recommendation = TextAreaField("推荐意见", validators=[DataRequired(REQUIRED)],
-                                   render_kw={"rows": 2})
+    recommendation = TextAreaField(
+        "推荐意见", validators=[DataRequired(REQUIRED)], render_kw={"rows": 2}
+    )
 
 
 # 13. 纸质材料 ---------------------------------------------------------------
@@ -407,8 +463,11 @@ class NewApplicationForm(FlaskForm):
     campaign_id = SelectField("评审通知", coerce=int)
     unit_id = SelectField("推荐单位", coerce=int)
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
-    id_number = StringField("身份证号", validators=[DataRequired("请填写18位身份证号。")],
-                            render_kw={"autocomplete": "off", "maxlength": 24})
+    id_number = StringField(
+        "身份证号",
+        validators=[DataRequired("请填写18位身份证号。")],
+        render_kw={"autocomplete": "off", "maxlength": 24},
+    )
     series_code = SelectField("申报系列")
     specialty = SelectField("申报专业")
     level = SelectField("申报级别")

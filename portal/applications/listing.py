@@ -73,8 +73,10 @@ def filtered_statement(q: ListQuery) -> sa.Select:
     stmt = scope(sa.select(Application).join(Application.unit), Application)
     if q.q:
         term = q.q
-        conds = [Application.name.contains(term, autoescape=True),
-                 RecommendingUnit.name.contains(term, autoescape=True)]
+        conds = [
+            Application.name.contains(term, autoescape=True),
+            RecommendingUnit.name.contains(term, autoescape=True),
+        ]
         digits = normalise_id(term)
         if digits and any(ch.isdigit() for ch in digits):
             conds.append(Application.id_number.contains(digits, autoescape=True))

@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal.applications import sections
-from portal.applications.sections import specialty_choices
 from portal.applications.models import Application, ApplicationSection, Person
+from portal.applications.sections import specialty_choices
 from portal.auth.models import User
 from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS, CampaignDefinition
 from portal.extensions import db
@@ -36,8 +36,9 @@ def create_application(form, campaign, office_id: int, user: User):
     if unit is None or unit.office_id != office_id:
         return None, ("unit_id", "请选择本单位的推荐单位。")
     person = db.session.scalar(
-        sa.select(Person).where(Person.office_id == office_id,
-                                Person.id_number == form.id_number.data)
+        sa.select(Person).where(
+            Person.office_id == office_id, Person.id_number == form.id_number.data
+        )
     )
     if person is None:
         person = Person(office_id=office_id, id_number=form.id_number.data, name=form.name.data)
@@ -45,16 +46,24 @@ def create_application(form, campaign, office_id: int, user: User):
         db.session.flush()
     else:
         clash = db.session.scalar(
-            sa.select(Application.id).where(Application.person_id == person.id,
-                                            Application.campaign_id == campaign.id)
+            sa.select(Application.id).where(
+                Application.person_id == person.id, Application.campaign_id == campaign.id
+            )
         )
         if clash:
             return None, ("id_number", "此人在该评审通知下已有申报，请在申报列表中查找。")
         person.name = form.name.data
     app = Application(
-        campaign=campaign, office_id=office_id, unit=unit, person=person, name=form.name.data,
-        id_number=form.id_number.data, series_code=form.series_code.data,
-        specialty=form.specialty.data, level=form.level.data, kind=form.kind.data,
+        campaign=campaign,
+        office_id=office_id,
+        unit=unit,
+        person=person,
+        name=form.name.data,
+        id_number=form.id_number.data,
+        series_code=form.series_code.data,
+        specialty=form.specialty.data,
+        level=form.level.data,
+        kind=form.kind.data,
     )
     db.session.add(app)
     db.session.flush()
@@ -99,8 +108,9 @@ def _mirror_basic(app: Application, data: dict) -> None:
         app.unit = unit
     if data["id_number"] != app.id_number:
         person = db.session.scalar(
-            sa.select(Person).where(Person.office_id == app.office_id,
-                                    Person.id_number == data["id_number"])
+            sa.select(Person).where(
+                Person.office_id == app.office_id, Person.id_number == data["id_number"]
+            )
         )
         if person is None:
             app.person.id_number = data["id_number"]
@@ -131,10 +141,18 @@ def copy_from_previous(app: Application, user: User) -> int | None:
             continue
         data = dict(stored.data)
         if stored.key == "basic":
-            data.update(series_code=app.series_code, specialty=app.specialty, level=app.level,
-                        kind=app.kind, unit_id=app.unit_id)
-        db.session.add(ApplicationSection(application=app, key=stored.key, data=data,
-                                          complete=False, updated_by_id=user.id))
+            data.update(
+                series_code=app.series_code,
+                specialty=app.specialty,
+                level=app.level,
+                kind=app.kind,
+                unit_id=app.unit_id,
+            )
+        db.session.add(
+            ApplicationSection(
+                application=app, key=stored.key, data=data, complete=False, updated_by_id=user.id
+            )
+        )
         copied += 1
     db.session.flush()
     db.session.refresh(app)
@@ -170,8 +188,11 @@ def readable(app: Application, key: str, data: dict) -> list[tuple[str, str]]:
             continue
         if field.type == "FieldList":
             for i, entry in enumerate(field):
-                parts = [f"{sub.label.text}：{_show(sub)}" for sub in entry.form
-                         if sub.type != "HiddenField" or sub.name.endswith("-name")]
+                parts = [
+                    f"{sub.label.text}：{_show(sub)}"
+                    for sub in entry.form
+                    if sub.type != "HiddenField" or sub.name.endswith("-name")
+                ]
                 out.append((f"第{i + 1}行", "；".join(parts)))
         else:
             out.append((field.label.text, _show(field)))
@@ -205,6 +226,8 @@ def section_extras(app: Application, key: str, form) -> dict[str, Any]:
         from portal.rules.calendar import publicity_period_for
 
         start = form.start.data
-        return {"period": publicity_period_for(app, start) if start else None,
-                "min_days": d.rules.publicity_min_workdays}
+        return {
+            "period": publicity_period_for(app, start) if start else None,
+            "min_days": d.rules.publicity_min_workdays,
+        }
     return {}

@@ -51,22 +51,38 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
     if key == "basic":
         unit = app.unit
         return {
-            "series_code": app.series_code, "specialty": app.specialty, "level": app.level,
-            "kind": app.kind, "name": app.name, "id_number": app.id_number,
-            "unit_id": app.unit_id, "unit_nature": unit.nature if unit else "",
+            "series_code": app.series_code,
+            "specialty": app.specialty,
+            "level": app.level,
+            "kind": app.kind,
+            "name": app.name,
+            "id_number": app.id_number,
+            "unit_id": app.unit_id,
+            "unit_nature": unit.nature if unit else "",
             "below_county_level": bool(unit and unit.below_county_level),
-            "county": unit.county if unit else "", "ethnicity": "汉族", "political_status": "群众",
+            "county": unit.county if unit else "",
+            "ethnicity": "汉族",
+            "political_status": "群众",
             "mandarin_level": "",
         }
     if key == "assessments":
         return {"rows": [{"year": y, "result": ""} for y in d.rules.assessment.years]}
     if key == "continuing_education":
         years = ce_years(app)
-        return {"rows": [{"year": y, "public_hours": None, "professional_hours": None,
-                          "certificate": ""} for y in years]}
+        return {
+            "rows": [
+                {"year": y, "public_hours": None, "professional_hours": None, "certificate": ""}
+                for y in years
+            ]
+        }
     if key == "materials":
-        return {"rows": [{"name": m.name, "received": False, "checked": False, "copies": m.copies}
-                         for m in d.materials if not m.kinds or app.kind in m.kinds]}
+        return {
+            "rows": [
+                {"name": m.name, "received": False, "checked": False, "copies": m.copies}
+                for m in d.materials
+                if not m.kinds or app.kind in m.kinds
+            ]
+        }
     if key == "publicity":
         return {"objections": forms.NONE, "recommendation": d.templates.recommendation}
     if key in ("education", "work"):
@@ -100,14 +116,22 @@ def data_from_form(form: forms.SectionForm) -> dict[str, Any]:
     return data
 
 
-def build_form(key: str, app: Application, formdata: MultiDict | None = None,
-               data: dict | None = None, units: list | None = None) -> forms.SectionForm:
+def build_form(
+    key: str,
+    app: Application,
+    formdata: MultiDict | None = None,
+    data: dict | None = None,
+    units: list | None = None,
+) -> forms.SectionForm:
     """Instantiate a section's form with the campaign's choices filled in."""
     section = BY_KEY[key]
     if formdata is None and data is None:
         data = default_data(key, app)
-    form = section.form(formdata=formdata, data=data) if formdata is not None else section.form(
-        formdata=None, data=data)
+    form = (
+        section.form(formdata=formdata, data=data)
+        if formdata is not None
+        else section.form(formdata=None, data=data)
+    )
     set_choices(form, key, app, units)
     return form
 

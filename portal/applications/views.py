@@ -40,8 +40,14 @@ def index():
     ).all()
     campaigns = all_campaigns()
     series_choices = list({s.code: s.name for c in campaigns for s in c.definition.series}.items())
-    ctx = dict(page=page, q=q, campaigns=campaigns, units=units, status_labels=STATUS_LABELS,
-               series_choices=series_choices)
+    ctx = dict(
+        page=page,
+        q=q,
+        campaigns=campaigns,
+        units=units,
+        status_labels=STATUS_LABELS,
+        series_choices=series_choices,
+    )
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("applications/_results.html", **ctx)
     return render_template("applications/index.html", **ctx)
@@ -97,14 +103,28 @@ def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
     return out
 
 
-def _render_section(app: Application, key: str, form, status: int = 200, conflict=None,
-                    problems=None, rows_only: bool = False):
+def _render_section(
+    app: Application,
+    key: str,
+    form,
+    status: int = 200,
+    conflict=None,
+    problems=None,
+    rows_only: bool = False,
+):
     section = sections.BY_KEY[key]
     ctx = dict(
-        app=app, key=key, section=section, form=form, sections=sections.SECTIONS,
+        app=app,
+        key=key,
+        section=section,
+        form=form,
+        sections=sections.SECTIONS,
         states={s.key: sections.section_state(app, s.key) for s in sections.SECTIONS},
-        state_labels=sections.STATE_LABELS, conflict=conflict, problems=problems or [],
-        can_edit=can_edit_office(app.office_id), extras=operations.section_extras(app, key, form),
+        state_labels=sections.STATE_LABELS,
+        conflict=conflict,
+        problems=problems or [],
+        can_edit=can_edit_office(app.office_id),
+        extras=operations.section_extras(app, key, form),
     )
     template = "applications/_rows.html" if rows_only else "applications/section.html"
     return render_template(template, **ctx), status
@@ -141,7 +161,10 @@ def section(app_id: int, key: str):
     for p in blocking:
         form[spec.rows][p.row][p.field].errors.append(p.message)
     if not valid or blocking:
-        flash("有填写不正确的地方，请按红色提示修改后再保存。内容尚未保存，您填写的内容都还在。", "danger")
+        flash(
+            "有填写不正确的地方，请按红色提示修改后再保存。内容尚未保存，您填写的内容都还在。",
+            "danger",
+        )
         return _render_section(app, key, form, status=422)
 
     stored = app.section(key)
@@ -170,12 +193,21 @@ def _conflict(app: Application, key: str, form, stored):
     """Someone else saved this section first: keep what was typed, show what they saved."""
     if stored is not None:
         form.version.data = str(stored.version)  # saving again now overwrites deliberately
-    who = stored.updated_by.display_name or stored.updated_by.username if (
-        stored is not None and stored.updated_by) else "其他人"
-    conflict = {"who": who, "at": stored.updated_at if stored else None,
-                "data": operations.readable(app, key, stored.data if stored else {})}
-    flash(f"保存冲突：{who} 刚刚保存了这一部分。您填写的内容仍在下方，尚未保存；"
-          "请对照对方保存的内容，确认后再次点击“保存”将以您的内容为准。", "danger")
+    who = (
+        stored.updated_by.display_name or stored.updated_by.username
+        if (stored is not None and stored.updated_by)
+        else "其他人"
+    )
+    conflict = {
+        "who": who,
+        "at": stored.updated_at if stored else None,
+        "data": operations.readable(app, key, stored.data if stored else {}),
+    }
+    flash(
+        f"保存冲突：{who} 刚刚保存了这一部分。您填写的内容仍在下方，尚未保存；"
+        "请对照对方保存的内容，确认后再次点击“保存”将以您的内容为准。",
+        "danger",
+    )
     return _render_section(app, key, form, status=409, conflict=conflict)
 
 

@@ -25,11 +25,16 @@ class UnitForm(FlaskForm):
         "所在县市", validators=[DataRequired("请填写所在县市，如 若羌县。"), Length(max=50)]
     )
     head_title = StringField(
-        "单位负责人职务", validators=[Length(max=50)], description="公示落款“单位负责人签字”处使用，如 局长。"
+        "单位负责人职务",
+        validators=[Length(max=50)],
+        description="公示落款“单位负责人签字”处使用，如 局长。",
     )
     objection_office = StringField(
         "受理异议的办公室",
-        validators=[DataRequired("请填写受理异议的办公室，如 县文体广旅局办公室。"), Length(max=100)],
+        validators=[
+            DataRequired("请填写受理异议的办公室，如 县文体广旅局办公室。"),
+            Length(max=100),
+        ],
     )
     supervision_phone = StringField(
         "监督电话",

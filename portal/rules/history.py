@@ -32,7 +32,7 @@ def _d(value) -> date | None:
 
 
 def work_history_problems(rows: list[dict], today: date | None = None) -> list[RowProblem]:
-    """Gaps, overlaps and disorder between consecutive work periods (简历时间段应上下衔接, 002 五（一）4)."""
+    """Gaps, overlaps and disorder between work periods (应上下衔接, 002 五（一）4)."""
     problems: list[RowProblem] = []
     periods = [(i, _d(r.get("start")), _d(r.get("end"))) for i, r in enumerate(rows)]
     periods = [p for p in periods if p[1]]
@@ -52,7 +52,8 @@ def work_history_problems(rows: list[dict], today: date | None = None) -> list[R
         elif (s2 - e1).days > GAP_TOLERANCE_DAYS:
             problems.append(
                 RowProblem(
-                    j, "start",
+                    j,
+                    "start",
                     f"与上一段经历之间有空档（{format_date_cn(e1)}至{format_date_cn(s2)}），"
                     "时间段应上下衔接。",
                 )
@@ -68,8 +69,11 @@ def education_order_problems(rows: list[dict], rank: dict[str, int]) -> list[Row
         r_prev, r_cur = rank.get(prev.get("level", ""), 0), rank.get(cur.get("level", ""), 0)
         if r_cur < r_prev:
             problems.append(
-                RowProblem(j, "level",
-                           f"学历应从低到高依次填写：“{cur.get('level')}”不能排在“{prev.get('level')}”之后。")
+                RowProblem(
+                    j,
+                    "level",
+                    f"学历应从低到高依次填写：“{cur.get('level')}”不能排在“{prev.get('level')}”之后。",
+                )
             )
             continue
         e_prev, e_cur = _d(prev.get("end")), _d(cur.get("end"))

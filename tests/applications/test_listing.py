@@ -12,8 +12,13 @@ NAMES = ["张丽娟", "买买提·艾力", "古丽娜尔·吐尔逊", "马晓梅
 
 def _fill(world, db, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"],
-                         name=NAMES[i % len(NAMES)] + str(i), seq=i)
+        make_application(
+            world.office_a,
+            world.unit_a,
+            world.campaigns["bz-culture-2021"],
+            name=NAMES[i % len(NAMES)] + str(i),
+            seq=i,
+        )
     db.session.commit()
 
 
@@ -59,8 +64,9 @@ def test_id_numbers_are_masked_in_the_list(client, auth, world, db):
 def test_search_by_name_and_unit(client, auth, world, db, query, expected):
     _fill(world, db, 6)
     auth.login()
-    html = client.get(f"/applications/?q={query}", headers={"HX-Request": "true",
-                                                             "HX-Target": "results"})
+    html = client.get(
+        f"/applications/?q={query}", headers={"HX-Request": "true", "HX-Target": "results"}
+    )
     text = html.get_data(as_text=True)
     assert "<html" not in text  # the htmx request gets only the results fragment
     found = {n + str(i) for i, n in enumerate(NAMES) if f">{n}{i}<" in text}
@@ -69,17 +75,29 @@ def test_search_by_name_and_unit(client, auth, world, db, query, expected):
 
 def test_search_by_id_number_and_filters(client, auth, world, db):
     other_unit = make_unit(world.office_a, "若羌县图书馆")
-    a = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"],
-                         name="甲甲", seq=1)
-    b = make_application(world.office_a, other_unit, world.campaigns["bz-news-2021"],
-                         name="乙乙", seq=2, level="junior")
+    a = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="甲甲", seq=1
+    )
+    b = make_application(
+        world.office_a,
+        other_unit,
+        world.campaigns["bz-news-2021"],
+        name="乙乙",
+        seq=2,
+        level="junior",
+    )
     b.status = "in_publicity"
     db.session.commit()
     auth.login()
     by_id = client.get(f"/applications/?q={a.id_number[-6:]}").get_data(as_text=True)
     assert ">甲甲<" in by_id and ">乙乙<" not in by_id
-    for args in [f"unit={other_unit.id}", f"campaign={b.campaign_id}", "level=junior", "series=news",
-                 "status=in_publicity"]:
+    for args in [
+        f"unit={other_unit.id}",
+        f"campaign={b.campaign_id}",
+        "level=junior",
+        "series=news",
+        "status=in_publicity",
+    ]:
         page = client.get(f"/applications/?{args}").get_data(as_text=True)
         assert ">乙乙<" in page and ">甲甲<" not in page, args
 

@@ -14,10 +14,20 @@ from tests.conftest import csrf_token
 from tests.factories import make_application
 
 BASIC = {
-    "series_code": "culture", "specialty": "群众文化", "level": "intermediate", "kind": "evaluation",
-    "gender": "男", "ethnicity": "维吾尔族", "birth_date": "1986-03-14",
-    "political_status": "中共党员", "phone": "13899001122", "work_start": "2008-08-01",
-    "unit_nature": "事业单位", "county": "若羌县", "mandarin_level": "二级甲等", "sanction": "",
+    "series_code": "culture",
+    "specialty": "群众文化",
+    "level": "intermediate",
+    "kind": "evaluation",
+    "gender": "男",
+    "ethnicity": "维吾尔族",
+    "birth_date": "1986-03-14",
+    "political_status": "中共党员",
+    "phone": "13899001122",
+    "work_start": "2008-08-01",
+    "unit_nature": "事业单位",
+    "county": "若羌县",
+    "mandarin_level": "二级甲等",
+    "sanction": "",
 }
 
 
@@ -35,13 +45,26 @@ def _post(client, app_id: int, key: str, data: dict, version: str | None = None,
         version = re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page)
         version = version.group(1) if version else ""
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return client.post(url, data={**data, "version": version, "csrf_token": token,
-                                  "action": data.get("action", "save")}, headers=headers)
+    return client.post(
+        url,
+        data={
+            **data,
+            "version": version,
+            "csrf_token": token,
+            "action": data.get("action", "save"),
+        },
+        headers=headers,
+    )
 
 
 def _basic(app, **changes) -> dict:
-    return {**BASIC, "name": app.name, "id_number": app.id_number, "unit_id": app.unit_id,
-            **changes}
+    return {
+        **BASIC,
+        "name": app.name,
+        "id_number": app.id_number,
+        "unit_id": app.unit_id,
+        **changes,
+    }
 
 
 def test_a_name_with_the_middle_dot_and_a_long_name_are_saved(client, auth, application, db):
@@ -66,16 +89,17 @@ def test_full_width_digits_and_lower_case_x_are_normalised_on_save(client, auth,
     assert application.id_number == number
 
 
-def test_a_bad_id_is_shown_at_the_field_and_everything_typed_is_kept(client, auth, application,
-                                                                     db):
+def test_a_bad_id_is_shown_at_the_field_and_everything_typed_is_kept(client, auth, application, db):
     auth.login()
     bad = application.id_number[:-1] + ("0" if application.id_number[-1] != "0" else "1")
-    resp = _post(client, application.id, "basic",
-                 _basic(application, id_number=bad, phone="0996-7102311转8"))
+    resp = _post(
+        client, application.id, "basic", _basic(application, id_number=bad, phone="0996-7102311转8")
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    field = re.search(r'<div class="field has-error[^"]*" id="field-id_number">(.*?)</div>\s*</div>',
-                      html, re.S)
+    field = re.search(
+        r'<div class="field has-error[^"]*" id="field-id_number">(.*?)</div>\s*</div>', html, re.S
+    )
     assert field and "校验位不正确" in field.group(1)
     assert f'value="{bad}"' in html and "0996-7102311转8" in html
     assert db.session.query(ApplicationSection).count() == 0
@@ -91,11 +115,19 @@ def test_a_birth_date_that_disagrees_with_the_id_is_refused(client, auth, applic
 def test_education_out_of_order_is_refused(client, auth, application, db):
     auth.login()
     rows = {
-        "rows-0-start": "2004-09-01", "rows-0-end": "2008-07-01", "rows-0-school": "新疆大学",
-        "rows-0-major": "汉语言文学", "rows-0-level": "大学本科", "rows-0-degree": "学士",
+        "rows-0-start": "2004-09-01",
+        "rows-0-end": "2008-07-01",
+        "rows-0-school": "新疆大学",
+        "rows-0-major": "汉语言文学",
+        "rows-0-level": "大学本科",
+        "rows-0-degree": "学士",
         "rows-0-full_time": "全日制",
-        "rows-1-start": "2001-09-01", "rows-1-end": "2004-07-01", "rows-1-school": "巴州二中",
-        "rows-1-major": "无", "rows-1-level": "高中", "rows-1-degree": "无",
+        "rows-1-start": "2001-09-01",
+        "rows-1-end": "2004-07-01",
+        "rows-1-school": "巴州二中",
+        "rows-1-major": "无",
+        "rows-1-level": "高中",
+        "rows-1-degree": "无",
         "rows-1-full_time": "全日制",
     }
     resp = _post(client, application.id, "education", rows)
@@ -107,9 +139,13 @@ def test_education_out_of_order_is_refused(client, auth, application, db):
 def test_a_work_history_gap_is_saved_but_flagged(client, auth, application, db):
     auth.login()
     rows = {
-        "rows-0-start": "2008-08-01", "rows-0-end": "2012-06-30", "rows-0-unit": "若羌县文化馆",
+        "rows-0-start": "2008-08-01",
+        "rows-0-end": "2012-06-30",
+        "rows-0-unit": "若羌县文化馆",
         "rows-0-work": "辅导",
-        "rows-1-start": "2013-03-01", "rows-1-end": "", "rows-1-unit": "若羌县图书馆",
+        "rows-1-start": "2013-03-01",
+        "rows-1-end": "",
+        "rows-1-unit": "若羌县图书馆",
         "rows-1-work": "馆员",
     }
     resp = _post(client, application.id, "work", rows)
@@ -121,9 +157,17 @@ def test_a_work_history_gap_is_saved_but_flagged(client, auth, application, db):
 
 def test_rows_are_added_and_removed_with_a_plain_post(client, auth, application):
     auth.login()
-    data = {"rows-0-start": "2008-08-01", "rows-0-unit": "甲", "rows-0-work": "一",
-            "rows-1-start": "2010-08-01", "rows-1-unit": "乙", "rows-1-work": "二",
-            "rows-2-start": "2012-08-01", "rows-2-unit": "丙", "rows-2-work": "三"}
+    data = {
+        "rows-0-start": "2008-08-01",
+        "rows-0-unit": "甲",
+        "rows-0-work": "一",
+        "rows-1-start": "2010-08-01",
+        "rows-1-unit": "乙",
+        "rows-1-work": "二",
+        "rows-2-start": "2012-08-01",
+        "rows-2-unit": "丙",
+        "rows-2-work": "三",
+    }
     added = _post(client, application.id, "work", {**data, "action": "add"})
     assert added.status_code == 200 and 'id="rows-3-start"' in added.get_data(as_text=True)
     removed = _post(client, application.id, "work", {**data, "action": "remove:1"})
@@ -142,9 +186,11 @@ def test_an_htmx_row_action_returns_only_the_rows(client, auth, application):
 def test_inline_check_returns_only_the_field_error(client, auth, application):
     auth.login()
     token = csrf_token(client, f"/applications/{application.id}/basic")
-    resp = client.post(f"/applications/{application.id}/basic/check?field=phone",
-                       data={**_basic(application, phone="12345")},
-                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    resp = client.post(
+        f"/applications/{application.id}/basic/check?field=phone",
+        data={**_basic(application, phone="12345")},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     html = resp.get_data(as_text=True)
     assert html.startswith('<div class="errors" id="err-phone"') and "手机号" in html
 
@@ -157,8 +203,13 @@ def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, applic
     AuthActions(second).login()
     # Both open the page before either saves.
     _post(first, application.id, "political", {"conduct": "第一位写的表现", "appraisal": "甲"})
-    resp = _post(second, application.id, "political",
-                 {"conduct": "第二位写的表现", "appraisal": "乙"}, version="")
+    resp = _post(
+        second,
+        application.id,
+        "political",
+        {"conduct": "第二位写的表现", "appraisal": "乙"},
+        version="",
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 409
     assert "保存冲突" in html and "第一位写的表现" in html  # what the other saved
@@ -166,8 +217,13 @@ def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, applic
     db.session.expire_all()
     assert application.section("political").data["conduct"] == "第一位写的表现"
     version = re.search(r'name="version" type="hidden" value="([^"]*)"', html).group(1)
-    again = _post(second, application.id, "political",
-                  {"conduct": "第二位写的表现", "appraisal": "乙"}, version=version)
+    again = _post(
+        second,
+        application.id,
+        "political",
+        {"conduct": "第二位写的表现", "appraisal": "乙"},
+        version=version,
+    )
     assert again.status_code == 302  # saving again after seeing the conflict overwrites
     db.session.expire_all()
     assert application.section("political").data["conduct"] == "第二位写的表现"
@@ -175,16 +231,23 @@ def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, applic
 
 @pytest.mark.parametrize("key", [s.key for s in SECTIONS])
 def test_another_office_application_is_a_404_on_every_section(client, auth, world, db, key):
-    other = make_application(world.office_b, world.unit_b, world.campaigns["bz-water-2021"],
-                             name="巴音德力格尔", seq=9)
+    other = make_application(
+        world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="巴音德力格尔", seq=9
+    )
     db.session.commit()
     auth.login("clerk_a", "password-a")
     assert client.get(f"/applications/{other.id}/{key}").status_code == 404
     token = csrf_token(client, "/applications/")
-    assert client.post(f"/applications/{other.id}/{key}",
-                       data={"csrf_token": token}).status_code == 404
-    assert client.post(f"/applications/{other.id}/{key}/check?field=name",
-                       data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/applications/{other.id}/{key}", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/applications/{other.id}/{key}/check?field=name", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_new_application_copies_last_years_sections(client, auth, world, db):
@@ -196,10 +259,21 @@ def test_a_new_application_copies_last_years_sections(client, auth, world, db):
     from tests.conftest import post_form
 
     news = world.campaigns["bz-news-2021"]
-    resp = post_form(client, "/applications/new", {
-        "campaign_id": news.id, "unit_id": world.unit_a.id, "name": old.name,
-        "id_number": old.id_number, "series_code": "news", "specialty": "记者",
-        "level": "intermediate", "kind": "evaluation", "copy_previous": "y"})
+    resp = post_form(
+        client,
+        "/applications/new",
+        {
+            "campaign_id": news.id,
+            "unit_id": world.unit_a.id,
+            "name": old.name,
+            "id_number": old.id_number,
+            "series_code": "news",
+            "specialty": "记者",
+            "level": "intermediate",
+            "kind": "evaluation",
+            "copy_previous": "y",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
     new = db.session.query(Application).filter_by(campaign_id=news.id).one()
     assert new.person_id == old.person_id
@@ -213,10 +287,20 @@ def test_the_same_person_cannot_apply_twice_to_one_campaign(client, auth, world,
     auth.login()
     from tests.conftest import post_form
 
-    resp = post_form(client, "/applications/new", {
-        "campaign_id": old.campaign_id, "unit_id": world.unit_a.id, "name": old.name,
-        "id_number": old.id_number, "series_code": "culture", "specialty": "群众文化",
-        "level": "intermediate", "kind": "evaluation"})
+    resp = post_form(
+        client,
+        "/applications/new",
+        {
+            "campaign_id": old.campaign_id,
+            "unit_id": world.unit_a.id,
+            "name": old.name,
+            "id_number": old.id_number,
+            "series_code": "culture",
+            "specialty": "群众文化",
+            "level": "intermediate",
+            "kind": "evaluation",
+        },
+    )
     assert resp.status_code == 200
     assert "已有申报" in resp.get_data(as_text=True)
 
@@ -227,12 +311,16 @@ def test_typing_the_publicity_start_shows_the_end_date_at_once(client, auth, app
     # 10-11 (Mon) day 4, 10-12 (Tue) day 5.
     auth.login()
     token = csrf_token(client, f"/applications/{application.id}/publicity")
-    resp = client.post(f"/applications/{application.id}/publicity/period",
-                       data={"start": "2021.09.30"},
-                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    resp = client.post(
+        f"/applications/{application.id}/publicity/period",
+        data={"start": "2021.09.30"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     html = resp.get_data(as_text=True)
     assert "2021年9月30日起至2021年10月12日止" in html
-    bad = client.post(f"/applications/{application.id}/publicity/period",
-                      data={"start": "2021.13.40"},
-                      headers={"HX-Request": "true", "X-CSRFToken": token})
+    bad = client.post(
+        f"/applications/{application.id}/publicity/period",
+        data={"start": "2021.13.40"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     assert "flash-danger" in bad.get_data(as_text=True)

@@ -74,15 +74,20 @@ def test_an_htmx_post_without_the_csrf_header_is_refused(client, world, auth):
 def test_an_htmx_post_with_the_csrf_header_is_accepted(client, world, auth):
     auth.login()
     token = csrf_token(client, "/applications/new")
-    resp = client.post("/applications/new", data={"refresh": "1"},
-                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    resp = client.post(
+        "/applications/new",
+        data={"refresh": "1"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
     assert resp.status_code == 200
 
 
 def test_next_urls_with_a_host_are_refused(client, world):
     token = csrf_token(client, "/login")
-    resp = client.post("/login?next=//evil.example/x",
-                       data={"username": "clerk_a", "password": "password-a", "csrf_token": token})
+    resp = client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "clerk_a", "password": "password-a", "csrf_token": token},
+    )
     assert resp.headers["Location"] == "/"
 
 
@@ -98,10 +103,19 @@ def test_an_admin_creates_a_clerk_and_the_clerk_can_log_in(client, world, auth):
     from tests.conftest import post_form
 
     auth.login("admin", "password-admin")
-    resp = post_form(client, "/admin/users/new", {
-        "username": "newclerk", "display_name": "新人", "role": "clerk",
-        "office_id": world.office_b.id, "prefecture": "", "password": "longpassword",
-        "active": "y"})
+    resp = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "username": "newclerk",
+            "display_name": "新人",
+            "role": "clerk",
+            "office_id": world.office_b.id,
+            "prefecture": "",
+            "password": "longpassword",
+            "active": "y",
+        },
+    )
     assert resp.status_code == 302
     auth.logout()
     assert auth.login("newclerk", "longpassword").headers["Location"] == "/"

@@ -41,11 +41,17 @@ CASES = {
 def populate(n: int) -> None:
     """Insert n applications for one office, spread over 20 units and 4 campaigns."""
     campaigns = load_shipped_campaigns()
-    office = Office(code="BENCH", name="基准测试局", county="若羌县", prefecture="巴音郭楞蒙古自治州")
+    office = Office(
+        code="BENCH", name="基准测试局", county="若羌县", prefecture="巴音郭楞蒙古自治州"
+    )
     db.session.add(office)
     db.session.flush()
-    units = [RecommendingUnit(office_id=office.id, name=f"测试单位{i:02d}", nature="事业单位",
-                              county="若羌县") for i in range(20)]
+    units = [
+        RecommendingUnit(
+            office_id=office.id, name=f"测试单位{i:02d}", nature="事业单位", county="若羌县"
+        )
+        for i in range(20)
+    ]
     db.session.add_all(units)
     make_user("bench", "bench-password", "clerk", office)
     db.session.flush()
@@ -53,18 +59,33 @@ def populate(n: int) -> None:
     for i in range(n):
         birth = date(1970 + i % 30, 1 + i % 12, 1 + i % 28)
         number = make_id("652824", birth, i % 500, "男" if i % 2 else "女")
-        people.append({"id": i + 1, "office_id": office.id, "id_number": number,
-                       "name": SURNAMES[i % 10] + GIVEN[i % len(GIVEN)]})
+        people.append(
+            {
+                "id": i + 1,
+                "office_id": office.id,
+                "id_number": number,
+                "name": SURNAMES[i % 10] + GIVEN[i % len(GIVEN)],
+            }
+        )
     db.session.execute(sa.insert(Person), people)
     for i in range(n):
         c = campaigns[i % len(campaigns)]
         s = c.definition.series[0]
-        apps.append({"campaign_id": c.id, "office_id": office.id, "unit_id": units[i % 20].id,
-                     "person_id": i + 1, "name": people[i]["name"],
-                     "id_number": people[i]["id_number"], "series_code": s.code,
-                     "specialty": (s.specialties or ("",))[0],
-                     "level": "junior" if i % 3 else "intermediate", "kind": "evaluation",
-                     "status": STATUSES[i % 5]})
+        apps.append(
+            {
+                "campaign_id": c.id,
+                "office_id": office.id,
+                "unit_id": units[i % 20].id,
+                "person_id": i + 1,
+                "name": people[i]["name"],
+                "id_number": people[i]["id_number"],
+                "series_code": s.code,
+                "specialty": (s.specialties or ("",))[0],
+                "level": "junior" if i % 3 else "intermediate",
+                "kind": "evaluation",
+                "status": STATUSES[i % 5],
+            }
+        )
     db.session.execute(sa.insert(Application), apps)
     db.session.commit()
 
@@ -72,8 +93,14 @@ def populate(n: int) -> None:
 def measure(n: int) -> dict[str, tuple[float, int]]:
     """Median milliseconds and SQL statements per request for each case."""
     folder = Path(tempfile.mkdtemp())
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+        }
+    )
     out = {}
     with app.app_context():
         db.create_all()
@@ -108,9 +135,13 @@ def measure(n: int) -> dict[str, tuple[float, int]]:
 
             with app.test_request_context():
                 login_user(db.session.scalar(sa.select(User).where(User.username == "bench")))
-                stmts = [(label, filtered_statement(q).order_by(Application.updated_at.desc())
-                          .limit(50)) for label, q in [("status filter", ListQuery(status="reported")),
-                                                       ("default sort", ListQuery())]]
+                stmts = [
+                    (label, filtered_statement(q).order_by(Application.updated_at.desc()).limit(50))
+                    for label, q in [
+                        ("status filter", ListQuery(status="reported")),
+                        ("default sort", ListQuery()),
+                    ]
+                ]
             for label, stmt in stmts:
                 sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
                 plan = db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)).all()
@@ -125,7 +156,7 @@ def main() -> None:
     b = measure(large)
     print(f"{'case':<24}{small:>10} ms{large:>10} ms{'ratio':>8}{'SQL/req':>9}")
     for name in CASES:
-        (ta, qa), (tb, qb) = a[name], b[name]
+        (ta, _qa), (tb, qb) = a[name], b[name]
         print(f"{name:<24}{ta:>13.1f}{tb:>13.1f}{tb / ta:>8.2f}{qb:>9}")
 
 

@@ -7,9 +7,21 @@ from datetime import date
 from portal.applications.idcard import make_id
 from tests.browser.conftest import login, shot
 
-SECTION_KEYS = ["basic", "education", "qualification", "work", "achievements", "awards",
-                "papers", "assessments", "continuing_education", "political", "summary",
-                "publicity", "materials"]
+SECTION_KEYS = [
+    "basic",
+    "education",
+    "qualification",
+    "work",
+    "achievements",
+    "awards",
+    "papers",
+    "assessments",
+    "continuing_education",
+    "political",
+    "summary",
+    "publicity",
+    "materials",
+]
 
 
 def _save(page) -> None:

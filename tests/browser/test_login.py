@@ -20,12 +20,13 @@ def test_the_demo_clerk_logs_in_and_sees_the_office_home(page, live_server):
 
 def test_every_main_page_renders_for_the_clerk(page, live_server):
     login(page, live_server)
-    for path, heading, name in [("/units", "推荐单位", "03-units"),
-                                ("/campaigns/", "评审通知", "04-campaigns"),
-                                ("/campaigns/bz-partyschool-2023", "2023年度自治州党干校教师系列职称评审",
-                                 "05-campaign"),
-                                ("/applications/", "申报人员", "06-applications"),
-                                ("/applications/new", "新建申报", "07-new")]:
+    for path, heading, name in [
+        ("/units", "推荐单位", "03-units"),
+        ("/campaigns/", "评审通知", "04-campaigns"),
+        ("/campaigns/bz-partyschool-2023", "2023年度自治州党干校教师系列职称评审", "05-campaign"),
+        ("/applications/", "申报人员", "06-applications"),
+        ("/applications/new", "新建申报", "07-new"),
+    ]:
         page.goto(f"{live_server}{path}")
         assert page.locator("h1").first.inner_text() == heading
         shot(page, name)

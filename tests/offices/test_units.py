@@ -31,10 +31,19 @@ def test_the_unit_list_shows_only_the_own_office(client, world, auth):
 
 def test_a_clerk_creates_a_unit_in_the_own_office(client, world, auth, db):
     auth.login("clerk_a", "password-a")
-    resp = post_form(client, "/units/new", {
-        "office_id": world.office_a.id, "name": "若羌县博物馆", "nature": "事业单位",
-        "county": "若羌县", "head_title": "馆长", "objection_office": "县文体广旅局办公室",
-        "supervision_phone": "０９９６－７１０２３１１"})
+    resp = post_form(
+        client,
+        "/units/new",
+        {
+            "office_id": world.office_a.id,
+            "name": "若羌县博物馆",
+            "nature": "事业单位",
+            "county": "若羌县",
+            "head_title": "馆长",
+            "objection_office": "县文体广旅局办公室",
+            "supervision_phone": "０９９６－７１０２３１１",
+        },
+    )
     assert resp.status_code == 302
     unit = db.session.query(RecommendingUnit).filter_by(name="若羌县博物馆").one()
     assert unit.office_id == world.office_a.id
@@ -43,18 +52,36 @@ def test_a_clerk_creates_a_unit_in_the_own_office(client, world, auth, db):
 
 def test_a_clerk_cannot_create_a_unit_in_another_office(client, world, auth, db):
     auth.login("clerk_a", "password-a")
-    resp = post_form(client, "/units/new", {
-        "office_id": world.office_b.id, "name": "冒名单位", "nature": "事业单位",
-        "county": "和静县", "objection_office": "办公室", "supervision_phone": "0996-5012236"})
+    resp = post_form(
+        client,
+        "/units/new",
+        {
+            "office_id": world.office_b.id,
+            "name": "冒名单位",
+            "nature": "事业单位",
+            "county": "和静县",
+            "objection_office": "办公室",
+            "supervision_phone": "0996-5012236",
+        },
+    )
     assert resp.status_code == 200  # not a valid choice for this clerk
     assert "冒名单位" not in [u.name for u in db.session.query(RecommendingUnit)]
 
 
 def test_a_bad_supervision_phone_is_refused_at_the_field(client, world, auth):
     auth.login("clerk_a", "password-a")
-    resp = post_form(client, "/units/new", {
-        "office_id": world.office_a.id, "name": "若羌县博物馆", "nature": "事业单位",
-        "county": "若羌县", "objection_office": "办公室", "supervision_phone": "12"})
+    resp = post_form(
+        client,
+        "/units/new",
+        {
+            "office_id": world.office_a.id,
+            "name": "若羌县博物馆",
+            "nature": "事业单位",
+            "county": "若羌县",
+            "objection_office": "办公室",
+            "supervision_phone": "12",
+        },
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert 'id="field-supervision_phone"' in html and "本地电话" in html
