@@ -1,0 +1,594 @@
+"""Checks of an application against its campaign's rules, and the values derived from them.
+
+Everything here is pure: the rules read section data (the JSON stored per section), a few
+facts about the application (``AppFacts``) and the campaign definition. Every number comes
+from the definition; only the clause citations of the four shipped notices live here, and a
+notice without an entry is cited by its source code alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from portal.applications.choices import EDUCATION_RANK, sanction_bars_application
+from portal.campaigns.definition import (
+    ASSESSMENT_RESULT_LABELS,
+    LEVEL_LABELS,
+    CampaignDefinition,
+)
+from portal.rules.history import RowProblem, education_order_problems, work_history_problems
+from portal.textutil import format_date_cn
+from portal.timeutil import LOCAL_OFFSET, utcnow
+
+if TYPE_CHECKING:
+    from portal.applications.models import Application
+    from portal.rules.workdays import Period
+
+Severity = Literal["blocking", "warning"]
+BLOCKING: Severity = "blocking"
+WARNING: Severity = "warning"
+
+# Paper levels that count as “自治区级以上专业刊物” (000 五（九）, 003 四（九）).
+REGIONAL_OR_ABOVE: frozenset[str] = frozenset({"国家级", "自治区级"})
+
+# Statuses in which the online application window still matters (before the first report).
+_BEFORE_REPORT: frozenset[str] = frozenset(
+    {"draft", "in_publicity", "publicity_ended", "recommended"}
+)
+
+# Where each rule is stated in the shipped notices (by ``CampaignDefinition.source``).
+CLAUSES: dict[str, dict[str, str]] = {
+    "000": {
+        "eligibility": "000 一", "blank": "000 八（三）", "continuing_education": "000 七（二）",
+        "ce_exemption": "000 七（一）", "assessment": "000 五（十）", "papers": "000 五（九）",
+        "window": "000 四", "submissions": "000 八（四）", "fee": "000 八（六）",
+    },
+    "001": {
+        "eligibility": "001 二", "blank": "001 八（二）",
+        "continuing_education": "001 五（一）5、七（二）", "ce_exemption": "001 七（一）",
+        "assessment": "001 五（一）7", "papers": "001 五（一）4", "window": "001 一",
+        "submissions": "001 八（二）", "fee": "001 八（三）",
+    },
+    "002": {
+        "eligibility": "002 一", "blank": "002 四（二）、八（一）",
+        "continuing_education": "002 五（一）10", "ce_exemption": "002 五（一）10、附件4",
+        "assessment": "002 五（一）8", "papers": "002 五（一）7", "window": "002 三（一）",
+        "submissions": "002 四（三）", "resubmit": "002 四（三）", "fee": "002 七",
+        "education": "002 五（一）2", "work": "002 五（一）4",
+    },
+    "003": {
+        "eligibility": "003 一（二）", "blank": "003 七（二）",
+        "continuing_education": "003 六（二）", "ce_exemption": "003 六（一）",
+        "assessment": "003 四（十）", "papers": "003 四（九）", "window": "003 三",
+        "submissions": "003 七（三）", "fee": "003 七（五）",
+    },
+}
+# Rules only 002 states in so many words but every notice expects (education order, work
+# history that connects): cited from 002 when the campaign's own notice is silent.
+_GENERAL_SOURCE: dict[str, str] = {"education": "002 五（一）2", "work": "002 五（一）4"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: how serious, where (section key and field id), what to do, which clause."""
+
+    severity: Severity
+    section: str
+    field: str | None
+    message: str
+    source: str
+
+    @property
+    def blocking(self) -> bool:
+        """True when the problem stops the application from going on."""
+        return self.severity == BLOCKING
+
+
+@dataclass(frozen=True)
+class AppFacts:
+    """What the checks need to know about an application besides its sections."""
+
+    level: str
+    kind: str
+    status: str = "draft"
+    submissions: int = 0
+    resubmit_due: datetime | None = None  # naive UTC, as stored
+    unit_nature: str = ""
+    unit_below_county_level: bool = False
+    unit_county: str = ""
+    # Every office using the portal is a county office, so its units are at county level
+    # or below (the papers rule of 000 五（九）, 001 五（一）4, 003 四（九）).
+    county_level_or_below: bool = True
+    publicity_start: date | None = None
+    publicity_end: date | None = None
+    objection_open: bool = False
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Values derived for the review page, documents and rosters."""
+
+    defense_exempt: bool
+    defense_ground: str | None
+    fee_yuan: int | None
+    publicity_end: date | None
+    defense_source: str | None = None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def source_for(defn: CampaignDefinition, rule: str) -> str:
+    """The clause stating ``rule`` in the campaign's notice, or the notice's source code."""
+    clause = CLAUSES.get(defn.source, {}).get(rule)
+    if clause:
+        return clause
+    if rule in _GENERAL_SOURCE:
+        return _GENERAL_SOURCE[rule]
+    return defn.source
+
+
+def _blank(value: Any) -> bool:
+    """True for None, empty or whitespace-only text."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_date(value: Any) -> date | None:
+    """An ISO string or date as a date; anything else gives None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    """A whole number from an int or numeric text; anything else gives None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a repeating section, ignoring rows that are not objects."""
+    return [r for r in (data.get("rows") or []) if isinstance(r, dict)]
+
+
+def _field_id(row: int, field: str) -> str:
+    """The id WTForms gives a field inside a FieldList row (rows-0-start)."""
+    return f"rows-{row}-{field}"
+
+
+def _years_text(years: list[int]) -> str:
+    """Years as notices write them: 2021年, 2020、2021年, 2019—2023年, 2015、2019—2021年."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = [f"{r[0]}—{r[-1]}" if len(r) > 2 else "、".join(map(str, r)) for r in runs]
+    return "、".join(parts) + "年"
+
+
+def format_datetime_cn(dt: datetime) -> str:
+    """A naive UTC timestamp as Beijing time: 2023年10月5日 14:00."""
+    local = dt + LOCAL_OFFSET
+    return f"{format_date_cn(local.date())} {local:%H:%M}"
+
+
+def last_years(year: int, count: int) -> list[int]:
+    """The last ``count`` years up to and including ``year``, oldest first."""
+    return list(range(year - count + 1, year + 1))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def eligibility_findings(
+    basic: Mapping[str, Any], defn: CampaignDefinition, today: date
+) -> list[Finding]:
+    """Retired staff, civil servants and staff under a sanction of 记过 or above may not apply."""
+    src = source_for(defn, "eligibility")
+    out: list[Finding] = []
+    if basic.get("retired"):
+        out.append(Finding(BLOCKING, "basic", "retired",
+                           "已办理离退休手续或达到法定退休年龄的人员不得申报职称评审。", src))
+    if basic.get("civil_servant"):
+        out.append(Finding(BLOCKING, "basic", "civil_servant",
+                           "公务员及参照公务员法管理的人员不得申报职称评审。", src))
+    sanction = basic.get("sanction") or ""
+    if sanction_bars_application(sanction):
+        end = _as_date(basic.get("sanction_end"))
+        if end is None:
+            out.append(Finding(BLOCKING, "basic", "sanction_end",
+                               f"受{sanction}处分，请填写处分期满日期；处分期间不得申报职称评审。",
+                               src))
+        elif end > today:
+            out.append(Finding(BLOCKING, "basic", "sanction_end",
+                               f"受{sanction}处分，处分期至{format_date_cn(end)}，"
+                               "处分期间不得申报职称评审。", src))
+    return out
+
+
+# (section, field, label) of texts that must be answered, 「无」 when there is nothing.
+BLANK_TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("qualification", "title", "现任专业技术职务任职资格"),
+    ("qualification", "series", "所属系列"),
+    ("qualification", "certificate_no", "证书编号"),
+    ("achievements", "summary", "近五年业绩成果及本人贡献"),
+    ("political", "conduct", "思想政治表现"),
+    ("political", "appraisal", "现实表现政治鉴定"),
+    ("summary", "text", "任现职以来个人工作总结"),
+)
+# Sections answered either by rows or by ticking 「无」.
+BLANK_ROW_SECTIONS: tuple[tuple[str, str], ...] = (("awards", "获奖情况"), ("papers", "论文著作"))
+
+
+def blank_findings(sections: Mapping[str, Mapping[str, Any]],
+                   defn: CampaignDefinition) -> list[Finding]:
+    """Fields left empty that must be answered, with 「无」 when there is nothing to state."""
+    src = source_for(defn, "blank")
+    marker = defn.rules.blank_marker
+    out: list[Finding] = []
+    texts = list(BLANK_TEXT_FIELDS)
+    if "publicity" in sections:  # the unit's step: checked once the clerk has started it
+        texts.append(("publicity", "objections", "公示期间收到的异议"))
+    for key, field, label in texts:
+        if _blank(sections.get(key, {}).get(field)):
+            out.append(Finding(BLOCKING, key, field,
+                               f"“{label}”不能留空，没有内容请填写“{marker}”。", src))
+    for key, label in BLANK_ROW_SECTIONS:
+        data = sections.get(key, {})
+        if not _rows(data) and not data.get("none"):
+            out.append(Finding(BLOCKING, key, "none",
+                               f"“{label}”不能留空：请逐条填写，没有请勾选“{marker}”。", src))
+    return out
+
+
+def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> list[Finding]:
+    """Continuing-education hours of each year the campaign checks at the level, or an exemption."""
+    out: list[Finding] = []
+    if ce.get("exempt"):
+        src = source_for(defn, "ce_exemption")
+        grounds = {g.code: g.label for g in defn.ce_exemption_grounds}
+        ground = ce.get("exemption_ground") or ""
+        if ground not in grounds:
+            names = "、".join(grounds.values()) or "（本通知未规定免除理由）"
+            out.append(Finding(BLOCKING, "continuing_education", "exemption_ground",
+                               f"免除继续教育的理由不在本通知规定的范围内，可免除的情形：{names}。"
+                               "不符合的请填写各年度继续教育学时。", src))
+        if _blank(ce.get("exemption_approval")):
+            out.append(Finding(BLOCKING, "continuing_education", "exemption_approval",
+                               "免除继续教育须经审批：请填写《免除继续教育学习申请表》的审批情况"
+                               "（审批单位和日期）。", src))
+        return out
+
+    years_rule = defn.ce_years(level)
+    if years_rule is None:
+        return out
+    src = source_for(defn, "continuing_education")
+    rule = defn.rules.continuing_education
+    public_years = set(last_years(defn.year, years_rule.public_years))
+    professional_years = set(last_years(defn.year, years_rule.professional_years))
+    rows_by_year: dict[int, tuple[int, dict[str, Any]]] = {}
+    for i, row in enumerate(_rows(ce)):
+        year = _as_int(row.get("year"))
+        if year is not None and year not in rows_by_year:
+            rows_by_year[year] = (i, row)
+
+    missing = sorted(y for y in public_years | professional_years if y not in rows_by_year)
+    if missing:
+        if public_years == professional_years:
+            need = f"{_years_text(sorted(public_years))}的公需科目和专业科目继续教育"
+        else:
+            need = (f"{_years_text(sorted(public_years))}的公需科目和"
+                    f"{_years_text(sorted(professional_years))}的专业科目继续教育")
+        out.append(Finding(
+            BLOCKING, "continuing_education", None,
+            f"申报{LEVEL_LABELS.get(level, level)}须提供{need}，缺少{_years_text(missing)}的记录，"
+            "请补填（符合免除条件的请申请免除）。", src))
+
+    for year in sorted(public_years | professional_years):
+        if year not in rows_by_year:
+            continue
+        i, row = rows_by_year[year]
+        unfilled = [(name, key) for name, key, needed in (
+            ("公需科目", "public_hours", year in public_years),
+            ("专业科目", "professional_hours", year in professional_years),
+        ) if needed and _as_int(row.get(key)) is None]
+        for name, key in unfilled:
+            out.append(Finding(BLOCKING, "continuing_education", _field_id(i, key),
+                               f"{year}年{name}学时未填写，没有请填0。", src))
+        if unfilled:
+            continue
+        public = _as_int(row.get("public_hours")) or 0
+        professional = _as_int(row.get("professional_hours")) or 0
+        if year in public_years and public < rule.min_public_hours:
+            out.append(Finding(BLOCKING, "continuing_education", _field_id(i, "public_hours"),
+                               f"{year}年公需科目{public}学时，不足{rule.min_public_hours}学时。",
+                               src))
+        if year in professional_years and professional < rule.min_professional_hours:
+            out.append(Finding(
+                BLOCKING, "continuing_education", _field_id(i, "professional_hours"),
+                f"{year}年专业科目{professional}学时，不足{rule.min_professional_hours}学时。",
+                src))
+        if (year in public_years and year in professional_years
+                and public + professional < rule.min_total_hours):
+            out.append(Finding(
+                BLOCKING, "continuing_education", _field_id(i, "public_hours"),
+                f"{year}年继续教育共{public + professional}学时，每年不少于"
+                f"{rule.min_total_hours}学时。", src))
+    return out
+
+
+def first_eligible_year(results: Mapping[int, str], defn: CampaignDefinition) -> int:
+    """The first year the applicant may apply: the campaign year plus each result's delay."""
+    delays = defn.rules.assessment.delay_years
+    return defn.year + sum(delays.get(result, 0) for result in results.values())
+
+
+def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> list[Finding]:
+    """The required years' results are present; poor results delay eligibility."""
+    src = source_for(defn, "assessment")
+    required = list(defn.rules.assessment.years)
+    out: list[Finding] = []
+    results: dict[int, str] = {}
+    for i, row in enumerate(_rows(data)):
+        year = _as_int(row.get("year"))
+        if year not in required or year in results:
+            continue
+        result = row.get("result") or ""
+        if not result:
+            out.append(Finding(BLOCKING, "assessments", _field_id(i, "result"),
+                               f"请填写{year}年度考核结果。", src))
+            results[year] = ""
+            continue
+        if result == "not_assessed":
+            out.append(Finding(WARNING, "assessments", _field_id(i, "result"),
+                               f"{year}年度未考核：请核实原因并附单位说明（民营企业等不考核的"
+                               "以通知规定为准）。", src))
+        results[year] = result
+    missing = [y for y in required if y not in results]
+    if missing:
+        out.append(Finding(BLOCKING, "assessments", None,
+                           f"须提供{_years_text(required)}的年度考核结果，"
+                           f"缺少{_years_text(missing)}。", src))
+
+    delays = defn.rules.assessment.delay_years
+    counted = {y: r for y, r in results.items() if delays.get(r, 0)}
+    if counted:
+        first = first_eligible_year(counted, defn)
+        if first > defn.year:
+            detail = "；".join(
+                f"{y}年{ASSESSMENT_RESULT_LABELS.get(r, r)}顺延{delays[r]}年"
+                for y, r in sorted(counted.items()))
+            out.append(Finding(BLOCKING, "assessments", None,
+                               f"年度考核{detail}，最早可于{first}年申报，"
+                               f"本年度（{defn.year}年）不能申报。", src))
+    return out
+
+
+def papers_findings(data: Mapping[str, Any], facts: AppFacts,
+                    defn: CampaignDefinition) -> list[Finding]:
+    """Representative works (or regional papers) for staff at county level and below."""
+    rule = defn.paper_rule(facts.level)
+    if rule is None or not rule.required:
+        return []
+    if rule.applies_to == "county_and_below" and not (
+        facts.county_level_or_below or facts.unit_below_county_level
+    ):
+        return []
+    rows = _rows(data)
+    if not rows and not data.get("none"):
+        return []  # left blank: blank_findings already asks for rows or 「无」
+    regional = sum(1 for r in rows if r.get("level") in REGIONAL_OR_ABOVE)
+    if len(rows) >= rule.min_works:
+        return []
+    if rule.alt_regional_papers and regional >= rule.alt_regional_papers:
+        return []
+    need = f"代表著作或业务总结{rule.min_works}篇及以上"
+    if rule.alt_regional_papers:
+        need += f"，或在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
+    who = "在县及县以下单位工作的" if rule.applies_to == "county_and_below" else ""
+    return [Finding(BLOCKING, "papers", None,
+                    f"{who}申报{LEVEL_LABELS.get(facts.level, facts.level)}人员须提供{need}；"
+                    f"目前填写{len(rows)}篇，请补充。", source_for(defn, "papers"))]
+
+
+def _row_findings(section: str, problems: list[RowProblem], src: str) -> list[Finding]:
+    """Row problems from history.py as blocking findings linked to the row's field."""
+    return [Finding(BLOCKING, section, _field_id(p.row, p.field), f"第{p.row + 1}行：{p.message}",
+                    src) for p in problems]
+
+
+def history_findings(sections: Mapping[str, Mapping[str, Any]], defn: CampaignDefinition,
+                     today: date) -> list[Finding]:
+    """Work periods that do not connect and education rows out of order."""
+    out = _row_findings("work", work_history_problems(_rows(sections.get("work", {})), today),
+                        source_for(defn, "work"))
+    out += _row_findings("education",
+                         education_order_problems(_rows(sections.get("education", {})),
+                                                  EDUCATION_RANK),
+                         source_for(defn, "education"))
+    return out
+
+
+def window_findings(facts: AppFacts, defn: CampaignDefinition, today: date) -> list[Finding]:
+    """A warning when today is outside the campaign's online application window."""
+    window = defn.window("online")
+    if window is None or facts.status not in _BEFORE_REPORT or window.contains(today):
+        return []
+    src = source_for(defn, "window")
+    span = f"{format_date_cn(window.start)}至{format_date_cn(window.last_day)}"
+    if today < window.start:
+        message = f"网上申报尚未开始（网上申报时间：{span}）。"
+    else:
+        message = f"网上申报已于{format_date_cn(window.last_day)}截止（{span}），逾期不予受理。"
+    return [Finding(WARNING, "basic", None, message, src)]
+
+
+def submission_findings(facts: AppFacts, defn: CampaignDefinition,
+                        now: datetime) -> list[Finding]:
+    """The submissions limit, and after a return the time left to resubmit."""
+    out: list[Finding] = []
+    limit = defn.rules.max_submissions
+    src = source_for(defn, "submissions")
+    if facts.status != "returned":
+        if facts.submissions > limit:
+            out.append(Finding(BLOCKING, "basic", None,
+                               f"已提交{facts.submissions}次，超过最多{limit}次的规定。", src))
+        return out
+    if facts.submissions >= limit:
+        out.append(Finding(BLOCKING, "basic", None,
+                           f"已提交{facts.submissions}次，最多{limit}次，不能再次提交。", src))
+    else:
+        out.append(Finding(WARNING, "basic", None,
+                           f"已提交{facts.submissions}次，最多{limit}次，"
+                           f"还可提交{limit - facts.submissions}次。", src))
+    if facts.resubmit_due is not None:
+        rsrc = source_for(defn, "resubmit")
+        due = format_datetime_cn(facts.resubmit_due)
+        if now > facts.resubmit_due:
+            out.append(Finding(BLOCKING, "basic", None,
+                               f"已超过重新提交期限（{due}），逾期未补充提交的视为放弃申报。",
+                               rsrc))
+        else:
+            left = facts.resubmit_due - now
+            hours = int(left.total_seconds() // 3600)
+            minutes = int(left.total_seconds() % 3600 // 60)
+            out.append(Finding(WARNING, "basic", None,
+                               f"已退回，请在{due}前修改后重新提交（还剩{hours}小时{minutes}分）。",
+                               rsrc))
+    return out
+
+
+def check_application(sections: Mapping[str, Mapping[str, Any]], app_facts: AppFacts,
+                      defn: CampaignDefinition, today: date,
+                      now: datetime | None = None) -> list[Finding]:
+    """Every rule of the campaign applied to the application; blocking findings first."""
+    # ``now`` (naive UTC) only serves the resubmission deadline; without it the start of
+    # ``today`` in Beijing time is used, so that the function stays free of the clock.
+    if now is None:
+        now = datetime.combine(today, datetime.min.time()) - LOCAL_OFFSET
+    basic = sections.get("basic", {})
+    level = basic.get("level") or app_facts.level
+    facts = app_facts if level == app_facts.level else replace(app_facts, level=level)
+    findings: list[Finding] = []
+    findings += eligibility_findings(basic, defn, today)
+    findings += blank_findings(sections, defn)
+    findings += ce_findings(sections.get("continuing_education", {}), facts.level, defn)
+    findings += assessment_findings(sections.get("assessments", {}), defn)
+    findings += papers_findings(sections.get("papers", {}), facts, defn)
+    findings += history_findings(sections, defn, today)
+    findings += window_findings(facts, defn, today)
+    findings += submission_findings(facts, defn, now)
+    return sorted(findings, key=lambda f: f.severity != BLOCKING)
+
+
+# --------------------------------------------------------------------------- derived values
+
+
+def defense_exemption_ground(sections: Mapping[str, Mapping[str, Any]], facts: AppFacts,
+                             defn: CampaignDefinition) -> str | None:
+    """Why the applicant is exempt from the defense under this notice, or None."""
+    rule = defn.defense_exemption
+    basic = sections.get("basic", {})
+    ground_code = basic.get("service_ground") or ""
+    for ground in rule.grounds:
+        if ground.code == ground_code:
+            return ground.label
+    county = basic.get("county") or facts.unit_county
+    if county and county in rule.exempt_counties:
+        return f"在{county}工作"
+    below = basic.get("below_county_level")
+    if below is None:
+        below = facts.unit_below_county_level
+    if rule.below_county_level and below:
+        return "在县级以下基层单位工作"
+    level = basic.get("level") or facts.level
+    if rule.junior_level and level == "junior":
+        return "申报初级专业技术职务任职资格"
+    nature = basic.get("unit_nature") or facts.unit_nature
+    if nature and nature in rule.non_public_natures:
+        return f"{nature}专业技术人员"
+    return None
+
+
+def derived_values(sections: Mapping[str, Mapping[str, Any]], app_facts: AppFacts,
+                   defn: CampaignDefinition, publicity_period: Period | None = None) -> Derived:
+    """Defense exemption and its ground, the fee and the publicity end date."""
+    basic = sections.get("basic", {})
+    ground = defense_exemption_ground(sections, app_facts, defn)
+    kind = basic.get("kind") or app_facts.kind
+    level = basic.get("level") or app_facts.level
+    end = publicity_period.end if publicity_period is not None else app_facts.publicity_end
+    return Derived(
+        defense_exempt=ground is not None,
+        defense_ground=ground,
+        fee_yuan=defn.fee(kind, level),
+        publicity_end=end,
+        defense_source=defn.defense_exemption.source_clause if ground else None,
+    )
+
+
+# --------------------------------------------------------------------------- ORM adapters
+
+
+def facts_of(app: Application) -> AppFacts:
+    """The facts of a stored application."""
+    unit = app.unit
+    return AppFacts(
+        level=app.level, kind=app.kind, status=app.status, submissions=app.submissions or 0,
+        resubmit_due=app.resubmit_due,
+        unit_nature=unit.nature if unit else "",
+        unit_below_county_level=bool(unit and unit.below_county_level),
+        unit_county=unit.county if unit else "",
+        publicity_start=app.publicity_start, publicity_end=app.publicity_end,
+        objection_open=bool(app.objection_open),
+    )
+
+
+def sections_of(app: Application) -> dict[str, dict[str, Any]]:
+    """The stored data of every section, keyed by section key."""
+    return {s.key: dict(s.data or {}) for s in app.sections}
+
+
+def findings_for(app: Application, today: date, now: datetime | None = None) -> list[Finding]:
+    """The findings of a stored application."""
+    return check_application(sections_of(app), facts_of(app), app.campaign.definition, today,
+                             now=now if now is not None else utcnow())
+
+
+def derived_for(app: Application, publicity_period: Period | None = None) -> Derived:
+    """The derived values of a stored application."""
+    return derived_values(sections_of(app), facts_of(app), app.campaign.definition,
+                          publicity_period)
+
+
+def group_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings grouped by section key, in first-seen order (for the review page)."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.section, []).append(finding)
+    return grouped
+
+
+def has_blocking(findings: list[Finding]) -> bool:
+    """True when any finding is blocking."""
+    return any(f.blocking for f in findings)
+
