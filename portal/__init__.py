@@ -55,7 +55,8 @@ def configure(app: Flask, config: type | dict[str, Any] | None) -> None:
     if not (app.debug or app.testing) and (not secret or secret == DEFAULT_SECRET_KEY):
         raise ConfigurationError(
             "SECRET_KEY 未设置或仍为默认值，门户拒绝启动。请设置环境变量 FLASK_SECRET_KEY，例如：\n"
-            '  export FLASK_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_hex(32))\')"\n'
+            "  export FLASK_SECRET_KEY="
+            "\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
             "(The secret key is missing or the default: set FLASK_SECRET_KEY.)"
         )
 
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.applications.views import bp as applications_bp
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
+    from portal.documents.views import bp as documents_bp
     from portal.offices.views import bp as offices_bp
     from portal.security import init_security
     from portal.vendor import bp as vendor_bp
@@ -110,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offices_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(applications_bp)
+    app.register_blueprint(documents_bp)
     init_security(app)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -14,11 +13,14 @@ from portal.extensions import db
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
+    from portal.documents.cli import documents_group
+
     app.cli.add_command(demo_command)
     app.cli.add_command(campaigns_group)
     app.cli.add_command(offices_group)
     app.cli.add_command(users_group)
     app.cli.add_command(workdays_command)
+    app.cli.add_command(documents_group)
 
 
 @click.command("demo")
@@ -85,10 +87,13 @@ def users_group() -> None:
 @click.argument("username")
 @click.option("--office", "office_code", help="Office code (for clerks).")
 @click.option("--role", type=click.Choice(["clerk", "prefecture", "admin"]), required=True)
-@click.option("--prefecture", help="Prefecture name for a prefecture user (defaults to the office's).")
+@click.option(
+    "--prefecture", help="Prefecture name for a prefecture user (defaults to the office's)."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(username: str, office_code: str | None, role: str, prefecture: str | None,
-                 password_stdin: bool) -> None:
+def users_create(
+    username: str, office_code: str | None, role: str, prefecture: str | None, password_stdin: bool
+) -> None:
     """Create an account (or reset its password and role if it exists)."""
     from portal.auth.models import User
     from portal.offices.models import Office
@@ -134,6 +139,3 @@ def workdays_command(start, count: int) -> None:
     for warning in period.warnings:
         click.echo(warning, err=True)
     click.echo(period.end.isoformat())
-
-
-

@@ -29,6 +29,7 @@ def app(tmp_path):
         yield app
         _db.session.remove()
         _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def test_settings_come_from_flask_prefixed_environment(monkeypatch, tmp_path):
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_SECRET_KEY", "k")
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
     from portal.extensions import db
 
@@ -53,8 +55,12 @@ def test_the_alembic_head_matches_the_models_and_downgrades(monkeypatch, tmp_pat
 
     from portal.extensions import db
 
+    # On the database the suite runs against (PostgreSQL when FLASK_SQLALCHEMY_DATABASE_URI
+    # says so), else on a fresh SQLite file.
     monkeypatch.setenv("FLASK_SECRET_KEY", "k")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    if not os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI"):
+        monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'm.db'}")
+    app = create_app()
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -63,6 +69,7 @@ def test_the_alembic_head_matches_the_models_and_downgrades(monkeypatch, tmp_pat
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert sa.inspect(conn).get_table_names() == ["alembic_version"]
+        db.engine.dispose()
 
 
 def test_demo_is_idempotent_and_the_lists_print_code_first(runner, db):

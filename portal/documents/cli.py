@@ -1,0 +1,52 @@
+"""The `flask documents` command group: render one document of one application to a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from portal.documents.context import KIND_LABELS, KINDS
+
+
+@click.group("documents")
+def documents_group() -> None:
+    """Official documents (推荐单位公示、公示结果、个人承诺书、免学申请表、材料目录)."""
+
+
+@documents_group.command("render")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("application_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF 文件路径")
+def render_command(kind: str, application_id: int, out: str) -> None:
+    """Render document KIND of application APPLICATION_ID as an A4 PDF to --out."""
+    from portal import audit
+    from portal.applications.models import Application
+    from portal.documents.render import MissingData, document_fonts, render_pdf
+    from portal.extensions import db
+
+    app = db.session.get(Application, application_id)
+    if app is None:
+        click.echo(f"错误：没有编号为 {application_id} 的申报", err=True)
+        sys.exit(1)
+    warning = document_fonts().warning
+    if warning:
+        click.echo(f"注意：{warning}", err=True)
+    try:
+        data = render_pdf(app, kind)
+    except MissingData as exc:
+        click.echo(f"无法生成《{KIND_LABELS[kind]}》，缺少：", err=True)
+        for item in exc.missing:
+            click.echo(f"  - {item}", err=True)
+        sys.exit(1)
+    Path(out).write_bytes(data)
+    audit.record(
+        "document_export",
+        None,
+        {"kind": kind, "mode": "cli", "application_ids": [app.id]},
+        rows=1,
+        office_id=app.office_id,
+    )
+    db.session.commit()
+    click.echo(f"已生成《{KIND_LABELS[kind]}》：{out}")

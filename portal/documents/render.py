@@ -1,0 +1,283 @@
+"""Documents as HTML (print preview) and A4 PDF, from one template per kind.
+
+The wording of the publicity notice, the publicity result and the commitment is the
+campaign's (002 附件 推荐单位公示（模板）, 推荐单位公示结果（模板）, 个人承诺书; the
+form sentence of 000 and 003), filled in the sandbox; the layout is ours. User text is
+escaped by Jinja's autoescape, so a name typed as <b>x</b> prints as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, render_template
+
+from portal.applications.models import Application
+from portal.campaigns.definition import TEMPLATE_PLACEHOLDERS
+from portal.documents.context import (
+    KIND_LABELS,
+    KINDS,
+    TEMPLATE_OF_KIND,
+    DocumentContext,
+    MissingData,
+    build_context,
+)
+from portal.documents.pdf import (
+    BASE_CSS,
+    BODY_FAMILY,
+    HEADING_FAMILY,
+    FontChoice,
+    find_cjk_fonts,
+    html_to_pdf,
+)
+from portal.documents.sandbox import TemplateError, render_paragraphs
+
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "MissingData",
+    "render_combined_publicity_html",
+    "render_combined_publicity_pdf",
+    "render_html",
+    "render_pdf",
+]
+
+#: Extra layout of the documents, on top of BASE_CSS (shared by the PDF and the preview).
+DOCUMENT_CSS = f"""
+.label {{ font-family: {HEADING_FAMILY}; }}
+.form-sentence {{ margin-top: 1em; }}
+.intro {{ margin-bottom: 0.6em; }}
+.person {{ margin-top: 0.6em; }}
+.person h3 {{ margin-top: 0.6em; }}
+table.grid.roster td, table.grid.roster th {{
+    font-size: 10.5pt;
+    padding: 2pt 2pt 0pt 2pt;
+    text-align: center;
+}}
+table.grid.roster td.id {{ font-size: 10pt; }}
+table.grid.form td {{ height: 1.2cm; font-size: 11pt; }}
+table.grid.form td.key {{ text-align: center; font-family: {HEADING_FAMILY}; }}
+table.grid.form td.tall {{ height: 5cm; vertical-align: top; }}
+table.grid.form td.review {{ height: 4.5cm; vertical-align: top; }}
+table.grid.catalog td {{ vertical-align: top; }}
+table.grid.catalog td.num, table.grid.catalog td.copies {{ text-align: center; }}
+table.grid.info td {{ height: 0.9cm; }}
+table.grid.info td.key {{ text-align: center; font-family: {HEADING_FAMILY}; }}
+.note {{ font-size: 10.5pt; line-height: 1.5; }}
+.notes {{ font-size: 10.5pt; line-height: 1.5; text-indent: 0; margin-top: 0.4em; }}
+.notes p {{ text-indent: 0; }}
+.attachment {{ font-family: {HEADING_FAMILY}; text-indent: 0; font-size: 14pt; }}
+.stamp {{ text-align: right; text-indent: 0; padding-right: 2em; }}
+"""
+
+#: The browser has no portal-song / portal-hei: map them to the usual system faces.
+_BROWSER_SONG = "'SimSun', 'Songti SC', 'AR PL UMing CN', 'Noto Serif CJK SC', serif"
+_BROWSER_HEI = "'SimHei', 'Heiti SC', 'WenQuanYi Zen Hei', 'Noto Sans CJK SC', sans-serif"
+
+PREVIEW_CSS = (
+    (BASE_CSS + DOCUMENT_CSS)
+    .replace(f"{BODY_FAMILY}, {HEADING_FAMILY}", _BROWSER_SONG)
+    .replace(HEADING_FAMILY, _BROWSER_HEI)
+    + """
+@media screen {
+    body { background: #e5e5e5; margin: 0; padding: 1em 0; }
+    .sheet { background: #fff; width: 21cm; min-height: 29.7cm; margin: 0 auto 1em auto;
+             padding: 3.7cm 2.6cm 3.5cm 2.8cm; box-sizing: border-box;
+             box-shadow: 0 0 6px rgba(0,0,0,.3); }
+    .toolbar { width: 21cm; margin: 0 auto 0.8em auto; font-family: sans-serif; font-size: 14px; }
+    .toolbar a, .toolbar button { margin-right: 1em; }
+    .warning { color: #a30000; }
+}
+@media print { .no-print { display: none; } .sheet { padding: 0; } }
+p, td, th, div { word-break: break-all; }
+"""
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of a template as laid out: title, paragraph or a line of the sign-off."""
+
+    kind: str  # "title", "para", "sign", "seal" or "date"
+    text: str
+    label: str = ""  # a leading 基本信息： set in the heavy face
+
+
+_DATE_LINE = re.compile(r"^\d{4}\s*年.*日$")
+_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8}[：:])(.+)$")
+_SENTENCE_END = "。；：，！？"
+
+
+def adapt_template(text: str, values: dict[str, str], raw: dict[str, str]) -> str:
+    """Keep “{{ 专业 }}专业” and “{{ 受理办公室 }}办公室” reading right for any value."""
+    specialty = re.compile(r"\{\{\s*专业\s*\}\}\s*专业")
+    if not raw.get("专业"):
+        text = specialty.sub("", text)  # a series the notice does not divide: 党干校教师系列中级
+    office = raw.get("受理办公室", "")
+    if office and not office.endswith("办公室"):
+        # e.g. 瓦石峡镇党政办: print it as it is, not “党政办办公室”.
+        values["受理办公室"] = office
+        text = re.sub(r"\{\{\s*受理办公室\s*\}\}\s*办公室", "{{ 受理办公室 }}", text)
+    return text
+
+
+def layout(lines: Sequence[str], values: dict[str, str], *, labels: bool = False) -> list[Block]:
+    """Classify a rendered template's lines: the title, paragraphs and the sign-off lines."""
+    blocks: list[Block] = []
+    for index, line in enumerate(lines):
+        if (
+            index == 0
+            and len(line) <= 24
+            and "，" not in line
+            and line[-1] not in _SENTENCE_END
+            and not _DATE_LINE.match(line)
+        ):
+            blocks.append(Block("title", line))
+        elif line.startswith(("签字", "签名")) or "负责人签字" in line:
+            blocks.append(Block("sign", line))
+        elif ("公章" in line or "盖章" in line) and len(line) <= 60:
+            blocks.append(Block("seal", line))
+        elif line == values.get("日期") or _DATE_LINE.match(line):
+            blocks.append(Block("date", line))
+        elif labels and (match := _LABEL.match(line)):
+            blocks.append(Block("para", match.group(2), match.group(1)))
+        else:
+            blocks.append(Block("para", line))
+    return blocks
+
+
+def _template_blocks(app: Application, kind: str, ctx: DocumentContext) -> list[Block]:
+    """The campaign template of kind filled with ctx and laid out."""
+    name = TEMPLATE_OF_KIND[kind]
+    assert name is not None
+    text = getattr(app.campaign.definition.templates, name)
+    values = dict(ctx.values)
+    text = adapt_template(text, values, ctx.raw)
+    try:
+        lines = render_paragraphs(text, values, TEMPLATE_PLACEHOLDERS[name])
+    except TemplateError as exc:
+        raise MissingData([p.message for p in exc.problems], KIND_LABELS[kind]) from exc
+    return layout(lines, values, labels=kind == "publicity")
+
+
+def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
+    """The template name and its variables for one application's document."""
+    if kind not in KINDS:
+        raise ValueError(f"未知的文书类型：{kind}")
+    ctx = build_context(app, kind)
+    if ctx.missing:
+        raise MissingData(ctx.missing, KIND_LABELS[kind])
+    variables: dict[str, Any] = {
+        "title": KIND_LABELS[kind],
+        "kind": kind,
+        "application": app,
+        "values": ctx.values,
+        "fields": ctx.fields,
+    }
+    if kind == "commitment" and ctx.fields.get("form_sentence"):
+        definition = app.campaign.definition
+        variables["sentence"] = definition.commitment.text
+        variables["ban_years"] = definition.commitment.ban_years
+        return "documents/commitment_sentence.html", variables
+    if kind in ("publicity", "publicity-result", "commitment"):
+        blocks = _template_blocks(app, kind, ctx)
+        if not any(b.kind == "title" for b in blocks):
+            blocks.insert(0, Block("title", KIND_LABELS[kind]))
+        variables["blocks"] = blocks
+        return "documents/notice.html", variables
+    if kind == "ce-exemption":
+        return "documents/ce_exemption.html", variables
+    return "documents/catalog.html", variables
+
+
+def _html(template: str, variables: dict[str, Any], preview: bool, **extra: Any) -> str:
+    """Render a document template for the PDF engine or as a browser preview."""
+    return render_template(
+        template,
+        preview=preview,
+        preview_css=PREVIEW_CSS if preview else "",
+        **variables,
+        **extra,
+    )
+
+
+def render_html(app: Application, kind: str, *, preview: bool = True, **extra: Any) -> str:
+    """The document as HTML; raises MissingData listing what the application lacks."""
+    template, variables = _document(app, kind)
+    return _html(template, variables, preview, **extra)
+
+
+def document_fonts() -> FontChoice:
+    """The fonts of the app's configuration (PDF_FONT_BODY / PDF_FONT_HEADING), cached."""
+    config = current_app.config
+    key = (config.get("PDF_FONT_BODY") or "", config.get("PDF_FONT_HEADING") or "")
+    cache: dict[tuple[str, str], FontChoice] = current_app.extensions.setdefault(
+        "portal_document_fonts", {}
+    )
+    if key not in cache:
+        cache[key] = find_cjk_fonts({"body": key[0], "heading": key[1]})
+    return cache[key]
+
+
+def _pdf(html: str) -> bytes:
+    """HTML to PDF with the configured fonts and the document CSS."""
+    return html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=document_fonts())
+
+
+def render_pdf(app: Application, kind: str) -> bytes:
+    """The document as A4 PDF bytes; raises MissingData listing what the application lacks."""
+    return _pdf(render_html(app, kind, preview=False))
+
+
+# --------------------------------------------------------------------------- combined notice
+
+
+def _combined(apps: Sequence[Application]) -> dict[str, Any]:
+    """Variables of one publicity notice listing several applicants of one unit."""
+    if not apps:
+        raise MissingData(["没有选择申报人"], "推荐单位公示（合并）")
+    units = {a.unit_id for a in apps}
+    if len(units) > 1:
+        raise MissingData(
+            ["合并公示只能包含同一推荐单位的申报人，请按单位分别生成"], "推荐单位公示（合并）"
+        )
+    people = []
+    missing: list[str] = []
+    for a in apps:
+        ctx = build_context(a, "publicity")
+        missing.extend(f"{ctx.values['姓名'] or a.name}：{m}" for m in ctx.missing)
+        target = f"{ctx.values['系列']}系列" if ctx.values["系列"] else ""
+        if ctx.raw.get("专业"):
+            target += f"{ctx.values['专业']}专业"
+        people.append(
+            {"v": ctx.values, "target": target + ctx.values["级别"], "period": ctx.period}
+        )
+    periods = {(p["period"].start, p["period"].end) for p in people if p["period"]}
+    if len(periods) > 1:
+        missing.append("所选申报人的公示时间不一致，合并公示要求同一公示时间，请按公示时间分别生成")
+    if missing:
+        raise MissingData(missing, "推荐单位公示（合并）")
+    first = people[0]["v"]
+    # The template's “{{ 受理办公室 }}办公室” always reads as the unit's setting (adapt_template).
+    office = apps[0].unit.objection_office.strip() if apps[0].unit else ""
+    return {
+        "title": "推荐单位公示",
+        "kind": "publicity",
+        "people": people,
+        "first": first,
+        "objection_office": office,
+        "min_workdays": apps[0].campaign.definition.rules.publicity_min_workdays,
+    }
+
+
+def render_combined_publicity_html(apps: Sequence[Application], *, preview: bool = True) -> str:
+    """One publicity notice for several applicants of one unit, as HTML."""
+    return _html("documents/publicity_combined.html", _combined(apps), preview)
+
+
+def render_combined_publicity_pdf(apps: Sequence[Application]) -> bytes:
+    """One publicity notice for several applicants of one unit, as PDF."""
+    return _pdf(render_combined_publicity_html(apps, preview=False))

@@ -1,0 +1,239 @@
+"""Document pages: print preview, PDF download, and batches of selected applications."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from portal import audit
+from portal.applications.models import Application
+from portal.documents.context import KIND_LABELS, KINDS, build_context
+from portal.documents.pdf import PdfError, merge_pdfs
+from portal.documents.render import (
+    MissingData,
+    document_fonts,
+    render_combined_publicity_html,
+    render_combined_publicity_pdf,
+    render_html,
+    render_pdf,
+)
+from portal.extensions import db
+from portal.security import scope, scoped_get_or_404
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+#: The most applications one synchronous batch renders (about 0.3 s each).
+BATCH_LIMIT = 200
+BATCH_MODES = {
+    "merged": "合并为一个 PDF（每份文书另起一页）",
+    "zip": "ZIP 压缩包（每人一个 PDF）",
+    "combined": "同一单位多人合并公示（仅推荐单位公示）",
+}
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def file_name(app: Application, kind: str) -> str:
+    """单位_姓名_文书.pdf, without characters a file system refuses."""
+    parts = [app.unit.name if app.unit else "", app.name, KIND_LABELS[kind]]
+    return "_".join(_UNSAFE.sub("", p) for p in parts if p) + ".pdf"
+
+
+def _kind_or_404(kind: str) -> str:
+    """The kind if known, else 404."""
+    if kind not in KINDS:
+        abort(404)
+    return kind
+
+
+def _missing_page(title: str, problems: list[tuple[Application | None, list[str]]]):
+    """The page listing what is missing, per application (422)."""
+    return (
+        render_template(
+            "documents/missing.html", title=title, problems=problems, kind_labels=KIND_LABELS
+        ),
+        422,
+    )
+
+
+def _record(kind: str, mode: str, apps: Sequence[Application]) -> None:
+    """Audit one PDF export and commit it."""
+    audit.record(
+        "document_export",
+        current_user,
+        {"kind": kind, "mode": mode, "application_ids": [a.id for a in apps]},
+        rows=len(apps),
+        office_id=apps[0].office_id if len({a.office_id for a in apps}) == 1 else None,
+    )
+    db.session.commit()
+
+
+def _pdf_response(data: bytes, name: str):
+    """A PDF download."""
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+    )
+
+
+@bp.get("/<int:app_id>/")
+def index(app_id: int):
+    """The documents of one application: which can be printed, and what is missing."""
+    app = scoped_get_or_404(Application, app_id)
+    rows = [(kind, KIND_LABELS[kind], build_context(app, kind).missing) for kind in KINDS]
+    return render_template(
+        "documents/index.html", app=app, rows=rows, font_warning=document_fonts().warning
+    )
+
+
+@bp.get("/<int:app_id>/<kind>")
+def preview(app_id: int, kind: str):
+    """HTML print preview of one document, from the same template as the PDF."""
+    app = scoped_get_or_404(Application, app_id)
+    _kind_or_404(kind)
+    try:
+        return render_html(
+            app,
+            kind,
+            preview=True,
+            pdf_url=url_for("documents.download", app_id=app.id, kind=kind),
+            back_url=url_for("documents.index", app_id=app.id),
+            font_warning=document_fonts().warning,
+        )
+    except MissingData as exc:
+        return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])
+
+
+@bp.get("/<int:app_id>/<kind>/pdf")
+def download(app_id: int, kind: str):
+    """One document as an A4 PDF."""
+    app = scoped_get_or_404(Application, app_id)
+    _kind_or_404(kind)
+    try:
+        data = render_pdf(app, kind)
+    except MissingData as exc:
+        return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])
+    except PdfError as exc:
+        return _missing_page(KIND_LABELS[kind], [(app, [str(exc)])])
+    _record(kind, "single", [app])
+    return _pdf_response(data, file_name(app, kind))
+
+
+def _selected_ids(values: Sequence[str]) -> list[int]:
+    """Application ids from ids=1&ids=2 or ids=1,2, in order, without repeats."""
+    ids: list[int] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip().isdigit() and int(part) not in ids:
+                ids.append(int(part))
+    return ids
+
+
+def _load_selected(ids: list[int]) -> list[Application]:
+    """The selected applications the user may read, in the order given; 404 if any is not."""
+    stmt = scope(sa.select(Application).where(Application.id.in_(ids)), Application)
+    found = {a.id: a for a in db.session.scalars(stmt)}
+    if len(found) != len(ids):
+        abort(404)
+    return [found[i] for i in ids]
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+def batch():
+    """Documents of selected applications: one merged PDF, a ZIP, or a combined notice."""
+    source = request.form if request.method == "POST" else request.args
+    ids = _selected_ids(source.getlist("ids"))
+    kind = source.get("kind", "publicity")
+    mode = source.get("mode", "merged")
+    errors: list[str] = []
+    if len(ids) > BATCH_LIMIT:
+        errors.append(f"一次最多生成{BATCH_LIMIT}人的文书，当前选择了{len(ids)}人，请分批生成。")
+        ids = []
+    apps = _load_selected(ids) if ids else []
+    if request.method == "POST" and not errors:
+        if not apps:
+            errors.append("请至少选择一名申报人。")
+        elif kind not in KINDS or mode not in BATCH_MODES:
+            errors.append("请选择文书类型和生成方式。")
+        elif mode == "combined" and kind != "publicity":
+            errors.append("多人合并公示只适用于推荐单位公示。")
+        else:
+            return _batch_response(apps, kind, mode)
+    status = 400 if errors and request.method == "POST" else 200
+    return render_template(
+        "documents/batch.html",
+        apps=apps,
+        kind=kind,
+        mode=mode,
+        kinds=KIND_LABELS,
+        modes=BATCH_MODES,
+        errors=errors,
+        limit=BATCH_LIMIT,
+    ), status
+
+
+def _batch_response(apps: list[Application], kind: str, mode: str):
+    """Render the batch synchronously, or list what is missing for whom."""
+    if mode == "combined":
+        try:
+            data = render_combined_publicity_pdf(apps)
+        except MissingData as exc:
+            return _missing_page("推荐单位公示（多人合并）", [(None, exc.missing)])
+        except PdfError as exc:
+            return _missing_page("推荐单位公示（多人合并）", [(None, [str(exc)])])
+        _record(kind, mode, apps)
+        unit = _UNSAFE.sub("", apps[0].unit.name if apps[0].unit else "")
+        return _pdf_response(data, f"{unit}_推荐单位公示_{len(apps)}人.pdf")
+    documents: list[tuple[Application, bytes]] = []
+    problems: list[tuple[Application | None, list[str]]] = []
+    for app in apps:
+        try:
+            documents.append((app, render_pdf(app, kind)))
+        except MissingData as exc:
+            problems.append((app, exc.missing))
+        except PdfError as exc:
+            problems.append((app, [str(exc)]))
+    if problems:
+        return _missing_page(KIND_LABELS[kind], problems)
+    _record(kind, mode, apps)
+    if mode == "merged":
+        return _pdf_response(
+            merge_pdfs(d for _, d in documents), f"{KIND_LABELS[kind]}_{len(apps)}人.pdf"
+        )
+    out = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for app, data in documents:
+            name = file_name(app, kind)
+            if name in used:  # two people of one unit with the same name
+                name = name.removesuffix(".pdf") + f"_{app.id}.pdf"
+            used.add(name)
+            archive.writestr(name, data)
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{KIND_LABELS[kind]}_{len(apps)}人.zip",
+        max_age=0,
+    )
+
+
+@bp.get("/combined")
+def combined_preview():
+    """HTML preview of the combined publicity notice of the selected applications."""
+    ids = _selected_ids(request.args.getlist("ids"))[:BATCH_LIMIT]
+    apps = _load_selected(ids) if ids else []
+    try:
+        return render_combined_publicity_html(apps, preview=True)
+    except MissingData as exc:
+        return _missing_page("推荐单位公示（多人合并）", [(None, exc.missing)])
