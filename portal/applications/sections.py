@@ -201,12 +201,16 @@ def is_complete(key: str, data: dict) -> bool:
     return True
 
 
-def section_state(app: Application, key: str) -> str:
-    """未填 (todo) / 已完成 (done) / 有问题 (problem) for the side navigation."""
+def section_state(app: Application, key: str, blocking_sections: set[str] = frozenset()) -> str:
+    """未填 (todo) / 已完成 (done) / 有问题 (problem) for the side navigation.
+
+    A saved section is 有问题 when it lacks what the notice requires, or when the checks of
+    the campaign's rules found a blocking problem in it (`blocking_sections`).
+    """
     stored = app.section(key)
     if stored is None:
         return "todo"
-    if saved_problems(key, stored.data) or not stored.complete:
+    if key in blocking_sections or saved_problems(key, stored.data) or not stored.complete:
         return "problem"
     return "done"
 

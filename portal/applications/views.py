@@ -18,7 +18,9 @@ from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
+from portal.rules.checks import findings_for
 from portal.security import can_edit_office, scope, scoped_get_or_404
+from portal.timeutil import local_today
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -113,13 +115,16 @@ def _render_section(
     rows_only: bool = False,
 ):
     section = sections.BY_KEY[key]
+    findings = findings_for(app, local_today())
+    blocking = {f.section for f in findings if f.blocking}
     ctx = dict(
         app=app,
         key=key,
         section=section,
         form=form,
         sections=sections.SECTIONS,
-        states={s.key: sections.section_state(app, s.key) for s in sections.SECTIONS},
+        states={s.key: sections.section_state(app, s.key, blocking) for s in sections.SECTIONS},
+        findings=[f for f in findings if f.section == key],
         state_labels=sections.STATE_LABELS,
         conflict=conflict,
         problems=problems or [],
@@ -259,3 +264,7 @@ def publicity_period(app_id: int):
         except ValueError as exc:
             error = str(exc)
     return render_template("applications/_publicity_period.html", extras=extras, error=error)
+
+
+# The review page and status changes share this blueprint.
+from portal.applications import review  # noqa: E402, F401

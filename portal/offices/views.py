@@ -5,13 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.applications.models import STATUS_LABELS, Application
 from portal.campaigns.services import open_campaigns
 from portal.extensions import db
 from portal.offices.forms import UnitForm
 from portal.offices.models import Office, RecommendingUnit
+from portal.rules.checks import findings_for
 from portal.security import can_edit_office, office_ids_visible, scope, scoped_get_or_404
+from portal.timeutil import local_today
 
 bp = Blueprint("offices", __name__)
 
@@ -40,7 +43,31 @@ def home():
         total=total,
         status_labels=STATUS_LABELS,
         campaigns=open_campaigns(),
+        needing_work=applications_with_blocking_findings(),
     )
+
+
+# The dashboard checks the most recently changed applications still being prepared.
+DASHBOARD_CHECK_LIMIT = 300
+
+
+def applications_with_blocking_findings() -> list[tuple[Application, int, str]]:
+    """Applications still being prepared that have blocking findings: (app, count, first)."""
+    stmt = scope(
+        sa.select(Application)
+        .where(Application.status.in_(("draft", "in_publicity", "publicity_ended", "returned")))
+        .options(selectinload(Application.sections), selectinload(Application.campaign))
+        .order_by(Application.updated_at.desc())
+        .limit(DASHBOARD_CHECK_LIMIT),
+        Application,
+    )
+    today = local_today()
+    out = []
+    for app in db.session.scalars(stmt):
+        blocking = [f for f in findings_for(app, today) if f.blocking]
+        if blocking:
+            out.append((app, len(blocking), blocking[0].message))
+    return out
 
 
 @bp.get("/units")

@@ -1,0 +1,132 @@
+"""Review page, status changes one by one and in bulk, and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.applications.models import ApplicationSection, StatusChange
+from tests.factories import make_application
+
+
+def _app_with_publicity(world, db, start: date, code: str = "bz-partyschool-2023", **kw):
+    app = make_application(world.office_a, world.unit_a, world.campaigns[code], **kw)
+    db.session.add(
+        ApplicationSection(
+            application=app,
+            key="publicity",
+            data={"start": start.isoformat(), "objections": "无", "recommendation": "同意推荐"},
+        )
+    )
+    db.session.commit()
+    return app
+
+
+def test_the_review_page_lists_findings_with_their_source_and_the_derived_values(
+    client, auth, world, db
+):
+    app = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-partyschool-2023"], level="junior"
+    )
+    db.session.add(
+        ApplicationSection(application=app, key="basic", data={"retired": True, "name": app.name})
+    )
+    db.session.commit()
+    auth.login()
+    html = client.get(f"/applications/{app.id}/review").get_data(as_text=True)
+    assert "必须修改" in html and "依据：002" in html
+    assert "离退休" in html  # 002 一: 离退休人员……不得参加
+    # 002 六（二）: 申报初级……免于答辩; 002 七: 初级 220 元
+    assert "免于答辩" in html and "220 元" in html
+
+
+def test_a_status_change_is_recorded_with_who(client, auth, world, db):
+    app = _app_with_publicity(world, db, date(2023, 9, 18))
+    auth.login()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/applications/{app.id}/review")
+    resp = client.post(
+        f"/applications/{app.id}/status", data={"to": "in_publicity", "csrf_token": token}
+    )
+    assert resp.status_code == 302
+    db.session.refresh(app)
+    assert app.status == "in_publicity"
+    change = db.session.query(StatusChange).filter_by(application_id=app.id).one()
+    assert change.user_id == world.clerk_a.id and change.to_status == "in_publicity"
+    assert "公示中" in client.get(f"/applications/{app.id}/review").get_data(as_text=True)
+
+
+def test_an_invalid_status_change_is_refused_with_a_message(client, auth, world, db):
+    app = _app_with_publicity(world, db, date(2023, 9, 18))
+    auth.login()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/applications/{app.id}/review")
+    resp = client.post(
+        f"/applications/{app.id}/status",
+        data={"to": "accepted", "csrf_token": token},
+        follow_redirects=True,
+    )
+    html = resp.get_data(as_text=True)
+    assert "不能改为“已受理”" in html
+    db.session.refresh(app)
+    assert app.status == "draft"
+    assert db.session.query(StatusChange).count() == 0
+
+
+def test_bulk_status_change_reports_each_refusal(client, auth, world, db):
+    ready = _app_with_publicity(world, db, date(2023, 9, 18), seq=1)
+    not_ready = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-partyschool-2023"], name="马福军", seq=2
+    )
+    other_office = make_application(
+        world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="其木格", seq=3
+    )
+    db.session.commit()
+    auth.login()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/applications/")
+    resp = client.post(
+        "/applications/bulk-status",
+        data={
+            "to": "in_publicity",
+            "ids": [ready.id, not_ready.id, other_office.id],
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
+    html = resp.get_data(as_text=True)
+    assert "已将 1 人的状态改为“公示中”" in html
+    assert "马福军：不能改为“公示中”" in html
+    db.session.refresh(ready)
+    db.session.refresh(other_office)
+    assert ready.status == "in_publicity" and other_office.status == "draft"
+
+
+def test_the_dashboard_lists_applications_with_blocking_findings(client, auth, world, db):
+    app = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="古丽娜尔·吐尔逊"
+    )
+    db.session.add(
+        ApplicationSection(
+            application=app, key="basic", data={"civil_servant": True, "name": app.name}
+        )
+    )
+    db.session.commit()
+    auth.login()
+    html = client.get("/").get_data(as_text=True)
+    assert "需要修改的申报" in html and "古丽娜尔·吐尔逊" in html
+
+
+def test_a_section_with_a_blocking_finding_is_marked_as_a_problem(client, auth, world, db):
+    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+    db.session.add(
+        ApplicationSection(
+            application=app, key="basic", complete=True, data={"retired": True, "name": app.name}
+        )
+    )
+    db.session.commit()
+    auth.login()
+    html = client.get(f"/applications/{app.id}/basic").get_data(as_text=True)
+    assert 'data-state="problem"' in html and "按评审通知检查" in html
