@@ -421,6 +421,64 @@ def _application(seq: int, p: tuple, offices: list[Office], campaigns: dict) -> 
         db.session.add(
             ApplicationSection(application=app, key=key, data=data, complete=is_complete(key, data))
         )
+    if seq in PROGRESS:
+        db.session.flush()
+        db.session.refresh(app)
+        _progress(app, PROGRESS[seq])
+
+
+# Some complete demo applications are further along the workflow.
+PROGRESS = {0: "in_publicity", 6: "recommended", 10: "reported", 11: "publicity_ended"}
+STEPS = ("in_publicity", "publicity_ended", "recommended", "reported")
+
+
+def _progress(app: Application, target: str) -> None:
+    """Fill the publicity and materials sections and walk the workflow up to `target`."""
+    from datetime import timedelta
+
+    from portal.rules.calendar import publicity_period_for
+    from portal.rules.workflow import transition
+
+    d = app.campaign.definition
+    start = d.window("online").start + timedelta(days=3)
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    clerk = db.session.scalar(
+        sa.select(User).where(User.office_id == app.office_id, User.role == "clerk")
+    )
+    db.session.add_all(
+        [
+            ApplicationSection(
+                application=app,
+                key="publicity",
+                complete=True,
+                data={
+                    "start": start.isoformat(),
+                    "objections": "无",
+                    "objection_open": False,
+                    "recommendation": d.templates.recommendation,
+                },
+            ),
+            ApplicationSection(
+                application=app,
+                key="materials",
+                complete=True,
+                data={
+                    "rows": [
+                        {"name": m.name, "received": True, "checked": True, "copies": m.copies}
+                        for m in d.materials
+                        if not m.kinds or app.kind in m.kinds
+                    ]
+                },
+            ),
+        ]
+    )
+    db.session.flush()
+    db.session.refresh(app)
+    end = publicity_period_for(app, start).end
+    days = {"in_publicity": start, "publicity_ended": end + timedelta(days=1)}
+    for step in STEPS[: STEPS.index(target) + 1]:
+        transition(app, step, clerk, today=days.get(step, end + timedelta(days=2)))
 
 
 def _sections(seq: int, app: Application, p: tuple, unit: RecommendingUnit) -> dict[str, dict]:
