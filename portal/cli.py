@@ -14,6 +14,7 @@ from portal.extensions import db
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from portal.documents.cli import documents_group
+    from portal.rosters.cli import roster_group
 
     app.cli.add_command(demo_command)
     app.cli.add_command(campaigns_group)
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(workdays_command)
     app.cli.add_command(documents_group)
+    app.cli.add_command(roster_group)
 
 
 @click.command("demo")

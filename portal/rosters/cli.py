@@ -1,0 +1,114 @@
+"""`flask roster export|import`: the roster from the command line, audited as user "cli"."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from portal.audit import record
+from portal.campaigns.models import Campaign
+from portal.extensions import db
+from portal.offices.models import Office
+from portal.rosters import importer
+from portal.rosters.builder import RosterFilters, build_roster, load_applications, roster_statement
+from portal.rosters.writers import write_csv, write_xlsx
+from portal.timeutil import local_today
+
+
+def _campaign(code: str) -> Campaign:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        raise click.UsageError(f"没有代码为 {code} 的评审通知（flask campaigns list 可查看）。")
+    return campaign
+
+
+def _office(code: str) -> Office:
+    office = db.session.scalar(sa.select(Office).where(Office.code == code))
+    if office is None:
+        raise click.UsageError(f"没有代码为 {code} 的主管部门（flask offices list 可查看）。")
+    return office
+
+
+@click.group("roster")
+def roster_group() -> None:
+    """Applicant rosters (申报人员花名册)."""
+
+
+@roster_group.command("export")
+@click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
+@click.option("--office", "office_code", help="Office code; all offices when left out.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def roster_export(campaign_code: str, office_code: str | None, fmt: str, out: str) -> None:
+    """Write a campaign's roster (one office, or every office with a 主管部门 column)."""
+    campaign = _campaign(campaign_code)
+    office = _office(office_code) if office_code else None
+    filters = RosterFilters(office_id=office.id if office else None)
+    apps = load_applications(roster_statement(campaign, filters))
+    roster = build_roster(
+        apps,
+        campaign,
+        office.name if office else "全部主管部门",
+        with_office=office is None,
+        made_on=local_today(),
+    )
+    Path(out).write_bytes(write_xlsx(roster) if fmt == "xlsx" else write_csv(roster))
+    record(
+        "roster_export",
+        None,
+        {"campaign": campaign.code, "format": fmt, "filters": filters.as_detail(), "out": str(out)},
+        rows=roster.applicants,
+        office_id=office.id if office else None,
+    )
+    db.session.commit()
+    click.echo(f"已导出 {roster.applicants} 人，评审费合计 {roster.fees} 元：{out}")
+
+
+@roster_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
+@click.option("--office", "office_code", required=True, help="Office to import into.")
+@click.option("--dry-run", is_flag=True, help="Check every row and save nothing.")
+@click.option("--only-valid", is_flag=True, help="Save the valid rows even if others are bad.")
+def roster_import(
+    path: str, campaign_code: str, office_code: str, dry_run: bool, only_valid: bool
+) -> None:
+    """Create or update an office's applications from a roster xlsx."""
+    campaign = _campaign(campaign_code)
+    office = _office(office_code)
+    result = importer.dry_run(Path(path).read_bytes(), campaign, office)
+    for row in result.rows:
+        click.echo(f"第{row.row}行\t{row.name}\t{row.action_label}")
+    for message in result.messages():
+        click.echo(message, err=True)
+    if dry_run:
+        click.echo(
+            f"检查完毕（未保存）：{len(result.valid_rows)} 行无误，"
+            f"{len(result.rows) - len(result.valid_rows)} 行有错误。"
+        )
+        sys.exit(0 if result.ok else 1)
+    importer.apply(result, campaign, office, None, only_valid=only_valid)
+    if not result.saved:
+        db.session.rollback()
+        click.echo("文件中有错误，未导入任何数据（可加 --only-valid 只导入无误的行）。", err=True)
+        sys.exit(1)
+    record(
+        "roster_import",
+        None,
+        {
+            "campaign": campaign.code,
+            "file": Path(path).name,
+            "only_valid": only_valid,
+            "created": result.created,
+            "updated": result.updated,
+        },
+        rows=result.created + result.updated,
+        office_id=office.id,
+    )
+    db.session.commit()
+    click.echo(f"已导入：新增 {result.created} 人，更新 {result.updated} 人。")

@@ -1,0 +1,122 @@
+"""Applications with filled sections, and roster workbooks, for the roster tests."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook, load_workbook
+
+from portal.applications.models import Application, ApplicationSection
+from portal.campaigns.models import Campaign
+from portal.extensions import db
+from portal.offices.models import Office, RecommendingUnit
+from portal.rosters.builder import COLUMNS
+from tests.factories import make_application
+
+
+def full_application(
+    office: Office,
+    unit: RecommendingUnit,
+    campaign: Campaign,
+    *,
+    name: str,
+    seq: int,
+    level: str = "intermediate",
+    kind: str = "evaluation",
+    birth: date = date(1986, 3, 14),
+    gender: str = "男",
+    ethnicity: str = "维吾尔族",
+    phone: str = "13912345678",
+) -> Application:
+    """An application with basic, education and qualification sections filled."""
+    app = make_application(
+        office, unit, campaign, name=name, seq=seq, level=level, birth=birth, gender=gender
+    )
+    app.kind = kind
+    basic = {
+        "series_code": app.series_code,
+        "specialty": app.specialty,
+        "level": level,
+        "kind": kind,
+        "name": name,
+        "gender": gender,
+        "ethnicity": ethnicity,
+        "birth_date": birth.isoformat(),
+        "id_number": app.id_number,
+        "political_status": "中共党员",
+        "phone": phone,
+        "unit_id": unit.id,
+        "work_start": date(birth.year + 22, 8, 1).isoformat(),
+        "unit_nature": unit.nature,
+        "below_county_level": unit.below_county_level,
+        "county": unit.county,
+        "mandarin_level": "",
+        "retired": False,
+        "civil_servant": False,
+        "sanction": "",
+        "sanction_end": None,
+    }
+    education = {
+        "rows": [
+            {
+                "start": date(birth.year + 18, 9, 1).isoformat(),
+                "end": date(birth.year + 22, 7, 1).isoformat(),
+                "school": "新疆大学",
+                "major": "汉语言文学",
+                "level": "大学本科",
+                "degree": "学士",
+                "full_time": "全日制",
+            }
+        ]
+    }
+    qualification = {
+        "title": "助理讲师",
+        "series": "党干校教师系列",
+        "level": "junior",
+        "obtained_on": date(2017, 9, 1).isoformat(),
+        "appointed_on": None,
+        "obtained_in": "新疆",
+        "certificate_no": "XJ2017001",
+    }
+    if level == "junior":
+        qualification = {
+            "title": "无",
+            "series": "无",
+            "level": "无",
+            "obtained_on": None,
+            "appointed_on": None,
+            "obtained_in": "新疆",
+            "certificate_no": "无",
+        }
+    for key, data in (("basic", basic), ("education", education), ("qualification", qualification)):
+        db.session.add(ApplicationSection(application=app, key=key, data=data, complete=True))
+    db.session.flush()
+    return app
+
+
+def sheet_rows(data: bytes) -> list[tuple]:
+    """All rows of the first sheet of an xlsx, as values."""
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    return list(ws.iter_rows(values_only=True))
+
+
+def roster_workbook(
+    rows: list[list[object]], header: list[str] | None = None, text_columns: tuple[str, ...] = ()
+) -> bytes:
+    """A unit's roster file: a title, a blank line, the header, then the rows as given."""
+    header = header or list(COLUMNS)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2023年度党干校教师系列职称评审申报人员花名册"])
+    ws.append([])
+    ws.append(header)
+    for values in rows:
+        ws.append(values)
+    for col, label in enumerate(header, start=1):
+        if label.replace(" ", "") in text_columns:
+            for r in range(4, 4 + len(rows)):
+                ws.cell(row=r, column=col).number_format = "@"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

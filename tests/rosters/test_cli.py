@@ -1,0 +1,72 @@
+"""`flask roster export` and `flask roster import`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.applications.models import Application
+from portal.audit import AuditEntry
+from portal.rosters.builder import OFFICE_COLUMN
+from tests.factories import make_office, make_unit
+from tests.rosters.helpers import full_application, sheet_rows
+
+PARTY = "bz-partyschool-2023"
+
+
+def test_export_and_import_from_the_command_line(runner, world, db, tmp_path):
+    c = world.campaigns[PARTY]
+    full_application(world.office_a, world.unit_a, c, name="买买提·艾力", seq=1)
+    full_application(world.office_b, world.unit_b, c, name="其木格", seq=2, gender="女")
+    db.session.commit()
+
+    out = tmp_path / "a.xlsx"
+    res = runner.invoke(
+        args=[
+            "roster",
+            "export",
+            "--campaign",
+            PARTY,
+            "--office",
+            "A01",
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ]
+    )
+    assert res.exit_code == 0, res.output
+    assert "已导出 1 人" in res.output
+    assert sheet_rows(out.read_bytes())[3][1] == "买买提·艾力"
+
+    everyone = tmp_path / "all.csv"
+    res = runner.invoke(
+        args=["roster", "export", "--campaign", PARTY, "--format", "csv", "--out", str(everyone)]
+    )
+    assert res.exit_code == 0, res.output
+    text = everyone.read_bytes().decode("utf-8-sig")
+    assert OFFICE_COLUMN in text.splitlines()[0] and "其木格" in text
+
+    target = make_office("A04", "若羌县新主管部门", "若羌县")
+    make_unit(target, "若羌县文化馆")
+    db.session.commit()
+    res = runner.invoke(
+        args=["roster", "import", str(out), "--campaign", PARTY, "--office", "A04", "--dry-run"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "第4行\t买买提·艾力\t新增" in res.output and "未保存" in res.output
+    count = sa.select(sa.func.count(Application.id)).where(Application.office_id == target.id)
+    assert db.session.scalar(count) == 0
+    res = runner.invoke(args=["roster", "import", str(out), "--campaign", PARTY, "--office", "A04"])
+    assert res.exit_code == 0, res.output
+    assert db.session.scalar(count) == 1
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["roster_export", "roster_export", "roster_import"]
+    usernames = set(db.session.scalars(sa.select(AuditEntry.username)))
+    assert usernames == {"cli"}
+
+
+def test_unknown_codes_are_usage_errors(runner, world, tmp_path):
+    res = runner.invoke(
+        args=["roster", "export", "--campaign", "nope", "--out", str(tmp_path / "x.xlsx")]
+    )
+    assert res.exit_code == 2 and "没有代码为 nope 的评审通知" in res.output
