@@ -153,6 +153,11 @@ class BasicForm(SectionForm):
     )
     retired = BooleanField("已办理离退休手续或达到法定退休年龄")
     civil_servant = BooleanField("公务员或参照公务员法管理的人员")
+    service_ground = SelectField(
+        "参加的基层服务工作（免于答辩依据）",
+        validators=[Optional()],
+        description="如参加“访惠聚”驻村、南疆学前教育支教等，按评审通知免于答辩。",
+    )
     sanction = SelectField("受处分情况", choices=choices.SANCTION_CHOICES)
     sanction_end = LooseDateField("处分期满日期", validators=[Optional()])
 

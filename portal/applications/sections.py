@@ -155,6 +155,9 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
         form.kind.choices = [(k, KIND_LABELS[k]) for k in d.kinds]
         form.unit_id.choices = [(u.id, u.name) for u in (units or [app.unit])]
         form.unit_nature.choices = [(n, n) for n in UNIT_NATURES]
+        form.service_ground.choices = [("", "无")] + [
+            (g.code, g.label) for g in d.defense_exemption.grounds
+        ]
     elif key == "continuing_education":
         form.exemption_ground.choices = [("", "请选择")] + [
             (g.code, g.label) for g in d.ce_exemption_grounds

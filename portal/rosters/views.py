@@ -112,7 +112,11 @@ def _campaign(values: MultiDict, filters: RosterFilters) -> Campaign | None:
         ).distinct()
         found = list(db.session.scalars(stmt))
         if len(found) > 1:
-            abort(400)
+            flash(
+                "所选人员属于不同的评审通知，花名册按评审通知分别导出，请只勾选同一通知的人员。",
+                "warning",
+            )
+            abort(redirect(request.referrer or url_for("rosters.index")))
         campaign_id = found[0] if found else None
     if campaign_id is not None:
         return db.session.get(Campaign, campaign_id) or abort(404)

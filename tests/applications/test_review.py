@@ -130,3 +130,29 @@ def test_a_section_with_a_blocking_finding_is_marked_as_a_problem(client, auth, 
     auth.login()
     html = client.get(f"/applications/{app.id}/basic").get_data(as_text=True)
     assert 'data-state="problem"' in html and "按评审通知检查" in html
+
+
+def test_a_service_ground_chosen_in_basic_information_exempts_from_defense(client, auth, world, db):
+    # 003 五（一）: 参加“访惠聚”驻村……的专业技术人员……免于答辩 (an intermediate applicant
+    # in a county-level unit outside 且末县/若羌县 would otherwise defend).
+    office_unit = world.unit_b
+    app = make_application(
+        world.office_b,
+        office_unit,
+        world.campaigns["bz-water-2021"],
+        name="巴音德力格尔",
+        region="652827",
+    )
+    db.session.add(
+        ApplicationSection(
+            application=app,
+            key="basic",
+            data={"name": app.name, "service_ground": "village_team", "county": "和静县"},
+        )
+    )
+    db.session.commit()
+    auth.login("clerk_b", "password-b")
+    html = client.get(f"/applications/{app.id}/review").get_data(as_text=True)
+    assert "是（" in html and "访惠聚" in html
+    form = client.get(f"/applications/{app.id}/basic").get_data(as_text=True)
+    assert '<option selected value="village_team">' in form

@@ -276,7 +276,9 @@ def test_selected_ids_from_several_campaigns_are_refused(client, auth, world, sc
     db.session.commit()
     auth.login("clerk_a", "password-a")
     resp = export(client, {"format": "xlsx", "ids": [scene["a1"].id, other.id]})
-    assert resp.status_code == 400
+    assert resp.status_code == 302  # back to the list with a message, nothing downloaded
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "所选人员属于不同的评审通知" in page
 
 
 def test_unconfirmed_uploads_older_than_a_day_are_removed(client, auth, world, scene, app):
