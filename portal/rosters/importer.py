@@ -413,11 +413,25 @@ def _existing(campaign: Campaign, office: Office, id_numbers: list[str]) -> dict
     return {a.id_number: a for a in db.session.scalars(stmt)}
 
 
+# An import may change an application only while the office still prepares it.
+IMPORT_EDITABLE = ("draft", "in_publicity", "publicity_ended", "returned")
+
+
 def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> None:
     """Say for each valid row whether it creates or updates an application."""
     existing = _existing(campaign, office, [r.id_number for r in result.valid_rows])
     for row in result.valid_rows:
-        row.action = "update" if row.id_number in existing else "create"
+        app = existing.get(row.id_number)
+        if app is not None and app.status not in IMPORT_EDITABLE:
+            row.errors.append(
+                CellError(
+                    row.row,
+                    "身份证号",
+                    f"此人的申报已是“{app.status_label}”状态，导入不能修改；如需修改请先退回。",
+                )
+            )
+            continue
+        row.action = "update" if app is not None else "create"
 
 
 def apply(

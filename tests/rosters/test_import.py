@@ -422,3 +422,20 @@ def test_the_header_is_found_by_its_labels_including_common_variants(world):
         "第3行表头缺少以下列：政治面貌、工作单位、参加工作时间、申报系列、申报级别、联系电话，"
         "请使用花名册模板。"
     ]
+
+
+def test_an_import_cannot_change_an_application_already_reported(world, db):
+    campaign = world.campaigns[PARTY]
+    app = full_application(world.office_a, world.unit_a, campaign, name="马福军", seq=3)
+    db.session.commit()
+    data = write_xlsx(_roster(campaign, world.office_a))
+    app.status = "reported"
+    db.session.commit()
+    result = importer.dry_run(data, campaign, world.office_a)
+    assert not result.ok
+    assert result.messages() == [
+        f"第{result.rows[0].row}行“身份证号”：此人的申报已是“已报送州”状态，导入不能修改；"
+        "如需修改请先退回。"
+    ]
+    importer.apply(result, campaign, world.office_a, world.clerk_a, only_valid=True)
+    assert result.updated == 0
