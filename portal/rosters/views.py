@@ -120,8 +120,13 @@ def _campaign(values: MultiDict, filters: RosterFilters) -> Campaign | None:
         campaign_id = found[0] if found else None
     if campaign_id is not None:
         return db.session.get(Campaign, campaign_id) or abort(404)
+    # By default the newest campaign in which this user's offices have applications.
+    used = set(
+        db.session.scalars(scope(sa.select(Application.campaign_id), Application).distinct())
+    )
     campaigns = all_campaigns()
-    return campaigns[0] if campaigns else None
+    preferred = [c for c in campaigns if c.id in used]
+    return (preferred or campaigns or [None])[0]
 
 
 def office_label(filters: RosterFilters) -> str:
