@@ -14,6 +14,8 @@ from functools import cache
 
 import chinese_calendar
 
+from portal.textutil import format_date_cn as format_date
+
 MAX_SPAN_DAYS = 366
 MAKE_UP_WORKDAY = "调休上班"
 NATIONAL_AND_MID_AUTUMN = "国庆节、中秋节"
@@ -66,11 +68,6 @@ def _package_covers(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
-
-
-def format_date(d: date) -> str:
-    """Format a date the way notices write it, without zero padding: 2024年8月1日."""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def period_text(period: Period) -> str:
