@@ -187,3 +187,17 @@ def neutralise_cell(value: object) -> object:
     if value[0] in "\t\r" or value.lstrip()[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def iso_date(value: object) -> date | None:
+    """A stored date (a date, datetime or ISO string as sections keep them), else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None

@@ -15,6 +15,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.rules.checks import derived_values, facts_of, sections_of
+from portal.textutil import iso_date
 
 # The columns of 002 附件5, in this order.
 COLUMNS: tuple[str, ...] = (
@@ -98,18 +99,6 @@ def load_applications(stmt: sa.Select) -> list[Application]:
     return list(db.session.scalars(stmt).unique())
 
 
-def _iso(value: object) -> date | None:
-    """An ISO date string (as sections store dates) to a date, else None."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _sort_key(app: Application, d: CampaignDefinition) -> tuple:
     """Rows by office, series (notice order), level, unit, name."""
     series_order = [s.code for s in d.series]
@@ -153,16 +142,16 @@ def application_row(
         "姓名": app.name,
         "性别": basic.get("gender") or id_check.gender or "",
         "民族": basic.get("ethnicity") or "",
-        "出生年月": _iso(basic.get("birth_date")) or id_check.birth_date,
+        "出生年月": iso_date(basic.get("birth_date")) or id_check.birth_date,
         "政治面貌": basic.get("political_status") or "",
         "身份证号": app.id_number,
         OFFICE_COLUMN: app.office.name if app.office else "",
         "工作单位": unit.name if unit else "",
         "学历": highest.get("level") or "",
         "毕业院校及专业": school,
-        "参加工作时间": _iso(basic.get("work_start")),
+        "参加工作时间": iso_date(basic.get("work_start")),
         "现任专业技术职务": title or NONE,
-        "取得时间": _iso(qual.get("obtained_on")),
+        "取得时间": iso_date(qual.get("obtained_on")),
         "申报系列": series.name if series else app.series_code,
         "申报专业": app.specialty or "",
         "申报级别": LEVEL_LABELS.get(app.level, app.level),

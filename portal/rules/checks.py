@@ -20,7 +20,7 @@ from portal.campaigns.definition import (
     CampaignDefinition,
 )
 from portal.rules.history import RowProblem, education_order_problems, work_history_problems
-from portal.textutil import format_date_cn
+from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
 
 if TYPE_CHECKING:
@@ -136,20 +136,6 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _as_date(value: Any) -> date | None:
-    """An ISO string or date as a date; anything else gives None."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _as_int(value: Any) -> int | None:
     """A whole number from an int or numeric text; anything else gives None."""
     if isinstance(value, bool):
@@ -213,7 +199,7 @@ def eligibility_findings(
                            "公务员及参照公务员法管理的人员不得申报职称评审。", src))
     sanction = basic.get("sanction") or ""
     if sanction_bars_application(sanction):
-        end = _as_date(basic.get("sanction_end"))
+        end = iso_date(basic.get("sanction_end"))
         if end is None:
             out.append(Finding(BLOCKING, "basic", "sanction_end",
                                f"受{sanction}处分，请填写处分期满日期；处分期间不得申报职称评审。",

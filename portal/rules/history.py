@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from portal.textutil import format_date_cn
+from portal.textutil import format_date_cn, iso_date
 
 # Periods typed by month (2015.06 then 2015.07) connect; more than a month between is a gap.
 GAP_TOLERANCE_DAYS = 31
@@ -20,21 +20,10 @@ class RowProblem:
     message: str
 
 
-def _d(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def work_history_problems(rows: list[dict], today: date | None = None) -> list[RowProblem]:
     """Gaps, overlaps and disorder between work periods (应上下衔接, 002 五（一）4)."""
     problems: list[RowProblem] = []
-    periods = [(i, _d(r.get("start")), _d(r.get("end"))) for i, r in enumerate(rows)]
+    periods = [(i, iso_date(r.get("start")), iso_date(r.get("end"))) for i, r in enumerate(rows)]
     periods = [p for p in periods if p[1]]
     for (i, s1, e1), (j, s2, _e2) in zip(periods, periods[1:], strict=False):
         if s2 < s1:
@@ -76,7 +65,7 @@ def education_order_problems(rows: list[dict], rank: dict[str, int]) -> list[Row
                 )
             )
             continue
-        e_prev, e_cur = _d(prev.get("end")), _d(cur.get("end"))
+        e_prev, e_cur = iso_date(prev.get("end")), iso_date(cur.get("end"))
         if e_prev and e_cur and e_cur < e_prev:
             problems.append(RowProblem(j, "end", "学历应按毕业时间先后填写。"))
     return problems

@@ -16,7 +16,7 @@ from portal.applications.models import STATUS_LABELS, STATUSES, Application, Sta
 from portal.auth.models import User
 from portal.extensions import db
 from portal.rules.checks import format_datetime_cn, source_for
-from portal.textutil import format_date_cn
+from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import local_today, utcnow
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -56,15 +56,7 @@ def publicity_start_of(app: Application) -> date | None:
     """The publicity start: the application's column, else the publicity section's date."""
     if app.publicity_start is not None:
         return app.publicity_start
-    value = app.section_data("publicity").get("start")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+    return iso_date(app.section_data("publicity").get("start"))
 
 
 def objection_open_of(app: Application) -> bool:
@@ -72,8 +64,13 @@ def objection_open_of(app: Application) -> bool:
     return bool(app.objection_open or app.section_data("publicity").get("objection_open"))
 
 
-def can_transition(app: Application, to: str, today: date | None = None,
-                   now: datetime | None = None, note: str | None = None) -> str | None:
+def can_transition(
+    app: Application,
+    to: str,
+    today: date | None = None,
+    now: datetime | None = None,
+    note: str | None = None,
+) -> str | None:
     """None when the change is allowed now, else the reason in Chinese."""
     # ``note`` is the reason of a return; None skips that check (to list possible changes).
     today = today or local_today()
@@ -98,29 +95,42 @@ def can_transition(app: Application, to: str, today: date | None = None,
         if end is None:
             return "尚未确定公示结束日期，不能出具公示结果。"
         if today <= end:
-            return (f"公示期至{format_date_cn(end)}止，"
-                    f"{format_date_cn(end + timedelta(days=1))}起方可出具公示结果。")
+            return (
+                f"公示期至{format_date_cn(end)}止，"
+                f"{format_date_cn(end + timedelta(days=1))}起方可出具公示结果。"
+            )
         if objection_open_of(app):
             return "公示期间收到的异议尚未处理完毕，不能出具公示结果。"
     if (app.status, to) in COUNTED and (app.submissions or 0) >= rules.max_submissions:
-        return (f"已提交{app.submissions}次，提交次数不得超过{rules.max_submissions}次"
-                f"（{source_for(defn, 'submissions')}）。")
+        return (
+            f"已提交{app.submissions}次，提交次数不得超过{rules.max_submissions}次"
+            f"（{source_for(defn, 'submissions')}）。"
+        )
     if to == "returned" and note is not None and not note.strip():
         return "退回时请填写退回原因。"
     if to == "resubmitted" and app.resubmit_due is not None and now > app.resubmit_due:
-        return (f"已超过重新提交期限（{format_datetime_cn(app.resubmit_due)}），"
-                f"逾期未补充提交的视为放弃申报（{source_for(defn, 'resubmit')}）。")
+        return (
+            f"已超过重新提交期限（{format_datetime_cn(app.resubmit_due)}），"
+            f"逾期未补充提交的视为放弃申报（{source_for(defn, 'resubmit')}）。"
+        )
     return None
 
 
-def allowed_targets(app: Application, today: date | None = None,
-                    now: datetime | None = None) -> list[tuple[str, str | None]]:
+def allowed_targets(
+    app: Application, today: date | None = None, now: datetime | None = None
+) -> list[tuple[str, str | None]]:
     """Each status the application may go to next, with the reason it cannot yet (or None)."""
     return [(to, can_transition(app, to, today, now)) for to in TRANSITIONS.get(app.status, ())]
 
 
-def transition(app: Application, to: str, user: User | None, note: str = "",
-               today: date | None = None, now: datetime | None = None) -> StatusChange:
+def transition(
+    app: Application,
+    to: str,
+    user: User | None,
+    note: str = "",
+    today: date | None = None,
+    now: datetime | None = None,
+) -> StatusChange:
     """Change the status, apply its effects and record who and when; raise WorkflowError."""
     today = today or local_today()
     now = now or utcnow()
@@ -146,15 +156,26 @@ def transition(app: Application, to: str, user: User | None, note: str = "",
         app.resubmit_due = None
     app.status = to
 
-    change = StatusChange(application_id=app.id, from_status=from_status, to_status=to,
-                          note=note.strip(), at=now, user_id=user.id if user else None)
+    change = StatusChange(
+        application_id=app.id,
+        from_status=from_status,
+        to_status=to,
+        note=note.strip(),
+        at=now,
+        user_id=user.id if user else None,
+    )
     db.session.add(change)
     return change
 
 
-def bulk_transition(apps: Iterable[Application], to: str, user: User | None, note: str = "",
-                    today: date | None = None, now: datetime | None = None,
-                    ) -> tuple[list[Application], list[tuple[Application, str]]]:
+def bulk_transition(
+    apps: Iterable[Application],
+    to: str,
+    user: User | None,
+    note: str = "",
+    today: date | None = None,
+    now: datetime | None = None,
+) -> tuple[list[Application], list[tuple[Application, str]]]:
     """Apply one change to many applications: those changed, and those refused with why."""
     done: list[Application] = []
     refused: list[tuple[Application, str]] = []
