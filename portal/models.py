@@ -4,6 +4,7 @@ from portal.applications.models import Application, ApplicationSection, Person, 
 from portal.audit import AuditEntry
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
+from portal.documents.models import UnitTemplate
 from portal.offices.models import Office, RecommendingUnit
 from portal.rules.models import WorkdayOverride
 
@@ -16,6 +17,7 @@ __all__ = [
     "Person",
     "RecommendingUnit",
     "StatusChange",
+    "UnitTemplate",
     "User",
     "WorkdayOverride",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from portal.applications.models import Application
 from portal.campaigns.definition import KIND_LABELS as APPLICATION_KIND_LABELS
 from portal.campaigns.definition import LEVEL_LABELS, Material
+from portal.documents.models import template_text
 from portal.documents.sandbox import placeholders_in
 from portal.rules.calendar import load_calendar
 from portal.rules.workdays import Period, WorkdayCalendar
@@ -234,7 +235,7 @@ def build_context(
 
     template = TEMPLATE_OF_KIND[kind]
     if template is not None:
-        missing = _missing(values, raw, placeholders_in(getattr(definition.templates, template)))
+        missing = _missing(values, raw, placeholders_in(template_text(app, template)))
     if MISSING_LABELS["公示开始"] in missing:
         # The end, the days and the date all follow from the start: ask for the start only.
         derived = {MISSING_LABELS[name] for name in ("公示结束", "公示天数", "日期")}

@@ -25,6 +25,7 @@ from portal.documents.context import (
     MissingData,
     build_context,
 )
+from portal.documents.models import template_text
 from portal.documents.pdf import (
     BASE_CSS,
     BODY_FAMILY,
@@ -153,7 +154,7 @@ def _template_blocks(app: Application, kind: str, ctx: DocumentContext) -> list[
     """The campaign template of kind filled with ctx and laid out."""
     name = TEMPLATE_OF_KIND[kind]
     assert name is not None
-    text = getattr(app.campaign.definition.templates, name)
+    text = template_text(app, name)  # the office's unit template, else the notice's
     values = dict(ctx.values)
     text = adapt_template(text, values, ctx.raw)
     try:

@@ -8,11 +8,12 @@ import zipfile
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from portal import audit
 from portal.applications.models import Application
+from portal.documents import jobs
 from portal.documents.context import KIND_LABELS, KINDS, build_context
 from portal.documents.pdf import PdfError, merge_pdfs
 from portal.documents.render import (
@@ -23,10 +24,12 @@ from portal.documents.render import (
     render_html,
     render_pdf,
 )
+from portal.documents.template_views import register_template_views
 from portal.extensions import db
 from portal.security import scope, scoped_get_or_404
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+register_template_views(bp)
 
 #: The most applications one synchronous batch renders (about 0.3 s each).
 BATCH_LIMIT = 200
@@ -178,11 +181,28 @@ def batch():
         modes=BATCH_MODES,
         errors=errors,
         limit=BATCH_LIMIT,
+        background=jobs.threshold(),
     ), status
 
 
+def _combined_name(apps: Sequence[Application]) -> str:
+    """单位_推荐单位公示_N人.pdf."""
+    unit = _UNSAFE.sub("", apps[0].unit.name if apps[0].unit else "")
+    return f"{unit}_推荐单位公示_{len(apps)}人.pdf"
+
+
 def _batch_response(apps: list[Application], kind: str, mode: str):
-    """Render the batch synchronously, or list what is missing for whom."""
+    """Render a small batch now, a large one in the background; or list what is missing."""
+    if len(apps) > jobs.threshold():
+        job = jobs.start_job(
+            apps,
+            kind,
+            mode,
+            current_user,
+            file_name=file_name,
+            combined_name=_combined_name(apps),
+        )
+        return redirect(url_for("documents.job", job_id=job.id), 303)
     if mode == "combined":
         try:
             data = render_combined_publicity_pdf(apps)
@@ -191,8 +211,7 @@ def _batch_response(apps: list[Application], kind: str, mode: str):
         except PdfError as exc:
             return _missing_page("推荐单位公示（多人合并）", [(None, [str(exc)])])
         _record(kind, mode, apps)
-        unit = _UNSAFE.sub("", apps[0].unit.name if apps[0].unit else "")
-        return _pdf_response(data, f"{unit}_推荐单位公示_{len(apps)}人.pdf")
+        return _pdf_response(data, _combined_name(apps))
     documents: list[tuple[Application, bytes]] = []
     problems: list[tuple[Application | None, list[str]]] = []
     for app in apps:
@@ -237,3 +256,36 @@ def combined_preview():
         return render_combined_publicity_html(apps, preview=True)
     except MissingData as exc:
         return _missing_page("推荐单位公示（多人合并）", [(None, exc.missing)])
+
+
+def _own_job_or_404(job_id: str) -> jobs.BatchJob:
+    """A background job of the current user; anyone else's, or an unknown one, is 404."""
+    job = jobs.get_job(job_id)
+    if job is None or job.owner_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    """Progress of a background batch; the status part polls itself every second."""
+    found = _own_job_or_404(job_id)
+    template = (
+        "documents/_job_status.html" if request.headers.get("HX-Request") else "documents/job.html"
+    )
+    return render_template(template, job=found, kinds=KIND_LABELS, modes=BATCH_MODES)
+
+
+@bp.get("/jobs/<job_id>/download")
+def job_download(job_id: str):
+    """The merged PDF or the ZIP of a finished background batch, for its owner."""
+    found = _own_job_or_404(job_id)
+    if found.status != "done" or found.path is None or not found.path.exists():
+        abort(404)
+    return send_file(
+        found.path,
+        mimetype=found.mimetype,
+        as_attachment=True,
+        download_name=found.download_name,
+        max_age=0,
+    )

@@ -1,0 +1,144 @@
+"""Large batches run in a background thread with progress; only their owner may download."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from portal.applications.models import Application
+from portal.audit import AuditEntry
+from portal.documents import jobs
+from portal.documents.pdf import page_count
+from portal.extensions import db as _db
+from tests.conftest import post_form
+from tests.documents.test_documents import PARTY, fill, text_of
+from tests.factories import make_application
+
+NAMES = ("阿依古丽·叶尔肯", "马福军", "李海燕", "买买提·艾力")
+
+
+@pytest.fixture
+def apps(app, world) -> list[Application]:
+    """Four filled 002 applications of office A; batches over 2 run in the background."""
+    app.config["DOCUMENT_BATCH_BACKGROUND_THRESHOLD"] = 2
+    world.unit_a.objection_office = "若羌县文化馆办公室"
+    return [
+        fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY], name, seq=i))
+        for i, name in enumerate(NAMES, start=1)
+    ]
+
+
+def start(client, apps: list[Application], kind: str, mode: str) -> jobs.BatchJob:
+    """Submit a batch, check it answered with the progress page, and wait for its thread."""
+    ids = [str(a.id) for a in apps]
+    page = f"/documents/batch?ids={','.join(ids)}"
+    response = post_form(client, page, {"ids": ids, "kind": kind, "mode": mode})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    progress = client.get(location)
+    assert progress.status_code == 200
+    html = progress.get_data(as_text=True)
+    assert "已生成" in html and f"/{len(apps)}" in html
+    job = jobs.get_job(location.rstrip("/").rsplit("/", 1)[-1])
+    assert job is not None and job.thread is not None
+    job.thread.join(timeout=300)
+    assert not job.thread.is_alive()
+    return job
+
+
+def test_a_large_batch_runs_in_the_background(client, auth, world, apps) -> None:
+    auth.login()
+    job = start(client, apps, "publicity", "merged")
+    assert job.status == "done", (job.error, job.problems)
+    status = client.get(f"/documents/jobs/{job.id}", headers={"HX-Request": "true"})
+    html = status.get_data(as_text=True)
+    assert "已生成 4/4" in html and "hx-trigger" not in html  # finished: no more polling
+    assert f"/documents/jobs/{job.id}/download" in html
+    download = client.get(f"/documents/jobs/{job.id}/download")
+    data = download.get_data()
+    download.close()  # send_file streams the file from the instance folder
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert page_count(data) == 4
+    text = text_of(data)
+    assert all(name in text for name in NAMES)
+    disposition = download.headers["Content-Disposition"]
+    assert quote("推荐单位公示_4人.pdf") in disposition
+    assert job.path is not None and job.path.parent.name == jobs.JOB_FOLDER
+    entry = _db.session.scalars(sa.select(AuditEntry)).one()
+    assert entry.action == "document_export" and entry.rows == 4
+    assert entry.user_id == world.clerk_a.id and entry.detail["background"] is True
+
+
+def test_a_large_zip_batch(client, auth, world, apps) -> None:
+    auth.login()
+    job = start(client, apps, "publicity", "zip")
+    assert job.status == "done", (job.error, job.problems)
+    download = client.get(f"/documents/jobs/{job.id}/download")
+    data = download.get_data()
+    download.close()
+    assert download.mimetype == "application/zip"
+    names = sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert names == sorted(f"若羌县文化馆_{n}_推荐单位公示.pdf" for n in NAMES)
+
+
+def test_only_the_owner_sees_the_job(client, auth, world, apps) -> None:
+    auth.login()
+    job = start(client, apps, "commitment", "merged")
+    auth.logout()
+    auth.login("clerk_b", "password-b")
+    assert client.get(f"/documents/jobs/{job.id}").status_code == 404
+    assert client.get(f"/documents/jobs/{job.id}/download").status_code == 404
+    auth.logout()
+    auth.login("admin", "password-admin")
+    assert client.get(f"/documents/jobs/{job.id}/download").status_code == 404
+    assert client.get("/documents/jobs/no-such-job").status_code == 404
+
+
+def test_missing_data_is_listed_not_half_printed(client, auth, world, apps) -> None:
+    empty = make_application(
+        world.office_a, world.unit_a, world.campaigns[PARTY], name="艾尔肯·吐尔逊", seq=9
+    )
+    _db.session.commit()
+    auth.login()
+    job = start(client, [*apps, empty], "publicity", "merged")
+    assert job.status == "missing" and job.path is None
+    html = client.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
+    assert "艾尔肯·吐尔逊" in html and "公示开始日期（公示与推荐）" in html
+    assert client.get(f"/documents/jobs/{job.id}/download").status_code == 404
+    assert _db.session.scalars(sa.select(AuditEntry)).all() == []
+
+
+def test_a_running_job_polls_every_second(client, auth, world, apps) -> None:
+    job = jobs.BatchJob(
+        id="running-job",
+        owner_id=world.clerk_a.id,
+        kind="publicity",
+        mode="merged",
+        application_ids=[a.id for a in apps],
+        office_id=world.office_a.id,
+        total=200,
+        done=37,
+        status="running",
+    )
+    jobs._jobs[job.id] = job
+    try:
+        auth.login()
+        html = client.get("/documents/jobs/running-job").get_data(as_text=True)
+        assert "已生成 37/200" in html and 'hx-trigger="every 1s"' in html
+        assert "/documents/jobs/running-job/download" not in html
+        assert client.get("/documents/jobs/running-job/download").status_code == 404
+    finally:
+        jobs._jobs.pop(job.id, None)
+
+
+def test_small_batches_stay_synchronous(client, auth, world, apps) -> None:
+    auth.login()
+    ids = [str(a.id) for a in apps[:2]]
+    page = f"/documents/batch?ids={','.join(ids)}"
+    response = post_form(client, page, {"ids": ids, "kind": "commitment", "mode": "merged"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert page_count(response.data) == 2
