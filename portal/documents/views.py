@@ -94,8 +94,18 @@ def index(app_id: int):
     app = scoped_get_or_404(Application, app_id)
     rows = [(kind, KIND_LABELS[kind], build_context(app, kind).missing) for kind in KINDS]
     return render_template(
-        "documents/index.html", app=app, rows=rows, font_warning=document_fonts().warning
+        "documents/index.html",
+        app=app,
+        rows=rows,
+        font_warning=document_fonts().warning,
+        date_warnings=_date_warnings(app),
     )
+
+
+def _date_warnings(app: Application) -> list[str]:
+    """Warnings about the publicity period's calendar (a year the holiday data lacks)."""
+    period = build_context(app, "publicity").period
+    return list(period.warnings) if period else []
 
 
 @bp.get("/<int:app_id>/<kind>")
@@ -111,6 +121,7 @@ def preview(app_id: int, kind: str):
             pdf_url=url_for("documents.download", app_id=app.id, kind=kind),
             back_url=url_for("documents.index", app_id=app.id),
             font_warning=document_fonts().warning,
+            date_warnings=_date_warnings(app),
         )
     except MissingData as exc:
         return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])

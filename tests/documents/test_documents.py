@@ -452,3 +452,16 @@ def test_cli_writes_a_pdf(runner, party_app, tmp_path) -> None:
         args=["documents", "render", "ce-exemption", "99999", "--out", str(tmp_path / "x.pdf")]
     )
     assert result.exit_code == 1
+
+
+def test_a_period_in_a_year_without_holiday_data_is_flagged_on_the_pages(
+    client, auth, party_app
+) -> None:
+    # chinese-calendar carries each year's State Council arrangement only once it is announced;
+    # for a later year the period counts weekends and local overrides only, and says so.
+    fill(party_app, publicity={"start": "2031-03-03"})
+    auth.login()
+    index = client.get(f"/documents/{party_app.id}/").get_data(as_text=True)
+    preview = client.get(f"/documents/{party_app.id}/publicity").get_data(as_text=True)
+    for html in (index, preview):
+        assert "2031年的法定节假日安排尚未收录" in html
