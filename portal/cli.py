@@ -80,6 +80,25 @@ def offices_list() -> None:
         click.echo(f"{o.code}\t{o.name}")
 
 
+@offices_group.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--county", required=True, help="县市, e.g. 若羌县.")
+@click.option("--prefecture", required=True, help="地州, e.g. 巴音郭楞蒙古自治州.")
+def offices_create(code: str, name: str, county: str, prefecture: str) -> None:
+    """Create an office (or update the one with this code)."""
+    from portal.offices.models import Office
+
+    office = db.session.scalar(sa.select(Office).where(Office.code == code))
+    created = office is None
+    if office is None:
+        office = Office(code=code)
+        db.session.add(office)
+    office.name, office.county, office.prefecture = name, county, prefecture
+    db.session.commit()
+    click.echo(f"{'已创建' if created else '已更新'} {office.code}\t{office.name}")
+
+
 @click.group("users")
 def users_group() -> None:
     """Staff accounts."""

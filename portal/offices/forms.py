@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from portal.applications.fieldcheck import check_local_phone
 from portal.formutil import SelectField
@@ -47,3 +47,27 @@ class UnitForm(FlaskForm):
         if error:
             raise ValidationError(error)
         field.data = value
+
+
+class OfficeForm(FlaskForm):
+    """An office (县市主管部门) and its settings."""
+
+    code = StringField(
+        "代码",
+        validators=[
+            DataRequired("请填写代码，如 652824-wtgl。"),
+            Length(max=32, message="不超过32个字符。"),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message="代码只能包含字母、数字、横线、下划线和点。"),
+        ],
+    )
+    name = StringField("名称", validators=[DataRequired("请填写主管部门全称。"), Length(max=100)])
+    county = StringField(
+        "县市", validators=[DataRequired("请填写县市，如 若羌县。"), Length(max=50)]
+    )
+    prefecture = StringField(
+        "地州", validators=[DataRequired("请填写地州，如 巴音郭楞蒙古自治州。"), Length(max=50)]
+    )
+    show_full_id_on_publicity = BooleanField(
+        "推荐单位公示中显示完整身份证号",
+        description="默认只显示前6位和后4位；如本单位要求公示完整号码，请勾选。",
+    )

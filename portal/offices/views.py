@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.applications.models import STATUS_LABELS, Application
 from portal.campaigns.services import open_campaigns
 from portal.extensions import db
-from portal.offices.forms import UnitForm
+from portal.offices.forms import OfficeForm, UnitForm
 from portal.offices.models import Office, RecommendingUnit
 from portal.rules.checks import findings_for
 from portal.security import can_edit_office, office_ids_visible, scope, scoped_get_or_404
@@ -130,3 +130,51 @@ def _unit_save(unit: RecommendingUnit | None):
             flash(f"推荐单位“{unit.name}”已保存。", "success")
             return redirect(url_for("offices.units"))
     return render_template("offices/unit_form.html", form=form, unit=unit, readonly=readonly)
+
+
+@bp.get("/offices")
+def offices():
+    """Offices the user may read; admins create and edit them, clerks edit their own settings."""
+    return render_template("offices/offices.html", offices=visible_offices())
+
+
+@bp.route("/offices/new", methods=["GET", "POST"])
+@bp.route("/offices/<int:office_id>", methods=["GET", "POST"])
+def office_edit(office_id: int | None = None):
+    """Create an office (admins) or edit one (admins; a clerk only the own office's settings)."""
+    if office_id is None:
+        if not current_user.is_admin:
+            abort(403)
+        office = None
+    else:
+        office = db.session.get(Office, office_id)
+        visible = office_ids_visible()
+        if office is None or (visible is not None and office.id not in visible):
+            abort(404)
+        if not can_edit_office(office.id):
+            abort(403)
+    form = OfficeForm(obj=office)
+    locked = () if current_user.is_admin else ("code", "prefecture")
+    for name in locked:
+        form[name].render_kw = {"readonly": True}
+        form[name].data = getattr(office, name)
+    if form.validate_on_submit():
+        clash = db.session.scalar(
+            sa.select(Office.id).where(
+                Office.code == form.code.data.strip(), Office.id != (office.id if office else 0)
+            )
+        )
+        if clash:
+            form.code.errors.append("该代码已被其他主管部门使用。")
+        else:
+            if office is None:
+                office = Office()
+                db.session.add(office)
+            for name in ("code", "name", "county", "prefecture", "show_full_id_on_publicity"):
+                if name not in locked:
+                    value = form[name].data
+                    setattr(office, name, value.strip() if isinstance(value, str) else value)
+            db.session.commit()
+            flash(f"主管部门“{office.name}”已保存。", "success")
+            return redirect(url_for("offices.offices"))
+    return render_template("offices/office_form.html", form=form, office=office)

@@ -55,6 +55,19 @@ def test_admin_pages(page, live_server):
     shot(page, "46-workdays")
     page.goto(f"{live_server}/rosters/audit")
     shot(page, "47-audit")
+    page.goto(f"{live_server}/offices")
+    assert page.locator("td", has_text="652824-wtgl").count() == 1
+    page.goto(f"{live_server}/offices/new")
+    page.click("button.primary")
+    assert page.locator("#err-code .error").count() == 1
+    shot(page, "50-office-form")
+    page.goto(f"{live_server}/campaigns/upload")
+    page.set_input_files(
+        "#file", files=[{"name": "x.txt", "mimeType": "text/plain", "buffer": b"not a notice"}]
+    )
+    page.click("button.primary")
+    assert "toml" in page.locator("#err-file").inner_text()
+    shot(page, "51-campaign-upload")
     page.goto(f"{live_server}/admin/users/new")
     page.click("button.primary")
     assert page.locator(".error").count() >= 1
