@@ -311,6 +311,11 @@ class AwardsForm(SectionForm):
     none = BooleanField("无获奖情况（填写“无”）")
     rows = FieldList(FormField(AwardRow), min_entries=0, label="获奖情况")
 
+    def validate_none(self, field) -> None:
+        """「无」 and rows contradict each other."""
+        if field.data and len(self.rows.entries):
+            raise ValidationError("已勾选“无”，请删除下方的获奖记录，或取消勾选。")
+
 
 # 7. 论文著作 ---------------------------------------------------------------
 PAPER_LEVELS = ["国家级", "自治区级", "地州级", "县级", "内部资料", "代表著作/业务总结"]
@@ -335,6 +340,11 @@ class PapersForm(SectionForm):
 
     none = BooleanField("无论文著作（填写“无”）")
     rows = FieldList(FormField(PaperRow), min_entries=0, label="论文著作")
+
+    def validate_none(self, field) -> None:
+        """「无」 and rows contradict each other."""
+        if field.data and len(self.rows.entries):
+            raise ValidationError("已勾选“无”，请删除下方的论文著作，或取消勾选。")
 
 
 # 8. 年度考核 ---------------------------------------------------------------

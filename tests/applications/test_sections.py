@@ -324,3 +324,22 @@ def test_typing_the_publicity_start_shows_the_end_date_at_once(client, auth, app
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert "flash-danger" in bad.get_data(as_text=True)
+
+
+def test_none_and_rows_together_are_refused(client, auth, application):
+    auth.login()
+    resp = _post(
+        client,
+        application.id,
+        "awards",
+        {
+            "none": "y",
+            "rows-0-awarded_on": "2020-05-01",
+            "rows-0-name": "汇演",
+            "rows-0-level": "州级",
+            "rows-0-issuer": "州文旅局",
+        },
+    )
+    assert resp.status_code == 422
+    assert "已勾选“无”" in resp.get_data(as_text=True)
+    assert application.section("awards") is None
