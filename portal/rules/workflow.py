@@ -47,6 +47,10 @@ class WorkflowError(Exception):
         super().__init__(message)
 
 
+# Moves that send the application on: refused while the checks find a blocking problem.
+NEEDS_CLEAN_CHECK = ("recommended", "reported", "resubmitted")
+
+
 def label(status: str) -> str:
     """The Chinese label of a status."""
     return STATUS_LABELS.get(status, status)
@@ -113,6 +117,15 @@ def can_transition(
             f"已超过重新提交期限（{format_datetime_cn(app.resubmit_due)}），"
             f"逾期未补充提交的视为放弃申报（{source_for(defn, 'resubmit')}）。"
         )
+    if to in NEEDS_CLEAN_CHECK:
+        from portal.rules.checks import findings_for
+
+        blocking = [f for f in findings_for(app, today, now=now) if f.blocking]
+        if blocking:
+            return (
+                f"还有{len(blocking)}项必须修改的问题（如：{blocking[0].message}），"
+                "请先按审核页的提示修改。"
+            )
     return None
 
 

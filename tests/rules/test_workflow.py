@@ -22,6 +22,7 @@ from portal.rules.workflow import (
     transition,
 )
 from tests.factories import make_application
+from tests.rules.test_checks import good_sections
 
 PARTY = "bz-partyschool-2023"  # 002
 WATER = "bz-water-2021"  # 003
@@ -33,11 +34,13 @@ END = date(2023, 9, 22)  # 5th working day, 002 五（二）
 INVALID = [(a, b) for a in STATUSES for b in STATUSES if b not in TRANSITIONS[a]]
 
 
-def new_app(world, code: str = PARTY, seq: int = 1, status: str = "draft",
-            **kw) -> Application:
-    """An application of office B in the given campaign, put directly in ``status``."""
-    app = make_application(world.office_b, world.unit_b, world.campaigns[code], seq=seq,
-                           name=f"申报人{seq}")
+def new_app(world, code: str = PARTY, seq: int = 1, status: str = "draft", **kw) -> Application:
+    """A complete application of office B (no blocking findings), put directly in ``status``."""
+    app = make_application(
+        world.office_b, world.unit_b, world.campaigns[code], seq=seq, name=f"申报人{seq}"
+    )
+    for key, data in good_sections(app.campaign.definition, app.level).items():
+        app.sections.append(ApplicationSection(key=key, data=data, complete=True))
     app.status = status
     for key, value in kw.items():
         setattr(app, key, value)
@@ -68,12 +71,16 @@ def test_the_whole_way_from_draft_to_accepted(app, db, world) -> None:
     assert a.returned_reason == "继续教育证书不清晰"
     recorded = db.session.scalars(sa.select(StatusChange).order_by(StatusChange.id)).all()
     assert [(c.from_status, c.to_status) for c in recorded] == [
-        ("draft", "in_publicity"), ("in_publicity", "publicity_ended"),
-        ("publicity_ended", "recommended"), ("recommended", "reported"),
-        ("reported", "returned"), ("returned", "resubmitted"), ("resubmitted", "reported"),
-        ("reported", "accepted")]
-    assert all(c.user_id == user.id and c.at == NOW and c.application_id == a.id
-               for c in recorded)
+        ("draft", "in_publicity"),
+        ("in_publicity", "publicity_ended"),
+        ("publicity_ended", "recommended"),
+        ("recommended", "reported"),
+        ("reported", "returned"),
+        ("returned", "resubmitted"),
+        ("resubmitted", "reported"),
+        ("reported", "accepted"),
+    ]
+    assert all(c.user_id == user.id and c.at == NOW and c.application_id == a.id for c in recorded)
     assert recorded[4].note == "继续教育证书不清晰"
 
 
@@ -114,8 +121,9 @@ def test_publicity_needs_a_start_date(app, db, world) -> None:
 def test_the_start_date_may_come_from_the_publicity_section(app, db, world) -> None:
     # 002 五（二）: the period is counted from the start the clerk entered on the section page.
     a = new_app(world)
-    db.session.add(ApplicationSection(application=a, key="publicity",
-                                      data={"start": START.isoformat()}))
+    db.session.add(
+        ApplicationSection(application=a, key="publicity", data={"start": START.isoformat()})
+    )
     db.session.flush()
     transition(a, "in_publicity", world.clerk_b, today=START, now=NOW)
     assert (a.publicity_start, a.publicity_end) == (START, END)
@@ -141,13 +149,19 @@ def test_the_result_needs_an_end_date(app, db, world) -> None:
 
 def test_the_result_is_refused_while_an_objection_is_open(app, db, world) -> None:
     # 002 五（二）: 对公示无异议的 … 同意推荐 — not while an objection is being handled.
-    a = new_app(world, status="in_publicity", publicity_start=START, publicity_end=END,
-                objection_open=True)
+    a = new_app(
+        world, status="in_publicity", publicity_start=START, publicity_end=END, objection_open=True
+    )
     after = END + timedelta(days=1)
     assert "异议" in (can_transition(a, "publicity_ended", today=after, now=NOW) or "")
     a.objection_open = False
-    db.session.add(ApplicationSection(application=a, key="publicity",
-                                      data={"start": START.isoformat(), "objection_open": True}))
+    db.session.add(
+        ApplicationSection(
+            application=a,
+            key="publicity",
+            data={"start": START.isoformat(), "objection_open": True},
+        )
+    )
     db.session.flush()
     assert "异议" in (can_transition(a, "publicity_ended", today=after, now=NOW) or "")
 
@@ -205,8 +219,9 @@ def test_bulk_transition_reports_the_refused(app, db, world) -> None:
     # 002 五（二）: each application's own publicity start is needed.
     ready = [new_app(world, seq=n, publicity_start=START) for n in (1, 2)]
     missing = new_app(world, seq=3)
-    done, refused = bulk_transition([*ready, missing], "in_publicity", world.clerk_b,
-                                    today=START, now=NOW)
+    done, refused = bulk_transition(
+        [*ready, missing], "in_publicity", world.clerk_b, today=START, now=NOW
+    )
     assert done == ready
     assert [(a, "公示开始日期" in r) for a, r in refused] == [(missing, True)]
     assert len(db.session.scalars(sa.select(StatusChange)).all()) == 2
@@ -215,7 +230,21 @@ def test_bulk_transition_reports_the_refused(app, db, world) -> None:
 def test_allowed_targets_lists_the_next_steps_with_reasons(app, db, world) -> None:
     a = new_app(world, status="reported", submissions=1)
     assert allowed_targets(a, today=START, now=NOW) == [
-        ("returned", None), ("accepted", None), ("rejected", None)]
+        ("returned", None),
+        ("accepted", None),
+        ("rejected", None),
+    ]
     b = new_app(world, seq=2, status="in_publicity", publicity_start=START, publicity_end=END)
     [(to, reason)] = allowed_targets(b, today=END, now=NOW)
     assert to == "publicity_ended" and reason
+
+
+def test_an_application_with_a_blocking_finding_cannot_be_recommended(app, db, world) -> None:
+    # 002 一: 离退休人员……不得参加 — the portal refuses to send such an application on.
+    a = new_app(world, status="publicity_ended", publicity_start=START, publicity_end=END)
+    a.section("basic").data = {**a.section("basic").data, "retired": True}
+    reason = can_transition(a, "recommended", END + timedelta(days=1), NOW)
+    assert reason is not None and "必须修改的问题" in reason
+    with pytest.raises(WorkflowError):
+        transition(a, "recommended", world.clerk_b, today=END + timedelta(days=1), now=NOW)
+    assert a.status == "publicity_ended"
