@@ -81,3 +81,21 @@ def test_the_prefecture_reads_every_office(page, live_server):
     assert page.locator("td", has_text="若羌县").count() >= 1
     page.goto(f"{live_server}/rosters/summary")
     shot(page, "49-prefecture-summary")
+
+
+def test_the_unit_template_editor_previews_and_refuses_code(page, live_server):
+    login(page, live_server)
+    page.goto(f"{live_server}/documents/templates/new")
+    page.wait_for_selector("#preview .sheet, #preview p")
+    text = page.locator("#text")
+    text.fill(text.input_value().replace("公示时间从", "本单位公示时间从"))
+    text.press("End")  # the preview follows key presses
+    page.wait_for_function(
+        "document.querySelector('#preview').innerText.includes('本单位公示时间从')"
+    )
+    text.fill(text.input_value() + "\n{{ config }}")
+    text.press("End")
+    page.wait_for_function("document.querySelector('#err-text').innerText.includes('config')")
+    shot(page, "53-unit-template-error")
+    page.goto(f"{live_server}/documents/templates/")
+    shot(page, "54-unit-templates")
