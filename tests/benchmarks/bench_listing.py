@@ -35,6 +35,7 @@ CASES = {
     "filter status": "/applications/?status=reported",
     "sort by unit": "/applications/?sort=unit&dir=asc",
     "page 20": "/applications/?page=20",
+    "dashboard (checks 300)": "/",
 }
 
 
