@@ -29,6 +29,7 @@ from wtforms.widgets import TextInput
 from portal.applications import choices
 from portal.applications.fieldcheck import check_name, check_phone
 from portal.applications.idcard import validate_id
+from portal.campaigns.definition import ASSESSMENT_RESULT_LABELS
 from portal.formutil import SelectField
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
@@ -350,10 +351,7 @@ class PapersForm(SectionForm):
 # 8. 年度考核 ---------------------------------------------------------------
 ASSESSMENT_CHOICES = [
     ("", "请选择"),
-    ("excellent", "优秀"),
-    ("competent", "合格"),
-    ("basically_competent", "基本合格"),
-    ("incompetent", "不合格"),
+    *ASSESSMENT_RESULT_LABELS.items(),
     ("not_assessed", "未考核"),
 ]
 

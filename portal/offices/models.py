@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.campaigns.definition import UNIT_NATURES  # noqa: E402  (one list for the portal)
 from portal.extensions import db
 
-UNIT_NATURES = ("事业单位", "企业", "民营企业", "社会组织", "人事代理")
+__all__ = ["UNIT_NATURES", "Office", "RecommendingUnit"]
 
 
 class Office(db.Model):
