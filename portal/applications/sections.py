@@ -25,6 +25,7 @@ class Section:
     form: type[forms.SectionForm]
     rows: str | None = None  # the FieldList holding repeating rows, if any
     row_label: str = "行"
+    rows_first: bool = False  # show the rows above the section's other fields
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -32,7 +33,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("education", "学历学位", forms.EducationForm, "rows", "学历"),
     Section("qualification", "现任专业技术资格", forms.QualificationForm),
     Section("work", "工作经历", forms.WorkForm, "rows", "经历"),
-    Section("achievements", "业绩成果", forms.AchievementsForm, "rows", "成果"),
+    Section("achievements", "业绩成果", forms.AchievementsForm, "rows", "成果", rows_first=True),
     Section("awards", "获奖情况", forms.AwardsForm, "rows", "奖项"),
     Section("papers", "论文著作", forms.PapersForm, "rows", "论文"),
     Section("assessments", "年度考核", forms.AssessmentsForm, "rows", "年度"),
