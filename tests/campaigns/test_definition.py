@@ -511,3 +511,17 @@ def test_from_dict_validates(shipped: dict[str, CampaignDefinition]):
     with pytest.raises(CampaignDefinitionError) as info:
         from_dict(data)
     assert info.value.key == "issued_on"
+
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@pytest.mark.parametrize("path", shipped_definition_paths(), ids=lambda p: p.stem)
+def test_each_commitment_text_states_its_own_ban_years(path) -> None:
+    # 000 七（四）, 003 六（四）: 五年内; 002 五（一）12: 3年内; 001 七（三）: 5年内 — the printed
+    # commitment must not promise a different ban from the notice's.
+    defn = load_definition(path)
+    match = re.search(r"([一二三四五六七八九]|\d+)\s*年内", defn.commitment.text)
+    assert match, defn.commitment.text
+    years = CN_DIGITS.get(match.group(1)) or int(match.group(1))
+    assert years == defn.commitment.ban_years
