@@ -60,6 +60,15 @@ def init_security(app: Flask) -> None:
             return None
         return login_manager.unauthorized()
 
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint not in ("static", "vendor.asset") and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")  # personal data
+        return response
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         app.logger.info("CSRF refused: %s", error.description)
@@ -148,3 +157,41 @@ def roles_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+class LoginThrottle:
+    """Refuse logins for a username after too many failures in a window (one process)."""
+
+    def __init__(self, limit: int = 5, window_seconds: int = 15 * 60):
+        self.limit = limit
+        self.window = window_seconds
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, username: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(username, []) if now - t < self.window]
+        self._failures[username] = times
+        return times
+
+    def blocked(self, username: str, now: float | None = None) -> int:
+        """Minutes left while this username is locked out, else 0."""
+        now = time.time() if now is None else now
+        times = self._recent(username, now)
+        if len(times) < self.limit:
+            return 0
+        return max(1, int((times[0] + self.window - now) // 60) + 1)
+
+    def failed(self, username: str, now: float | None = None) -> None:
+        """Record one failed attempt."""
+        now = time.time() if now is None else now
+        self._recent(username, now).append(now)
+
+    def succeeded(self, username: str) -> None:
+        """Forget the failures of a username that logged in."""
+        self._failures.pop(username, None)
+
+
+def login_throttle() -> LoginThrottle:
+    """The login throttle of this app (kept in the app, so each app starts clean)."""
+    from flask import current_app
+
+    return current_app.extensions.setdefault("portal_login_throttle", LoginThrottle())

@@ -12,7 +12,7 @@ from portal.auth.forms import EmptyForm, LoginForm, UserForm
 from portal.auth.models import User
 from portal.extensions import db
 from portal.offices.models import Office
-from portal.security import roles_required, safe_next
+from portal.security import login_throttle, roles_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -24,12 +24,20 @@ def login():
         return redirect(url_for("offices.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
-        if user is None or not user.check_password(form.password.data):
+        username = form.username.data.strip()
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        minutes = login_throttle().blocked(username)
+        if minutes:
+            form.password.errors.append(
+                f"登录失败次数过多，请{minutes}分钟后再试，或联系系统管理员。"
+            )
+        elif user is None or not user.check_password(form.password.data):
+            login_throttle().failed(username)
             form.password.errors.append("用户名或密码错误，请重新输入。")
         elif not user.active:
             form.username.errors.append("该账号已停用，请联系系统管理员。")
         else:
+            login_throttle().succeeded(username)
             session.clear()
             login_user(user, remember=form.remember.data)
             session["last_seen"] = int(time.time())

@@ -119,3 +119,29 @@ def test_an_admin_creates_a_clerk_and_the_clerk_can_log_in(client, world, auth):
     assert resp.status_code == 302
     auth.logout()
     assert auth.login("newclerk", "longpassword").headers["Location"] == "/"
+
+
+def test_too_many_wrong_passwords_lock_the_username_for_a_while(client, world, auth):
+    for _ in range(5):
+        assert "用户名或密码错误" in auth.login("clerk_a", "wrong").get_data(as_text=True)
+    refused = auth.login("clerk_a", "password-a")  # even the right password now waits
+    assert "登录失败次数过多" in refused.get_data(as_text=True)
+    assert auth.login("clerk_b", "password-b").status_code == 302  # others are not affected
+
+
+def test_the_lock_ends_after_the_window():
+    from portal.security import LoginThrottle
+
+    throttle = LoginThrottle(limit=2, window_seconds=600)
+    throttle.failed("x", now=0)
+    throttle.failed("x", now=10)
+    assert throttle.blocked("x", now=20) == 10  # minutes left
+    assert throttle.blocked("x", now=601) == 0
+
+
+def test_responses_carry_security_headers(client, world, auth):
+    auth.login()
+    resp = client.get("/applications/")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert resp.headers["Cache-Control"] == "no-store"
