@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.applications import sections
 from portal.applications.models import STATUS_LABELS, Application, StatusChange
 from portal.applications.views import _load, bp
+from portal.audit import record
 from portal.extensions import db
 from portal.rules.calendar import publicity_period_for
 from portal.rules.checks import derived_for, findings_for, group_by_section
@@ -92,3 +93,22 @@ def bulk_status():
     for app, reason in refused:
         flash(f"{app.name}：不能改为“{STATUS_LABELS[to]}”，{reason}", "danger")
     return redirect(request.referrer or url_for("applications.index"))
+
+
+@bp.post("/<int:app_id>/delete")
+def delete(app_id: int):
+    """Delete an application created by mistake (drafts only); the person is kept."""
+    app = _load(app_id, write=True)
+    if app.status != "draft":
+        flash("只能删除草稿状态的申报；已公示或已报送的申报请用状态办理。", "danger")
+        return redirect(url_for("applications.review", app_id=app_id))
+    record(
+        "application_delete",
+        current_user,
+        {"application": app.id, "name": app.name, "campaign": app.campaign.code},
+    )
+    name = app.name
+    db.session.delete(app)
+    db.session.commit()
+    flash(f"已删除 {name} 的申报草稿。", "success")
+    return redirect(url_for("applications.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from portal.auth.models import ROLE_LABELS
 from portal.formutil import SelectField
@@ -43,3 +43,17 @@ class UserForm(FlaskForm):
         description="新建账号必填；编辑时留空表示不修改。",
     )
     active = BooleanField("启用", default=True)
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
+    new = PasswordField(
+        "新密码",
+        validators=[DataRequired("请输入新密码。"), Length(min=8, message="密码至少8位。")],
+    )
+    confirm = PasswordField(
+        "再次输入新密码",
+        validators=[DataRequired("请再次输入新密码。"), EqualTo("new", "两次输入的新密码不一致。")],
+    )

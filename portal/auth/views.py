@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth.forms import EmptyForm, LoginForm, UserForm
+from portal.auth.forms import EmptyForm, LoginForm, PasswordForm, UserForm
 from portal.auth.models import User
 from portal.extensions import db
 from portal.offices.models import Office
@@ -114,3 +114,18 @@ def user_edit(user_id: int | None = None):
             flash(f"账号 {user.username} 已保存。", "success")
             return redirect(url_for("auth.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change the logged-in user's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("当前密码不正确。")
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            flash("密码已修改，下次登录请使用新密码。", "success")
+            return redirect(url_for("offices.home"))
+    return render_template("auth/password.html", form=form)

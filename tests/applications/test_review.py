@@ -156,3 +156,49 @@ def test_a_service_ground_chosen_in_basic_information_exempts_from_defense(clien
     assert "是（" in html and "访惠聚" in html
     form = client.get(f"/applications/{app.id}/basic").get_data(as_text=True)
     assert '<option selected value="village_team">' in form
+
+
+def test_a_draft_can_be_deleted_and_the_deletion_is_logged(client, auth, world, db):
+    from portal.applications.models import Application
+    from portal.audit import AuditEntry
+    from tests.conftest import csrf_token
+
+    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+    db.session.commit()
+    app_id = app.id
+    auth.login()
+    token = csrf_token(client, f"/applications/{app_id}/review")
+    resp = client.post(f"/applications/{app_id}/delete", data={"csrf_token": token})
+    assert resp.status_code == 302
+    assert db.session.get(Application, app_id) is None
+    entry = db.session.query(AuditEntry).filter_by(action="application_delete").one()
+    assert entry.detail["name"] == "买买提·艾力"
+
+
+def test_an_application_in_publicity_cannot_be_deleted(client, auth, world, db):
+    from portal.applications.models import Application
+    from tests.conftest import csrf_token
+
+    app = _app_with_publicity(world, db, date(2023, 9, 18))
+    app.status = "in_publicity"
+    db.session.commit()
+    auth.login()
+    token = csrf_token(client, f"/applications/{app.id}/review")
+    resp = client.post(
+        f"/applications/{app.id}/delete", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "只能删除草稿状态的申报" in resp.get_data(as_text=True)
+    assert db.session.get(Application, app.id) is not None
+
+
+def test_another_office_cannot_delete(client, auth, world, db):
+    from tests.conftest import csrf_token
+
+    other = make_application(world.office_b, world.unit_b, world.campaigns["bz-water-2021"])
+    db.session.commit()
+    auth.login()
+    token = csrf_token(client, "/applications/")
+    assert (
+        client.post(f"/applications/{other.id}/delete", data={"csrf_token": token}).status_code
+        == 404
+    )

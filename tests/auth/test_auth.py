@@ -145,3 +145,29 @@ def test_responses_carry_security_headers(client, world, auth):
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_a_user_changes_the_own_password(client, world, auth):
+    from tests.conftest import post_form
+
+    auth.login()
+    wrong = post_form(
+        client,
+        "/account/password",
+        {"current": "nope", "new": "new-password-1", "confirm": "new-password-1"},
+    )
+    assert "当前密码不正确。" in wrong.get_data(as_text=True)
+    mismatch = post_form(
+        client,
+        "/account/password",
+        {"current": "password-a", "new": "new-password-1", "confirm": "new-password-2"},
+    )
+    assert "两次输入的新密码不一致。" in mismatch.get_data(as_text=True)
+    ok = post_form(
+        client,
+        "/account/password",
+        {"current": "password-a", "new": "new-password-1", "confirm": "new-password-1"},
+    )
+    assert ok.status_code == 302
+    auth.logout()
+    assert auth.login("clerk_a", "new-password-1").status_code == 302

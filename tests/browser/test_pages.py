@@ -16,6 +16,17 @@ def test_unit_pages(page, live_server):
     shot(page, "40-unit-form-error")
 
 
+def test_the_password_page(page, live_server):
+    login(page, live_server, "hejing")
+    page.click("a[title=修改密码]")
+    page.fill("#current", "demo12345")
+    page.fill("#new", "short")
+    page.fill("#confirm", "short")
+    page.click("button.primary")
+    assert "密码至少8位" in page.locator("#err-new").inner_text()
+    shot(page, "55-password")
+
+
 def test_roster_pages(page, live_server):
     login(page, live_server)
     page.goto(f"{live_server}/rosters/")
