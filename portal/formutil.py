@@ -48,3 +48,9 @@ def choice_label(field: wtforms.SelectField, value) -> str:
         if v == value:
             return str(label)
     return "" if value is None else str(value)
+
+
+def positive_int(value: object) -> int | None:
+    """A record id or page number from a form or query value; None when empty or not one."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and int(text) > 0 else None

@@ -115,6 +115,17 @@ def office_ids_visible() -> list[int] | None:
     return [user.office_id] if user.office_id else []
 
 
+def visible_offices(order_by: Any = None) -> list:
+    """Offices the current user may read (by code unless another order is given)."""
+    from portal.offices.models import Office
+
+    stmt = sa.select(Office).order_by(order_by if order_by is not None else Office.code)
+    ids = office_ids_visible()
+    if ids is not None:
+        stmt = stmt.where(Office.id.in_(ids))
+    return list(db.session.scalars(stmt))
+
+
 def scope(stmt: sa.Select, model: Any) -> sa.Select:
     """Narrow a SELECT over an office-owned model to what the current user may read."""
     ids = office_ids_visible()

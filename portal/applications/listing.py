@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.applications.idcard import normalise_id
 from portal.applications.models import STATUSES, Application
 from portal.extensions import db
+from portal.formutil import positive_int
 from portal.offices.models import RecommendingUnit
 from portal.security import scope
 
@@ -43,10 +44,7 @@ class ListQuery:
         """Parse request arguments, ignoring what is not understood."""
 
         def as_int(name: str) -> int | None:
-            try:
-                return int(args.get(name) or "") or None
-            except ValueError:
-                return None
+            return positive_int(args.get(name))
 
         sort = args.get("sort", "updated")
         return cls(

@@ -480,6 +480,23 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def embedded_fonts(pdf: bytes) -> dict[str, bool]:
+    """Each font the PDF's pages refer to, by base name, and whether its file is embedded."""
+    embedded: dict[str, bool] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptors = [font.get("/FontDescriptor")] + [
+                d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])
+            ]
+            embedded[str(font["/BaseFont"]).lstrip("/")] = any(
+                d is not None
+                and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                for d in descriptors
+            )
+    return embedded
+
+
 def pdf_text(pdf: bytes) -> str:
     """Extract the text of every page, pages separated by form feeds."""
     reader = PdfReader(io.BytesIO(pdf))

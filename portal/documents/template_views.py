@@ -19,6 +19,7 @@ from portal.documents.models import UNIT_TEMPLATE_KINDS, UnitTemplate, find_exac
 from portal.documents.render import Block, adapt_template, layout
 from portal.documents.sandbox import TemplateError, check_template, render_paragraphs
 from portal.extensions import db
+from portal.formutil import positive_int
 from portal.offices.models import Office, RecommendingUnit
 from portal.security import can_edit_office, scope, scoped_get_or_404
 from portal.timeutil import utcnow
@@ -77,12 +78,6 @@ class TemplateForm:
         self.errors.setdefault(name, []).append(message)
 
 
-def _int(value: str | None) -> int | None:
-    """An int from a form value, None when empty or not a number."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def _editable_offices() -> list[Office]:
     """Offices whose templates the current user may change."""
     if current_user.is_admin:
@@ -121,12 +116,12 @@ def _read_form(office_default: int | None) -> TemplateForm:
     """The posted fields, checked: scope, kind and the template text in the sandbox."""
     source = request.form
     form = TemplateForm(
-        office_id=_int(source.get("office_id")) or office_default,
-        unit_id=_int(source.get("unit_id")),
+        office_id=positive_int(source.get("office_id")) or office_default,
+        unit_id=positive_int(source.get("unit_id")),
         campaign_code=(source.get("campaign_code") or "").strip() or None,
         kind=(source.get("kind") or "").strip(),
         text=(source.get("text") or "").replace("\r\n", "\n"),
-        application_id=_int(source.get("application_id")),
+        application_id=positive_int(source.get("application_id")),
     )
     if form.office_id is None or not can_edit_office(form.office_id):
         form.add("office_id", "请选择本单位（您只能修改本单位的模板）")
@@ -261,12 +256,12 @@ def new_unit_template():
     kind = kind if kind in UNIT_TEMPLATE_KINDS else "publicity"
     code = request.args.get("campaign_code") or None
     code = code if code and _campaign(code) else None
-    office_id = _int(request.args.get("office_id"))
+    office_id = positive_int(request.args.get("office_id"))
     if office_id not in {o.id for o in offices}:
         office_id = default_office
     form = TemplateForm(
         office_id=office_id,
-        unit_id=_int(request.args.get("unit_id")),
+        unit_id=positive_int(request.args.get("unit_id")),
         campaign_code=code,
         kind=kind,
         text=official_text(code, kind),

@@ -13,19 +13,16 @@ from portal.extensions import db
 from portal.offices.forms import OfficeForm, UnitForm
 from portal.offices.models import Office, RecommendingUnit
 from portal.rules.checks import findings_for
-from portal.security import can_edit_office, office_ids_visible, scope, scoped_get_or_404
+from portal.security import (
+    can_edit_office,
+    office_ids_visible,
+    scope,
+    scoped_get_or_404,
+    visible_offices,
+)
 from portal.timeutil import local_today
 
 bp = Blueprint("offices", __name__)
-
-
-def visible_offices() -> list[Office]:
-    """Offices the current user may read."""
-    stmt = sa.select(Office).order_by(Office.code)
-    ids = office_ids_visible()
-    if ids is not None:
-        stmt = stmt.where(Office.id.in_(ids))
-    return list(db.session.scalars(stmt))
 
 
 @bp.get("/")

@@ -30,6 +30,7 @@ from portal.campaigns.definition import LEVEL_LABELS
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
+from portal.formutil import positive_int
 from portal.offices.models import Office
 from portal.rosters import importer
 from portal.rosters.builder import (
@@ -40,7 +41,7 @@ from portal.rosters.builder import (
     roster_statement,
 )
 from portal.rosters.writers import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
-from portal.security import office_ids_visible, roles_required, scope
+from portal.security import roles_required, scope, visible_offices
 from portal.timeutil import local_today
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
@@ -71,32 +72,16 @@ PREVIEW_COLUMNS = frozenset(
 )
 
 
-def _as_int(value: str | None) -> int | None:
-    try:
-        return int(value or "") or None
-    except ValueError:
-        return None
-
-
-def visible_offices() -> list[Office]:
-    """Offices the current user may read, by name."""
-    ids = office_ids_visible()
-    stmt = sa.select(Office).order_by(Office.name)
-    if ids is not None:
-        stmt = stmt.where(Office.id.in_(ids))
-    return list(db.session.scalars(stmt))
-
-
 def filters_from(values: MultiDict) -> RosterFilters:
     """Filters from request values; a clerk is always held to the own office."""
     level = values.get("level") or ""
     status = values.get("status") or ""
     filters = RosterFilters(
-        office_id=_as_int(values.get("office")),
+        office_id=positive_int(values.get("office")),
         series=(values.get("series") or "")[:40],
         level=level if level in LEVEL_LABELS else "",
         status=status if status in STATUSES else "",
-        ids=[i for i in (_as_int(v) for v in values.getlist("ids")) if i],
+        ids=[i for i in (positive_int(v) for v in values.getlist("ids")) if i],
     )
     if current_user.is_clerk:
         filters.office_id = current_user.office_id
@@ -105,7 +90,7 @@ def filters_from(values: MultiDict) -> RosterFilters:
 
 def _campaign(values: MultiDict, filters: RosterFilters) -> Campaign | None:
     """The campaign asked for, or the one of the selected applications, or the newest."""
-    campaign_id = _as_int(values.get("campaign"))
+    campaign_id = positive_int(values.get("campaign"))
     if campaign_id is None and filters.ids:
         stmt = scope(
             sa.select(Application.campaign_id).where(Application.id.in_(filters.ids)), Application
@@ -184,7 +169,7 @@ def index():
         filters=filters,
         roster=roster,
         preview_columns=preview,
-        offices=visible_offices(),
+        offices=visible_offices(Office.name),
         status_labels=STATUS_LABELS,
         level_labels=LEVEL_LABELS,
     )
@@ -292,7 +277,7 @@ def _import_office(values: MultiDict) -> Office:
     """The office rows are imported into: the clerk's own, or the one an admin picks."""
     if current_user.is_clerk:
         return db.session.get(Office, current_user.office_id) or abort(403)
-    office = db.session.get(Office, _as_int(values.get("office")) or 0)
+    office = db.session.get(Office, positive_int(values.get("office")) or 0)
     if office is None:
         abort(400)
     return office
@@ -303,10 +288,10 @@ def _import_office(values: MultiDict) -> Office:
 def import_upload():
     """Upload a unit's roster; a dry run shows each row's result before anything is saved."""
     campaigns = all_campaigns()
-    offices = visible_offices()
+    offices = visible_offices(Office.name)
     if request.method == "GET":
         return render_template("rosters/import.html", campaigns=campaigns, offices=offices)
-    campaign = db.session.get(Campaign, _as_int(request.form.get("campaign")) or 0)
+    campaign = db.session.get(Campaign, positive_int(request.form.get("campaign")) or 0)
     if campaign is None:
         flash("请选择评审通知。", "warning")
         return render_template("rosters/import.html", campaigns=campaigns, offices=offices), 400
@@ -422,7 +407,7 @@ def detail_text(detail: dict) -> str:
 @roles_required("admin")
 def audit_log():
     """Every recorded export and import, newest first (admins only)."""
-    page = max(_as_int(request.args.get("page")) or 1, 1)
+    page = max(positive_int(request.args.get("page")) or 1, 1)
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     entries = db.paginate(stmt, page=page, per_page=50, error_out=False)
     offices = {o.id: o.name for o in db.session.scalars(sa.select(Office))}

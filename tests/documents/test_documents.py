@@ -10,13 +10,12 @@ from datetime import date, timedelta
 import pdfplumber
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 
 from portal.applications.models import Application, ApplicationSection
 from portal.audit import AuditEntry
 from portal.documents import pdf as pdfmod
 from portal.documents.context import KINDS, build_context
-from portal.documents.pdf import find_cjk_fonts, page_count, pdf_text
+from portal.documents.pdf import embedded_fonts, find_cjk_fonts, page_count, pdf_text
 from portal.documents.render import (
     MissingData,
     render_combined_publicity_pdf,
@@ -323,18 +322,7 @@ def test_combined_notice_stays_inside_the_margins(world, party_app) -> None:
 @pytest.mark.parametrize("kind", ["publicity", "ce-exemption"])
 def test_fonts_used_are_embedded_and_subset(party_app, kind: str) -> None:
     pdf = render_pdf(party_app, kind)
-    embedded: dict[str, bool] = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            descriptors = [font.get("/FontDescriptor")] + [
-                d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])
-            ]
-            embedded[str(font["/BaseFont"]).lstrip("/")] = any(
-                d is not None
-                and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-                for d in descriptors
-            )
+    embedded = embedded_fonts(pdf)
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         used = {c["fontname"] for page in doc.pages for c in page.chars}
     assert len(used) >= 2  # the Song body and the heavy face of the title

@@ -15,6 +15,7 @@ from portal.documents.pdf import (
     BASE_CSS,
     FALLBACK_WARNING,
     PdfError,
+    embedded_fonts,
     find_cjk_fonts,
     html_to_pdf,
     merge_pdfs,
@@ -158,19 +159,7 @@ def test_split_paragraph_gets_no_spaces_and_lines_start_properly(document: bytes
 
 @requires_ttf
 def test_cjk_fonts_are_embedded_and_subset(document: bytes) -> None:
-    reader = PdfReader(io.BytesIO(document))
-    embedded: dict[str, bool] = {}
-    for page in reader.pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            descriptors = [font.get("/FontDescriptor")] + [
-                d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])
-            ]
-            embedded[str(font["/BaseFont"]).lstrip("/")] = any(
-                d is not None
-                and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-                for d in descriptors
-            )
+    embedded = embedded_fonts(document)
     with pdfplumber.open(io.BytesIO(document)) as doc:
         used = {c["fontname"] for page in doc.pages for c in page.chars}
     assert used
