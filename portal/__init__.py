@@ -147,9 +147,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: Chinese dates, masked ID numbers, labels."""
-    from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS
     from portal.textutil import format_date_cn, format_month_cn, mask_id
     from portal.timeutil import to_local
+    from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
 
     app.jinja_env.filters["cn_date"] = format_date_cn
     app.jinja_env.filters["cn_month"] = format_month_cn

@@ -29,10 +29,10 @@ from wtforms.widgets import TextInput
 from portal.applications import choices
 from portal.applications.fieldcheck import check_name, check_phone
 from portal.applications.idcard import validate_id
-from portal.campaigns.definition import ASSESSMENT_RESULT_LABELS
 from portal.formutil import SelectField
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
+from portal.vocabulary import ASSESSMENT_RESULT_LABELS
 
 NONE = "无"
 REQUIRED = "此项不能为空；没有内容请填写“无”。"

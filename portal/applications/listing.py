@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.applications.idcard import normalise_id
-from portal.applications.models import STATUSES, Application
+from portal.applications.models import Application
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import RecommendingUnit
 from portal.security import scope
+from portal.vocabulary import STATUSES
 
 SORTS = {
     "updated": Application.updated_at,

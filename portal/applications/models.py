@@ -12,29 +12,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.timeutil import utcnow
-
-STATUSES = (
-    "draft",
-    "in_publicity",
-    "publicity_ended",
-    "recommended",
-    "reported",
-    "returned",
-    "resubmitted",
-    "accepted",
-    "rejected",
-)
-STATUS_LABELS = {
-    "draft": "草稿",
-    "in_publicity": "公示中",
-    "publicity_ended": "公示结束",
-    "recommended": "已推荐",
-    "reported": "已报送州",
-    "returned": "已退回",
-    "resubmitted": "已重新提交",
-    "accepted": "已受理",
-    "rejected": "不予受理",
-}
+from portal.vocabulary import STATUS_LABELS
 
 
 class Person(db.Model):

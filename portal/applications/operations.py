@@ -10,12 +10,13 @@ from portal.applications import sections
 from portal.applications.models import Application, ApplicationSection, Person
 from portal.applications.sections import specialty_choices
 from portal.auth.models import User
-from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS, CampaignDefinition
+from portal.campaigns.definition import CampaignDefinition
 from portal.extensions import db
 from portal.formutil import choice_label
 from portal.offices.models import RecommendingUnit
 from portal.textutil import format_date_cn
 from portal.timeutil import utcnow
+from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
 
 # Sections that belong to one year's campaign and are not copied to the next application.
 NOT_COPIED = {"assessments", "continuing_education", "publicity", "materials"}

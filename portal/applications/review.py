@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal.applications import sections
-from portal.applications.models import STATUS_LABELS, Application, StatusChange
+from portal.applications.models import Application, StatusChange
 from portal.applications.views import _load, bp
 from portal.audit import record
 from portal.extensions import db
@@ -17,6 +17,7 @@ from portal.rules.checks import derived_for, findings_for, group_by_section
 from portal.rules.workflow import WorkflowError, allowed_targets, bulk_transition, transition
 from portal.security import can_edit_office, scope
 from portal.timeutil import local_today
+from portal.vocabulary import STATUS_LABELS
 
 
 @bp.get("/<int:app_id>/review")

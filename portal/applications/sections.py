@@ -9,11 +9,10 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from portal.applications import choices, forms
+from portal.applications import forms
 from portal.applications.models import Application
-from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS
-from portal.offices.models import UNIT_NATURES
 from portal.rules.history import RowProblem, education_order_problems, work_history_problems
+from portal.vocabulary import EDUCATION_RANK, KIND_LABELS, LEVEL_LABELS, UNIT_NATURES
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ def form_problems(key: str, form: forms.SectionForm) -> list[RowProblem]:
     """Problems that block saving beyond field validators (education order)."""
     if key == "education":
         rows = [r.data for r in form.rows]
-        return education_order_problems(to_jsonable(rows), choices.EDUCATION_RANK)
+        return education_order_problems(to_jsonable(rows), EDUCATION_RANK)
     return []
 
 

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from portal.applications import operations, sections
 from portal.applications.forms import NewApplicationForm
 from portal.applications.listing import ListQuery, list_applications
-from portal.applications.models import STATUS_LABELS, Application
+from portal.applications.models import Application
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
@@ -21,6 +21,7 @@ from portal.offices.models import RecommendingUnit
 from portal.rules.checks import findings_for
 from portal.security import can_edit_office, scope, scoped_get_or_404
 from portal.timeutil import local_today
+from portal.vocabulary import STATUS_LABELS
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 

@@ -19,57 +19,18 @@ from typing import Any, NoReturn, TypeVar
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-# --------------------------------------------------------------------------- vocabulary
-
-LEVELS: tuple[str, ...] = ("junior", "intermediate", "deputy_senior", "senior")
-LEVEL_LABELS: dict[str, str] = {
-    "junior": "初级",
-    "intermediate": "中级",
-    "deputy_senior": "副高级",
-    "senior": "正高级",
-}
-
-KINDS: tuple[str, ...] = ("evaluation", "first_determination", "conferment")
-KIND_LABELS: dict[str, str] = {
-    "evaluation": "评审",
-    "first_determination": "初次确定",
-    "conferment": "授予",
-}
-
-WINDOW_KINDS: tuple[str, ...] = ("online", "paper", "fee", "defense")
-WINDOW_KIND_LABELS: dict[str, str] = {
-    "online": "网上申报",
-    "paper": "纸质材料报送",
-    "fee": "缴费",
-    "defense": "答辩",
-}
-
-ASSESSMENT_RESULTS: tuple[str, ...] = (
-    "excellent",
-    "competent",
-    "basically_competent",
-    "incompetent",
+from portal.vocabulary import (
+    ASSESSMENT_RESULTS,
+    COMMITMENT_MODES,
+    KIND_LABELS,
+    KINDS,
+    LEVEL_LABELS,
+    LEVELS,
+    PAPER_SCOPES,
+    UNIT_NATURES,
+    WINDOW_KIND_LABELS,
+    WINDOW_KINDS,
 )
-ASSESSMENT_RESULT_LABELS: dict[str, str] = {
-    "excellent": "优秀",
-    "competent": "合格",
-    "basically_competent": "基本合格",
-    "incompetent": "不合格",
-}
-
-UNIT_NATURES: tuple[str, ...] = ("事业单位", "企业", "民营企业", "社会组织", "人事代理")
-
-COMMITMENT_MODES: tuple[str, ...] = ("form_sentence", "document")
-COMMITMENT_MODE_LABELS: dict[str, str] = {
-    "form_sentence": "在评审表中手写承诺语",
-    "document": "单独的个人承诺书",
-}
-
-PAPER_SCOPES: tuple[str, ...] = ("county_and_below", "all")
-PAPER_SCOPE_LABELS: dict[str, str] = {
-    "county_and_below": "在县及县以下单位工作的专业技术人员",
-    "all": "全部申报人",
-}
 
 TEMPLATE_NAMES: tuple[str, ...] = ("publicity", "publicity_result", "commitment", "recommendation")
 TEMPLATE_LABELS: dict[str, str] = {
@@ -104,12 +65,21 @@ PLACEHOLDERS: dict[str, str] = {
 TEMPLATE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "publicity": frozenset(PLACEHOLDERS),
     "publicity_result": frozenset(
-        {"姓名", "系列", "专业", "级别", "公示开始", "公示结束", "公示天数", "单位负责人",
-         "推荐单位", "日期"}
+        {
+            "姓名",
+            "系列",
+            "专业",
+            "级别",
+            "公示开始",
+            "公示结束",
+            "公示天数",
+            "单位负责人",
+            "推荐单位",
+            "日期",
+        }
     ),
     "commitment": frozenset(
-        {"姓名", "性别", "族别", "身份证号", "现任资格", "系列", "专业", "级别", "推荐单位",
-         "日期"}
+        {"姓名", "性别", "族别", "身份证号", "现任资格", "系列", "专业", "级别", "推荐单位", "日期"}
     ),
     "recommendation": frozenset({"推荐单位", "单位负责人", "日期"}),
 }
@@ -495,7 +465,12 @@ class _Parser:
         return value
 
     def string(
-        self, data: dict[str, Any], key: str, path: str, *, default: Any = _MISSING,
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        default: Any = _MISSING,
         allow_empty: bool = False,
     ) -> Any:
         """Read a string; empty strings are refused unless ``allow_empty``."""
@@ -516,7 +491,12 @@ class _Parser:
         return value
 
     def integer(
-        self, data: dict[str, Any], key: str, path: str, *, minimum: int | None = 0,
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        minimum: int | None = 0,
         default: Any = _MISSING,
     ) -> Any:
         """Read an integer not below ``minimum``."""
@@ -546,9 +526,7 @@ class _Parser:
             self.fail(full, f"应为布尔值（true 或 false），实际为{_type_name(value)}")
         return value
 
-    def day(
-        self, data: dict[str, Any], key: str, path: str, *, default: Any = _MISSING
-    ) -> Any:
+    def day(self, data: dict[str, Any], key: str, path: str, *, default: Any = _MISSING) -> Any:
         """Read a date (a TOML local date; an ISO string only in the JSON form)."""
         full = self.join(path, key)
         value = self.get(data, key, default)
@@ -585,8 +563,14 @@ class _Parser:
         return value
 
     def strings(
-        self, data: dict[str, Any], key: str, path: str, *, nonempty: bool,
-        choices: tuple[str, ...] | None = None, choice_what: str = "",
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        nonempty: bool,
+        choices: tuple[str, ...] | None = None,
+        choice_what: str = "",
     ) -> tuple[str, ...]:
         """Read an array of distinct non-empty strings, optionally from ``choices``."""
         full = self.join(path, key)
@@ -603,7 +587,12 @@ class _Parser:
         return tuple(items)
 
     def records(
-        self, data: dict[str, Any], key: str, path: str, *, nonempty: bool,
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        nonempty: bool,
         build: Callable[[Any, str], T],
     ) -> tuple[T, ...]:
         """Read an array of tables, building each with ``build(item, item_path)``."""
@@ -612,8 +601,15 @@ class _Parser:
         return tuple(build(item, f"{full}[{i}]") for i, item in enumerate(items))
 
     def choice(
-        self, data: dict[str, Any], key: str, path: str, choices: tuple[str, ...], what: str,
-        *, allowed: tuple[str, ...] | None = None, allowed_what: str = "",
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        choices: tuple[str, ...],
+        what: str,
+        *,
+        allowed: tuple[str, ...] | None = None,
+        allowed_what: str = "",
     ) -> str:
         """Read a string from ``choices``; ``allowed`` narrows it to the campaign's own."""
         full = self.join(path, key)
@@ -708,7 +704,8 @@ class _Parser:
     def ce_rule(self, value: Any, path: str, levels: tuple[str, ...]) -> CERule:
         """Build the continuing-education rule."""
         data = self.table(
-            value, path,
+            value,
+            path,
             ("min_total_hours", "min_public_hours", "min_professional_hours", "by_level"),
         )
         total = self.integer(data, "min_total_hours", path)
@@ -759,9 +756,7 @@ class _Parser:
             years.append(y)
         delay_path = self.join(path, "delay_years")
         delay_data = self.table(data["delay_years"], delay_path, (), ASSESSMENT_RESULTS)
-        delays = {
-            result: self.integer(delay_data, result, delay_path) for result in delay_data
-        }
+        delays = {result: self.integer(delay_data, result, delay_path) for result in delay_data}
         return AssessmentRule(years=tuple(years), delay_years=FrozenMap(delays))
 
     def papers(self, value: Any, path: str, levels: tuple[str, ...]) -> FrozenMap[str, PaperRule]:
@@ -788,9 +783,16 @@ class _Parser:
     def rules(self, value: Any, path: str, levels: tuple[str, ...], year: int) -> Rules:
         """Build the Rules."""
         data = self.table(
-            value, path,
-            ("publicity_min_workdays", "max_submissions", "blank_marker",
-             "continuing_education", "assessment", "papers"),
+            value,
+            path,
+            (
+                "publicity_min_workdays",
+                "max_submissions",
+                "blank_marker",
+                "continuing_education",
+                "assessment",
+                "papers",
+            ),
             ("resubmit_hours",),
         )
         return Rules(
@@ -808,9 +810,16 @@ class _Parser:
     def defense_exemption(self, value: Any, path: str) -> DefenseExemption:
         """Build the defense exemption."""
         data = self.table(
-            value, path,
-            ("grounds", "exempt_counties", "below_county_level", "junior_level",
-             "non_public_natures", "source_clause"),
+            value,
+            path,
+            (
+                "grounds",
+                "exempt_counties",
+                "below_county_level",
+                "junior_level",
+                "non_public_natures",
+                "source_clause",
+            ),
         )
         return DefenseExemption(
             grounds=self.grounds(data, "grounds", path),
@@ -818,7 +827,11 @@ class _Parser:
             below_county_level=self.boolean(data, "below_county_level", path),
             junior_level=self.boolean(data, "junior_level", path),
             non_public_natures=self.strings(
-                data, "non_public_natures", path, nonempty=False, choices=UNIT_NATURES,
+                data,
+                "non_public_natures",
+                path,
+                nonempty=False,
+                choices=UNIT_NATURES,
                 choice_what="单位性质",
             ),
             source_clause=self.string(data, "source_clause", path),
@@ -897,11 +910,31 @@ class _Parser:
     def definition(self, value: Any) -> CampaignDefinition:
         """Build the CampaignDefinition from the top-level table."""
         data = self.table(
-            value, "",
-            ("code", "title", "notice_title", "issuer", "year", "issued_on", "prefecture",
-             "source", "seniority_cutoff", "series", "levels", "kinds", "windows", "fees",
-             "rules", "defense_exemption", "ce_exemption_grounds", "materials", "commitment",
-             "templates", "contacts"),
+            value,
+            "",
+            (
+                "code",
+                "title",
+                "notice_title",
+                "issuer",
+                "year",
+                "issued_on",
+                "prefecture",
+                "source",
+                "seniority_cutoff",
+                "series",
+                "levels",
+                "kinds",
+                "windows",
+                "fees",
+                "rules",
+                "defense_exemption",
+                "ce_exemption_grounds",
+                "materials",
+                "commitment",
+                "templates",
+                "contacts",
+            ),
             ("document_number",),
         )
         code = self.string(data, "code", "")
@@ -909,7 +942,7 @@ class _Parser:
             self.fail("code", f"代码只能由小写字母、数字、-、_ 组成：{code!r}")
         source = self.string(data, "source", "")
         if not _SOURCE_RE.match(source):
-            self.fail("source", f"应为三位数字的通知编号（如 \"000\"）：{source!r}")
+            self.fail("source", f'应为三位数字的通知编号（如 "000"）：{source!r}')
         year = self.integer(data, "year", "", minimum=1900)
         if year > 2999:
             self.fail("year", f"年度不合理：{year}")

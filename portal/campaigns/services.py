@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.campaigns.definition import (
-    WINDOW_KIND_LABELS,
     CampaignDefinition,
     Window,
     load_definition,
@@ -19,6 +18,7 @@ from portal.campaigns.definition import (
 from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.timeutil import local_today
+from portal.vocabulary import WINDOW_KIND_LABELS
 
 
 def upsert_campaign(defn: CampaignDefinition) -> tuple[Campaign, bool]:

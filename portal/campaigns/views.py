@@ -12,16 +12,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from portal.audit import record
-from portal.campaigns.definition import (
-    ASSESSMENT_RESULT_LABELS,
-    KIND_LABELS,
-    LEVEL_LABELS,
-    CampaignDefinitionError,
-)
+from portal.campaigns.definition import CampaignDefinitionError
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns, load_campaign_file, window_statuses
 from portal.extensions import db
 from portal.security import roles_required
+from portal.vocabulary import ASSESSMENT_RESULT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 

@@ -11,14 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from portal.applications.models import Application
-from portal.campaigns.definition import KIND_LABELS as APPLICATION_KIND_LABELS
-from portal.campaigns.definition import LEVEL_LABELS, Material
+from portal.campaigns.definition import Material
 from portal.documents.models import template_text
 from portal.documents.sandbox import placeholders_in
 from portal.rules.calendar import load_calendar
 from portal.rules.workdays import Period, WorkdayCalendar
 from portal.textutil import format_date_cn, format_month_cn, mask_id_publicity
 from portal.timeutil import local_today
+from portal.vocabulary import LEVEL_LABELS
 
 #: Document kinds, as used in URLs and on the command line.
 KINDS: tuple[str, ...] = ("publicity", "publicity-result", "commitment", "ce-exemption", "catalog")
@@ -338,6 +338,6 @@ def _catalog_fields(app: Application) -> dict[str, Any]:
     return {
         "campaign": definition.notice_title or definition.title,
         "issuer": definition.issuer,
-        "kind": APPLICATION_KIND_LABELS.get(app.kind, app.kind),
+        "kind": KIND_LABELS.get(app.kind, app.kind),
         "rows": rows,
     }

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from portal.applications.fieldcheck import check_local_phone
 from portal.formutil import SelectField
-from portal.offices.models import UNIT_NATURES
+from portal.vocabulary import UNIT_NATURES
 
 
 class UnitForm(FlaskForm):

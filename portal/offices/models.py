@@ -5,10 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.campaigns.definition import UNIT_NATURES  # noqa: E402  (one list for the portal)
 from portal.extensions import db
-
-__all__ = ["UNIT_NATURES", "Office", "RecommendingUnit"]
 
 
 class Office(db.Model):

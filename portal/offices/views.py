@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal.applications.models import STATUS_LABELS, Application
+from portal.applications.models import Application
 from portal.campaigns.services import open_campaigns
 from portal.extensions import db
 from portal.offices.forms import OfficeForm, UnitForm
@@ -21,6 +21,7 @@ from portal.security import (
     visible_offices,
 )
 from portal.timeutil import local_today
+from portal.vocabulary import PREPARING_STATUSES, STATUS_LABELS
 
 bp = Blueprint("offices", __name__)
 
@@ -52,7 +53,7 @@ def applications_with_blocking_findings() -> list[tuple[Application, int, str]]:
     """Applications still being prepared that have blocking findings: (app, count, first)."""
     stmt = scope(
         sa.select(Application)
-        .where(Application.status.in_(("draft", "in_publicity", "publicity_ended", "returned")))
+        .where(Application.status.in_(PREPARING_STATUSES))
         .options(selectinload(Application.sections), selectinload(Application.campaign))
         .order_by(Application.updated_at.desc())
         .limit(DASHBOARD_CHECK_LIMIT),

@@ -10,12 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.applications.idcard import validate_id
 from portal.applications.models import Application
-from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS, LEVELS, CampaignDefinition
+from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.rules.checks import derived_values, facts_of, sections_of
 from portal.textutil import iso_date
+from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, LEVELS
 
 # The columns of 002 附件5, in this order.
 COLUMNS: tuple[str, ...] = (

@@ -12,19 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from portal.applications import choices
+from portal import vocabulary
 from portal.applications.fieldcheck import check_name, check_phone
 from portal.applications.idcard import validate_id
 from portal.applications.models import Application, ApplicationSection, Person
 from portal.applications.sections import is_complete
 from portal.auth.models import User
-from portal.campaigns.definition import KIND_LABELS, LEVEL_LABELS, CampaignDefinition
+from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
 from portal.textutil import collapse_spaces, normalise_text, parse_date_loose
 from portal.timeutil import utcnow
+from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, PREPARING_STATUSES
 
 # Columns an imported roster must have; the others are optional or derived (fee, 免于答辩).
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -244,15 +245,15 @@ def check_row(
             c.fail("身份证号", message)
 
     gender = c.text("性别")
-    if gender and gender not in choices.GENDERS:
+    if gender and gender not in vocabulary.GENDERS:
         c.fail("性别", f"应为“男”或“女”，现在是“{gender}”")
     elif gender and id_check.gender and gender != id_check.gender:
         c.fail("性别", f"与身份证号第17位表示的性别“{id_check.gender}”不一致")
-    gender = gender if gender in choices.GENDERS else (id_check.gender or "")
+    gender = gender if gender in vocabulary.GENDERS else (id_check.gender or "")
 
     ethnicity = c.required("民族").replace(" ", "")
-    if ethnicity and ethnicity not in choices.ETHNICITIES:
-        if ethnicity + "族" in choices.ETHNICITIES:
+    if ethnicity and ethnicity not in vocabulary.ETHNICITIES:
+        if ethnicity + "族" in vocabulary.ETHNICITIES:
             ethnicity += "族"
         else:
             c.fail("民族", f"未知的民族“{ethnicity}”，请填写56个民族之一，如“维吾尔族”")
@@ -270,7 +271,7 @@ def check_row(
         )
 
     political = c.required("政治面貌").replace(" ", "")
-    if political and political not in choices.POLITICAL_STATUSES:
+    if political and political not in vocabulary.POLITICAL_STATUSES:
         c.fail("政治面貌", f"未知的政治面貌“{political}”，如“中共党员”“共青团员”“群众”")
 
     unit_name = c.required("工作单位")
@@ -279,7 +280,7 @@ def check_row(
         c.fail("工作单位", f"本主管部门没有名为“{unit_name}”的推荐单位，请先在“推荐单位”中添加")
 
     edu_level = c.text("学历").replace(" ", "")
-    if edu_level and edu_level not in choices.EDUCATION_LEVELS:
+    if edu_level and edu_level not in vocabulary.EDUCATION_LEVELS:
         c.fail("学历", f"未知的学历“{edu_level}”，如“大学本科”“大学专科”")
     school_major = c.text("毕业院校及专业")
     school, _, major = school_major.partition(" ")
@@ -413,16 +414,12 @@ def _existing(campaign: Campaign, office: Office, id_numbers: list[str]) -> dict
     return {a.id_number: a for a in db.session.scalars(stmt)}
 
 
-# An import may change an application only while the office still prepares it.
-IMPORT_EDITABLE = ("draft", "in_publicity", "publicity_ended", "returned")
-
-
 def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> None:
     """Say for each valid row whether it creates or updates an application."""
     existing = _existing(campaign, office, [r.id_number for r in result.valid_rows])
     for row in result.valid_rows:
         app = existing.get(row.id_number)
-        if app is not None and app.status not in IMPORT_EDITABLE:
+        if app is not None and app.status not in PREPARING_STATUSES:
             row.errors.append(
                 CellError(
                     row.row,

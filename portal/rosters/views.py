@@ -24,9 +24,8 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.applications.models import STATUS_LABELS, STATUSES, Application
+from portal.applications.models import Application
 from portal.audit import AuditEntry, record
-from portal.campaigns.definition import LEVEL_LABELS
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
@@ -43,6 +42,7 @@ from portal.rosters.builder import (
 from portal.rosters.writers import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
 from portal.security import roles_required, scope, visible_offices
 from portal.timeutil import local_today
+from portal.vocabulary import LEVEL_LABELS, STATUS_LABELS, STATUSES
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
 

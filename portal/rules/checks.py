@@ -13,15 +13,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from portal.applications.choices import EDUCATION_RANK, sanction_bars_application
-from portal.campaigns.definition import (
-    ASSESSMENT_RESULT_LABELS,
-    LEVEL_LABELS,
-    CampaignDefinition,
-)
+from portal.campaigns.definition import CampaignDefinition
 from portal.rules.history import RowProblem, education_order_problems, work_history_problems
 from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
+from portal.vocabulary import (
+    ASSESSMENT_RESULT_LABELS,
+    BEFORE_REPORT_STATUSES,
+    EDUCATION_RANK,
+    LEVEL_LABELS,
+    sanction_bars_application,
+)
 
 if TYPE_CHECKING:
     from portal.applications.models import Application
@@ -34,36 +36,55 @@ WARNING: Severity = "warning"
 # Paper levels that count as “自治区级以上专业刊物” (000 五（九）, 003 四（九）).
 REGIONAL_OR_ABOVE: frozenset[str] = frozenset({"国家级", "自治区级"})
 
-# Statuses in which the online application window still matters (before the first report).
-_BEFORE_REPORT: frozenset[str] = frozenset(
-    {"draft", "in_publicity", "publicity_ended", "recommended"}
-)
 
 # Where each rule is stated in the shipped notices (by ``CampaignDefinition.source``).
 CLAUSES: dict[str, dict[str, str]] = {
     "000": {
-        "eligibility": "000 一", "blank": "000 八（三）", "continuing_education": "000 七（二）",
-        "ce_exemption": "000 七（一）", "assessment": "000 五（十）", "papers": "000 五（九）",
-        "window": "000 四", "submissions": "000 八（四）", "fee": "000 八（六）",
+        "eligibility": "000 一",
+        "blank": "000 八（三）",
+        "continuing_education": "000 七（二）",
+        "ce_exemption": "000 七（一）",
+        "assessment": "000 五（十）",
+        "papers": "000 五（九）",
+        "window": "000 四",
+        "submissions": "000 八（四）",
+        "fee": "000 八（六）",
     },
     "001": {
-        "eligibility": "001 二", "blank": "001 八（二）",
-        "continuing_education": "001 五（一）5、七（二）", "ce_exemption": "001 七（一）",
-        "assessment": "001 五（一）7", "papers": "001 五（一）4", "window": "001 一",
-        "submissions": "001 八（二）", "fee": "001 八（三）",
+        "eligibility": "001 二",
+        "blank": "001 八（二）",
+        "continuing_education": "001 五（一）5、七（二）",
+        "ce_exemption": "001 七（一）",
+        "assessment": "001 五（一）7",
+        "papers": "001 五（一）4",
+        "window": "001 一",
+        "submissions": "001 八（二）",
+        "fee": "001 八（三）",
     },
     "002": {
-        "eligibility": "002 一", "blank": "002 四（二）、八（一）",
-        "continuing_education": "002 五（一）10", "ce_exemption": "002 五（一）10、附件4",
-        "assessment": "002 五（一）8", "papers": "002 五（一）7", "window": "002 三（一）",
-        "submissions": "002 四（三）", "resubmit": "002 四（三）", "fee": "002 七",
-        "education": "002 五（一）2", "work": "002 五（一）4",
+        "eligibility": "002 一",
+        "blank": "002 四（二）、八（一）",
+        "continuing_education": "002 五（一）10",
+        "ce_exemption": "002 五（一）10、附件4",
+        "assessment": "002 五（一）8",
+        "papers": "002 五（一）7",
+        "window": "002 三（一）",
+        "submissions": "002 四（三）",
+        "resubmit": "002 四（三）",
+        "fee": "002 七",
+        "education": "002 五（一）2",
+        "work": "002 五（一）4",
     },
     "003": {
-        "eligibility": "003 一（二）", "blank": "003 七（二）",
-        "continuing_education": "003 六（二）", "ce_exemption": "003 六（一）",
-        "assessment": "003 四（十）", "papers": "003 四（九）", "window": "003 三",
-        "submissions": "003 七（三）", "fee": "003 七（五）",
+        "eligibility": "003 一（二）",
+        "blank": "003 七（二）",
+        "continuing_education": "003 六（二）",
+        "ce_exemption": "003 六（一）",
+        "assessment": "003 四（十）",
+        "papers": "003 四（九）",
+        "window": "003 三",
+        "submissions": "003 七（三）",
+        "fee": "003 七（五）",
     },
 }
 # Rules only 002 states in so many words but every notice expects (education order, work
@@ -192,22 +213,48 @@ def eligibility_findings(
     src = source_for(defn, "eligibility")
     out: list[Finding] = []
     if basic.get("retired"):
-        out.append(Finding(BLOCKING, "basic", "retired",
-                           "已办理离退休手续或达到法定退休年龄的人员不得申报职称评审。", src))
+        out.append(
+            Finding(
+                BLOCKING,
+                "basic",
+                "retired",
+                "已办理离退休手续或达到法定退休年龄的人员不得申报职称评审。",
+                src,
+            )
+        )
     if basic.get("civil_servant"):
-        out.append(Finding(BLOCKING, "basic", "civil_servant",
-                           "公务员及参照公务员法管理的人员不得申报职称评审。", src))
+        out.append(
+            Finding(
+                BLOCKING,
+                "basic",
+                "civil_servant",
+                "公务员及参照公务员法管理的人员不得申报职称评审。",
+                src,
+            )
+        )
     sanction = basic.get("sanction") or ""
     if sanction_bars_application(sanction):
         end = iso_date(basic.get("sanction_end"))
         if end is None:
-            out.append(Finding(BLOCKING, "basic", "sanction_end",
-                               f"受{sanction}处分，请填写处分期满日期；处分期间不得申报职称评审。",
-                               src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "basic",
+                    "sanction_end",
+                    f"受{sanction}处分，请填写处分期满日期；处分期间不得申报职称评审。",
+                    src,
+                )
+            )
         elif end > today:
-            out.append(Finding(BLOCKING, "basic", "sanction_end",
-                               f"受{sanction}处分，处分期至{format_date_cn(end)}，"
-                               "处分期间不得申报职称评审。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "basic",
+                    "sanction_end",
+                    f"受{sanction}处分，处分期至{format_date_cn(end)}，处分期间不得申报职称评审。",
+                    src,
+                )
+            )
     return out
 
 
@@ -225,8 +272,9 @@ BLANK_TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
 BLANK_ROW_SECTIONS: tuple[tuple[str, str], ...] = (("awards", "获奖情况"), ("papers", "论文著作"))
 
 
-def blank_findings(sections: Mapping[str, Mapping[str, Any]],
-                   defn: CampaignDefinition) -> list[Finding]:
+def blank_findings(
+    sections: Mapping[str, Mapping[str, Any]], defn: CampaignDefinition
+) -> list[Finding]:
     """Fields left empty that must be answered, with 「无」 when there is nothing to state."""
     src = source_for(defn, "blank")
     marker = defn.rules.blank_marker
@@ -236,13 +284,21 @@ def blank_findings(sections: Mapping[str, Mapping[str, Any]],
         texts.append(("publicity", "objections", "公示期间收到的异议"))
     for key, field, label in texts:
         if _blank(sections.get(key, {}).get(field)):
-            out.append(Finding(BLOCKING, key, field,
-                               f"“{label}”不能留空，没有内容请填写“{marker}”。", src))
+            out.append(
+                Finding(BLOCKING, key, field, f"“{label}”不能留空，没有内容请填写“{marker}”。", src)
+            )
     for key, label in BLANK_ROW_SECTIONS:
         data = sections.get(key, {})
         if not _rows(data) and not data.get("none"):
-            out.append(Finding(BLOCKING, key, "none",
-                               f"“{label}”不能留空：请逐条填写，没有请勾选“{marker}”。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    key,
+                    "none",
+                    f"“{label}”不能留空：请逐条填写，没有请勾选“{marker}”。",
+                    src,
+                )
+            )
     return out
 
 
@@ -255,13 +311,27 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
         ground = ce.get("exemption_ground") or ""
         if ground not in grounds:
             names = "、".join(grounds.values()) or "（本通知未规定免除理由）"
-            out.append(Finding(BLOCKING, "continuing_education", "exemption_ground",
-                               f"免除继续教育的理由不在本通知规定的范围内，可免除的情形：{names}。"
-                               "不符合的请填写各年度继续教育学时。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    "exemption_ground",
+                    f"免除继续教育的理由不在本通知规定的范围内，可免除的情形：{names}。"
+                    "不符合的请填写各年度继续教育学时。",
+                    src,
+                )
+            )
         if _blank(ce.get("exemption_approval")):
-            out.append(Finding(BLOCKING, "continuing_education", "exemption_approval",
-                               "免除继续教育须经审批：请填写《免除继续教育学习申请表》的审批情况"
-                               "（审批单位和日期）。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    "exemption_approval",
+                    "免除继续教育须经审批：请填写《免除继续教育学习申请表》的审批情况"
+                    "（审批单位和日期）。",
+                    src,
+                )
+            )
         return out
 
     years_rule = defn.ce_years(level)
@@ -282,43 +352,83 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
         if public_years == professional_years:
             need = f"{_years_text(sorted(public_years))}的公需科目和专业科目继续教育"
         else:
-            need = (f"{_years_text(sorted(public_years))}的公需科目和"
-                    f"{_years_text(sorted(professional_years))}的专业科目继续教育")
-        out.append(Finding(
-            BLOCKING, "continuing_education", None,
-            f"申报{LEVEL_LABELS.get(level, level)}须提供{need}，缺少{_years_text(missing)}的记录，"
-            "请补填（符合免除条件的请申请免除）。", src))
+            need = (
+                f"{_years_text(sorted(public_years))}的公需科目和"
+                f"{_years_text(sorted(professional_years))}的专业科目继续教育"
+            )
+        out.append(
+            Finding(
+                BLOCKING,
+                "continuing_education",
+                None,
+                f"申报{LEVEL_LABELS.get(level, level)}须提供{need}，"
+                f"缺少{_years_text(missing)}的记录，"
+                "请补填（符合免除条件的请申请免除）。",
+                src,
+            )
+        )
 
     for year in sorted(public_years | professional_years):
         if year not in rows_by_year:
             continue
         i, row = rows_by_year[year]
-        unfilled = [(name, key) for name, key, needed in (
-            ("公需科目", "public_hours", year in public_years),
-            ("专业科目", "professional_hours", year in professional_years),
-        ) if needed and _as_int(row.get(key)) is None]
+        unfilled = [
+            (name, key)
+            for name, key, needed in (
+                ("公需科目", "public_hours", year in public_years),
+                ("专业科目", "professional_hours", year in professional_years),
+            )
+            if needed and _as_int(row.get(key)) is None
+        ]
         for name, key in unfilled:
-            out.append(Finding(BLOCKING, "continuing_education", _field_id(i, key),
-                               f"{year}年{name}学时未填写，没有请填0。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    _field_id(i, key),
+                    f"{year}年{name}学时未填写，没有请填0。",
+                    src,
+                )
+            )
         if unfilled:
             continue
         public = _as_int(row.get("public_hours")) or 0
         professional = _as_int(row.get("professional_hours")) or 0
         if year in public_years and public < rule.min_public_hours:
-            out.append(Finding(BLOCKING, "continuing_education", _field_id(i, "public_hours"),
-                               f"{year}年公需科目{public}学时，不足{rule.min_public_hours}学时。",
-                               src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    _field_id(i, "public_hours"),
+                    f"{year}年公需科目{public}学时，不足{rule.min_public_hours}学时。",
+                    src,
+                )
+            )
         if year in professional_years and professional < rule.min_professional_hours:
-            out.append(Finding(
-                BLOCKING, "continuing_education", _field_id(i, "professional_hours"),
-                f"{year}年专业科目{professional}学时，不足{rule.min_professional_hours}学时。",
-                src))
-        if (year in public_years and year in professional_years
-                and public + professional < rule.min_total_hours):
-            out.append(Finding(
-                BLOCKING, "continuing_education", _field_id(i, "public_hours"),
-                f"{year}年继续教育共{public + professional}学时，每年不少于"
-                f"{rule.min_total_hours}学时。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    _field_id(i, "professional_hours"),
+                    f"{year}年专业科目{professional}学时，不足{rule.min_professional_hours}学时。",
+                    src,
+                )
+            )
+        if (
+            year in public_years
+            and year in professional_years
+            and public + professional < rule.min_total_hours
+        ):
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "continuing_education",
+                    _field_id(i, "public_hours"),
+                    f"{year}年继续教育共{public + professional}学时，每年不少于"
+                    f"{rule.min_total_hours}学时。",
+                    src,
+                )
+            )
     return out
 
 
@@ -340,20 +450,40 @@ def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> li
             continue
         result = row.get("result") or ""
         if not result:
-            out.append(Finding(BLOCKING, "assessments", _field_id(i, "result"),
-                               f"请填写{year}年度考核结果。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "assessments",
+                    _field_id(i, "result"),
+                    f"请填写{year}年度考核结果。",
+                    src,
+                )
+            )
             results[year] = ""
             continue
         if result == "not_assessed":
-            out.append(Finding(WARNING, "assessments", _field_id(i, "result"),
-                               f"{year}年度未考核：请核实原因并附单位说明（民营企业等不考核的"
-                               "以通知规定为准）。", src))
+            out.append(
+                Finding(
+                    WARNING,
+                    "assessments",
+                    _field_id(i, "result"),
+                    f"{year}年度未考核：请核实原因并附单位说明（民营企业等不考核的"
+                    "以通知规定为准）。",
+                    src,
+                )
+            )
         results[year] = result
     missing = [y for y in required if y not in results]
     if missing:
-        out.append(Finding(BLOCKING, "assessments", None,
-                           f"须提供{_years_text(required)}的年度考核结果，"
-                           f"缺少{_years_text(missing)}。", src))
+        out.append(
+            Finding(
+                BLOCKING,
+                "assessments",
+                None,
+                f"须提供{_years_text(required)}的年度考核结果，缺少{_years_text(missing)}。",
+                src,
+            )
+        )
 
     delays = defn.rules.assessment.delay_years
     counted = {y: r for y, r in results.items() if delays.get(r, 0)}
@@ -362,15 +492,23 @@ def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> li
         if first > defn.year:
             detail = "；".join(
                 f"{y}年{ASSESSMENT_RESULT_LABELS.get(r, r)}顺延{delays[r]}年"
-                for y, r in sorted(counted.items()))
-            out.append(Finding(BLOCKING, "assessments", None,
-                               f"年度考核{detail}，最早可于{first}年申报，"
-                               f"本年度（{defn.year}年）不能申报。", src))
+                for y, r in sorted(counted.items())
+            )
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "assessments",
+                    None,
+                    f"年度考核{detail}，最早可于{first}年申报，本年度（{defn.year}年）不能申报。",
+                    src,
+                )
+            )
     return out
 
 
-def papers_findings(data: Mapping[str, Any], facts: AppFacts,
-                    defn: CampaignDefinition) -> list[Finding]:
+def papers_findings(
+    data: Mapping[str, Any], facts: AppFacts, defn: CampaignDefinition
+) -> list[Finding]:
     """Representative works (or regional papers) for staff at county level and below."""
     rule = defn.paper_rule(facts.level)
     if rule is None or not rule.required:
@@ -391,33 +529,47 @@ def papers_findings(data: Mapping[str, Any], facts: AppFacts,
     if rule.alt_regional_papers:
         need += f"，或在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
     who = "在县及县以下单位工作的" if rule.applies_to == "county_and_below" else ""
-    return [Finding(BLOCKING, "papers", None,
-                    f"{who}申报{LEVEL_LABELS.get(facts.level, facts.level)}人员须提供{need}；"
-                    f"目前填写{len(rows)}篇，请补充。", source_for(defn, "papers"))]
+    return [
+        Finding(
+            BLOCKING,
+            "papers",
+            None,
+            f"{who}申报{LEVEL_LABELS.get(facts.level, facts.level)}人员须提供{need}；"
+            f"目前填写{len(rows)}篇，请补充。",
+            source_for(defn, "papers"),
+        )
+    ]
 
 
 def _row_findings(section: str, problems: list[RowProblem], src: str) -> list[Finding]:
     """Row problems from history.py as blocking findings linked to the row's field."""
-    return [Finding(BLOCKING, section, _field_id(p.row, p.field), f"第{p.row + 1}行：{p.message}",
-                    src) for p in problems]
+    return [
+        Finding(BLOCKING, section, _field_id(p.row, p.field), f"第{p.row + 1}行：{p.message}", src)
+        for p in problems
+    ]
 
 
-def history_findings(sections: Mapping[str, Mapping[str, Any]], defn: CampaignDefinition,
-                     today: date) -> list[Finding]:
+def history_findings(
+    sections: Mapping[str, Mapping[str, Any]], defn: CampaignDefinition, today: date
+) -> list[Finding]:
     """Work periods that do not connect and education rows out of order."""
-    out = _row_findings("work", work_history_problems(_rows(sections.get("work", {})), today),
-                        source_for(defn, "work"))
-    out += _row_findings("education",
-                         education_order_problems(_rows(sections.get("education", {})),
-                                                  EDUCATION_RANK),
-                         source_for(defn, "education"))
+    out = _row_findings(
+        "work",
+        work_history_problems(_rows(sections.get("work", {})), today),
+        source_for(defn, "work"),
+    )
+    out += _row_findings(
+        "education",
+        education_order_problems(_rows(sections.get("education", {})), EDUCATION_RANK),
+        source_for(defn, "education"),
+    )
     return out
 
 
 def window_findings(facts: AppFacts, defn: CampaignDefinition, today: date) -> list[Finding]:
     """A warning when today is outside the campaign's online application window."""
     window = defn.window("online")
-    if window is None or facts.status not in _BEFORE_REPORT or window.contains(today):
+    if window is None or facts.status not in BEFORE_REPORT_STATUSES or window.contains(today):
         return []
     src = source_for(defn, "window")
     span = f"{format_date_cn(window.start)}至{format_date_cn(window.last_day)}"
@@ -428,44 +580,80 @@ def window_findings(facts: AppFacts, defn: CampaignDefinition, today: date) -> l
     return [Finding(WARNING, "basic", None, message, src)]
 
 
-def submission_findings(facts: AppFacts, defn: CampaignDefinition,
-                        now: datetime) -> list[Finding]:
+def submission_findings(facts: AppFacts, defn: CampaignDefinition, now: datetime) -> list[Finding]:
     """The submissions limit, and after a return the time left to resubmit."""
     out: list[Finding] = []
     limit = defn.rules.max_submissions
     src = source_for(defn, "submissions")
     if facts.status != "returned":
         if facts.submissions > limit:
-            out.append(Finding(BLOCKING, "basic", None,
-                               f"已提交{facts.submissions}次，超过最多{limit}次的规定。", src))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "basic",
+                    None,
+                    f"已提交{facts.submissions}次，超过最多{limit}次的规定。",
+                    src,
+                )
+            )
         return out
     if facts.submissions >= limit:
-        out.append(Finding(BLOCKING, "basic", None,
-                           f"已提交{facts.submissions}次，最多{limit}次，不能再次提交。", src))
+        out.append(
+            Finding(
+                BLOCKING,
+                "basic",
+                None,
+                f"已提交{facts.submissions}次，最多{limit}次，不能再次提交。",
+                src,
+            )
+        )
     else:
-        out.append(Finding(WARNING, "basic", None,
-                           f"已提交{facts.submissions}次，最多{limit}次，"
-                           f"还可提交{limit - facts.submissions}次。", src))
+        out.append(
+            Finding(
+                WARNING,
+                "basic",
+                None,
+                f"已提交{facts.submissions}次，最多{limit}次，"
+                f"还可提交{limit - facts.submissions}次。",
+                src,
+            )
+        )
     if facts.resubmit_due is not None:
         rsrc = source_for(defn, "resubmit")
         due = format_datetime_cn(facts.resubmit_due)
         if now > facts.resubmit_due:
-            out.append(Finding(BLOCKING, "basic", None,
-                               f"已超过重新提交期限（{due}），逾期未补充提交的视为放弃申报。",
-                               rsrc))
+            out.append(
+                Finding(
+                    BLOCKING,
+                    "basic",
+                    None,
+                    f"已超过重新提交期限（{due}），逾期未补充提交的视为放弃申报。",
+                    rsrc,
+                )
+            )
         else:
             left = facts.resubmit_due - now
             hours = int(left.total_seconds() // 3600)
             minutes = int(left.total_seconds() % 3600 // 60)
-            out.append(Finding(WARNING, "basic", None,
-                               f"已退回，请在{due}前修改后重新提交（还剩{hours}小时{minutes}分）。",
-                               rsrc))
+            out.append(
+                Finding(
+                    WARNING,
+                    "basic",
+                    None,
+                    f"已退回，请在{due}前修改后重新提交（还剩{hours}小时{minutes}分）。",
+                    rsrc,
+                )
+            )
     return out
 
 
-def check_application(sections: Mapping[str, Mapping[str, Any]], app_facts: AppFacts,
-                      defn: CampaignDefinition, today: date,
-                      now: datetime | None = None) -> list[Finding]:
+def check_application(
+    sections: Mapping[str, Mapping[str, Any]],
+    app_facts: AppFacts,
+    defn: CampaignDefinition,
+    today: date,
+    now: datetime | None = None,
+) -> list[Finding]:
     """Every rule of the campaign applied to the application; blocking findings first."""
     # ``now`` (naive UTC) only serves the resubmission deadline; without it the start of
     # ``today`` in Beijing time is used, so that the function stays free of the clock.
@@ -489,8 +677,9 @@ def check_application(sections: Mapping[str, Mapping[str, Any]], app_facts: AppF
 # --------------------------------------------------------------------------- derived values
 
 
-def defense_exemption_ground(sections: Mapping[str, Mapping[str, Any]], facts: AppFacts,
-                             defn: CampaignDefinition) -> str | None:
+def defense_exemption_ground(
+    sections: Mapping[str, Mapping[str, Any]], facts: AppFacts, defn: CampaignDefinition
+) -> str | None:
     """Why the applicant is exempt from the defense under this notice, or None."""
     rule = defn.defense_exemption
     basic = sections.get("basic", {})
@@ -515,8 +704,12 @@ def defense_exemption_ground(sections: Mapping[str, Mapping[str, Any]], facts: A
     return None
 
 
-def derived_values(sections: Mapping[str, Mapping[str, Any]], app_facts: AppFacts,
-                   defn: CampaignDefinition, publicity_period: Period | None = None) -> Derived:
+def derived_values(
+    sections: Mapping[str, Mapping[str, Any]],
+    app_facts: AppFacts,
+    defn: CampaignDefinition,
+    publicity_period: Period | None = None,
+) -> Derived:
     """Defense exemption and its ground, the fee and the publicity end date."""
     basic = sections.get("basic", {})
     ground = defense_exemption_ground(sections, app_facts, defn)
@@ -539,12 +732,16 @@ def facts_of(app: Application) -> AppFacts:
     """The facts of a stored application."""
     unit = app.unit
     return AppFacts(
-        level=app.level, kind=app.kind, status=app.status, submissions=app.submissions or 0,
+        level=app.level,
+        kind=app.kind,
+        status=app.status,
+        submissions=app.submissions or 0,
         resubmit_due=app.resubmit_due,
         unit_nature=unit.nature if unit else "",
         unit_below_county_level=bool(unit and unit.below_county_level),
         unit_county=unit.county if unit else "",
-        publicity_start=app.publicity_start, publicity_end=app.publicity_end,
+        publicity_start=app.publicity_start,
+        publicity_end=app.publicity_end,
         objection_open=bool(app.objection_open),
     )
 
@@ -556,14 +753,20 @@ def sections_of(app: Application) -> dict[str, dict[str, Any]]:
 
 def findings_for(app: Application, today: date, now: datetime | None = None) -> list[Finding]:
     """The findings of a stored application."""
-    return check_application(sections_of(app), facts_of(app), app.campaign.definition, today,
-                             now=now if now is not None else utcnow())
+    return check_application(
+        sections_of(app),
+        facts_of(app),
+        app.campaign.definition,
+        today,
+        now=now if now is not None else utcnow(),
+    )
 
 
 def derived_for(app: Application, publicity_period: Period | None = None) -> Derived:
     """The derived values of a stored application."""
-    return derived_values(sections_of(app), facts_of(app), app.campaign.definition,
-                          publicity_period)
+    return derived_values(
+        sections_of(app), facts_of(app), app.campaign.definition, publicity_period
+    )
 
 
 def group_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -577,4 +780,3 @@ def group_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
 def has_blocking(findings: list[Finding]) -> bool:
     """True when any finding is blocking."""
     return any(f.blocking for f in findings)
-

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from portal.applications.models import STATUS_LABELS, STATUSES, Application, StatusChange
+from portal.applications.models import Application, StatusChange
 from portal.auth.models import User
 from portal.extensions import db
 from portal.rules.checks import format_datetime_cn, source_for
 from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import local_today, utcnow
+from portal.vocabulary import STATUS_LABELS, STATUSES
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("in_publicity",),

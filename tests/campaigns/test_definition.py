@@ -11,8 +11,6 @@ import pytest
 from jinja2.exceptions import UndefinedError
 
 from portal.campaigns.definition import (
-    KIND_LABELS,
-    LEVEL_LABELS,
     PLACEHOLDERS,
     TEMPLATE_PLACEHOLDERS,
     CampaignDefinition,
@@ -24,6 +22,7 @@ from portal.campaigns.definition import (
     shipped_definition_paths,
     to_dict,
 )
+from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 RECOMMENDATION = "本单位已对提供的申报材料逐一审核，真实准确，同意推荐"
@@ -130,16 +129,24 @@ def test_partyschool_and_water_fees(shipped: dict[str, CampaignDefinition], sour
 def test_windows_per_notice(shipped: dict[str, CampaignDefinition]):
     """Each notice's own dates: 000 四, 001 一, 002 三, 003 三."""
     expected = {
-        "000": {"online": (date(2021, 8, 20), date(2021, 9, 20)),
-                "paper": (date(2021, 9, 21), date(2021, 9, 24))},
-        "001": {"online": (date(2021, 9, 1), date(2021, 9, 25)),
-                "paper": (date(2021, 10, 11), date(2021, 10, 15))},
-        "002": {"online": (date(2023, 9, 15), date(2023, 10, 20)),
-                "fee": (date(2023, 9, 15), date(2023, 10, 20)),
-                "paper": (date(2023, 10, 21), date(2023, 10, 27)),
-                "defense": (date(2023, 10, 30), None)},
-        "003": {"online": (date(2021, 9, 6), date(2021, 9, 19)),
-                "paper": (date(2021, 9, 20), date(2021, 9, 30))},
+        "000": {
+            "online": (date(2021, 8, 20), date(2021, 9, 20)),
+            "paper": (date(2021, 9, 21), date(2021, 9, 24)),
+        },
+        "001": {
+            "online": (date(2021, 9, 1), date(2021, 9, 25)),
+            "paper": (date(2021, 10, 11), date(2021, 10, 15)),
+        },
+        "002": {
+            "online": (date(2023, 9, 15), date(2023, 10, 20)),
+            "fee": (date(2023, 9, 15), date(2023, 10, 20)),
+            "paper": (date(2023, 10, 21), date(2023, 10, 27)),
+            "defense": (date(2023, 10, 30), None),
+        },
+        "003": {
+            "online": (date(2021, 9, 6), date(2021, 9, 19)),
+            "paper": (date(2021, 9, 20), date(2021, 9, 30)),
+        },
     }
     for source, windows in expected.items():
         d = shipped[source]
@@ -156,7 +163,10 @@ def test_series_and_specialties(shipped: dict[str, CampaignDefinition]):
     """000 一（一）, 001 二, 002 一, 003 title."""
     culture = shipped["000"]
     assert culture.series_by_code("culture").specialties == (
-        "艺术", "文物博物", "图书资料", "群众文化",
+        "艺术",
+        "文物博物",
+        "图书资料",
+        "群众文化",
     )
     specialties = {s for series in culture.series for s in series.specialties}
     assert {"工艺美术", "机械电子"} <= specialties
@@ -302,7 +312,7 @@ def test_commitment_sentences(shipped: dict[str, CampaignDefinition]):
         assert squeeze(c.text) in squeeze(seed_text(source))
     p = shipped["002"].commitment
     assert p.mode == "document" and p.ban_years == 3 and "3 年" in p.text
-    assert shipped["001"].commitment.ban_years == 5     # 001 七（三）: 5 年内不得申报职称
+    assert shipped["001"].commitment.ban_years == 5  # 001 七（三）: 5 年内不得申报职称
 
 
 def test_recommendation_sentence_everywhere(shipped: dict[str, CampaignDefinition]):
@@ -316,8 +326,9 @@ def test_render_publicity(shipped: dict[str, CampaignDefinition]):
     """The publicity renders with long Xinjiang names and the 系列/专业 suffixes."""
     d = shipped["003"]
     values = {name: f"<{name}>" for name in PLACEHOLDERS}
-    values.update({"姓名": "阿不都热合曼·阿不都热西提", "系列": "工程", "专业": "水利",
-                   "级别": "中级"})
+    values.update(
+        {"姓名": "阿不都热合曼·阿不都热西提", "系列": "工程", "专业": "水利", "级别": "中级"}
+    )
     text = d.render("publicity", values)
     assert "现对阿不都热合曼·阿不都热西提同志申报工程系列水利专业中级专业技术任职资格" in text
     assert "{{" not in text

@@ -56,16 +56,19 @@ def in_window(defn: CampaignDefinition) -> date:
 
 def facts(level: str = "intermediate", **kw: Any) -> AppFacts:
     """Facts of an ordinary applicant in a county-level public institution in 和静县."""
-    values: dict[str, Any] = dict(level=level, kind="evaluation", unit_nature="事业单位",
-                                  unit_county="和静县")
+    values: dict[str, Any] = dict(
+        level=level, kind="evaluation", unit_nature="事业单位", unit_county="和静县"
+    )
     values.update(kw)
     return AppFacts(**values)
 
 
 def ce_rows(years: list[int], public: int = 30, professional: int = 60) -> list[dict]:
     """Continuing-education rows with the same hours every year."""
-    return [{"year": y, "public_hours": public, "professional_hours": professional,
-             "certificate": ""} for y in years]
+    return [
+        {"year": y, "public_hours": public, "professional_hours": professional, "certificate": ""}
+        for y in years
+    ]
 
 
 def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict[str, dict]:
@@ -74,40 +77,72 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
     assert years_rule is not None
     n = max(years_rule.public_years, years_rule.professional_years)
     return {
-        "basic": {"level": level, "kind": "evaluation", "county": "和静县",
-                  "below_county_level": False, "unit_nature": "事业单位", "retired": False,
-                  "civil_servant": False, "sanction": "", "sanction_end": None},
-        "education": {"rows": [
-            {"start": "2005-09-01", "end": "2008-07-01", "level": "大学专科"},
-            {"start": "2010-09-01", "end": "2012-07-01", "level": "大学本科"},
-        ]},
-        "work": {"rows": [
-            {"start": "2008-08-01", "end": "2015-06-30", "unit": "甲", "work": "技术"},
-            {"start": "2015-07-01", "end": None, "unit": "乙", "work": "技术"},
-        ]},
-        "qualification": {"title": "助理工程师", "series": "工程系列", "level": "junior",
-                          "obtained_on": "2016-09-01", "certificate_no": "无"},
+        "basic": {
+            "level": level,
+            "kind": "evaluation",
+            "county": "和静县",
+            "below_county_level": False,
+            "unit_nature": "事业单位",
+            "retired": False,
+            "civil_servant": False,
+            "sanction": "",
+            "sanction_end": None,
+        },
+        "education": {
+            "rows": [
+                {"start": "2005-09-01", "end": "2008-07-01", "level": "大学专科"},
+                {"start": "2010-09-01", "end": "2012-07-01", "level": "大学本科"},
+            ]
+        },
+        "work": {
+            "rows": [
+                {"start": "2008-08-01", "end": "2015-06-30", "unit": "甲", "work": "技术"},
+                {"start": "2015-07-01", "end": None, "unit": "乙", "work": "技术"},
+            ]
+        },
+        "qualification": {
+            "title": "助理工程师",
+            "series": "工程系列",
+            "level": "junior",
+            "obtained_on": "2016-09-01",
+            "certificate_no": "无",
+        },
         "achievements": {"rows": [], "summary": "无"},
         "awards": {"none": True, "rows": []},
-        "papers": {"none": False, "rows": [
-            {"title": "一", "journal": "县志", "published_on": "2019-01-01", "level": "县级"},
-            {"title": "二", "journal": "工作总结", "published_on": "2020-01-01",
-             "level": "代表著作/业务总结"},
-        ]},
-        "assessments": {"rows": [{"year": y, "result": "competent"}
-                                 for y in defn.rules.assessment.years]},
-        "continuing_education": {"exempt": False, "rows": ce_rows(
-            list(range(defn.year - n + 1, defn.year + 1)))},
+        "papers": {
+            "none": False,
+            "rows": [
+                {"title": "一", "journal": "县志", "published_on": "2019-01-01", "level": "县级"},
+                {
+                    "title": "二",
+                    "journal": "工作总结",
+                    "published_on": "2020-01-01",
+                    "level": "代表著作/业务总结",
+                },
+            ],
+        },
+        "assessments": {
+            "rows": [{"year": y, "result": "competent"} for y in defn.rules.assessment.years]
+        },
+        "continuing_education": {
+            "exempt": False,
+            "rows": ce_rows(list(range(defn.year - n + 1, defn.year + 1))),
+        },
         "political": {"conduct": "拥护党的领导。", "appraisal": "表现良好。"},
         "summary": {"text": "任现职以来……"},
     }
 
 
-def check(defn: CampaignDefinition, sections: dict, level: str = "intermediate",
-          today: date | None = None, now: datetime | None = None, **kw: Any) -> list[Finding]:
+def check(
+    defn: CampaignDefinition,
+    sections: dict,
+    level: str = "intermediate",
+    today: date | None = None,
+    now: datetime | None = None,
+    **kw: Any,
+) -> list[Finding]:
     """Run every check with the applicant's facts."""
-    return check_application(sections, facts(level, **kw), defn, today or in_window(defn),
-                             now=now)
+    return check_application(sections, facts(level, **kw), defn, today or in_window(defn), now=now)
 
 
 def in_section(findings: list[Finding], section: str) -> list[Finding]:
@@ -198,8 +233,12 @@ def test_texts_left_blank_must_be_answered_with_wu(defn: CampaignDefinition, cla
     sections["publicity"] = {"start": "2021-09-01", "objections": ""}
     found = check(defn, sections)
     assert {(f.section, f.field) for f in found} == {
-        ("political", "conduct"), ("summary", "text"), ("achievements", "summary"),
-        ("qualification", "certificate_no"), ("publicity", "objections")}
+        ("political", "conduct"),
+        ("summary", "text"),
+        ("achievements", "summary"),
+        ("qualification", "certificate_no"),
+        ("publicity", "objections"),
+    }
     assert all(f.blocking and f.source == clause for f in found)
     assert all(f"“{defn.rules.blank_marker}”" in f.message for f in found)
 
@@ -228,16 +267,16 @@ def test_002_intermediate_needs_five_years_public_and_three_professional() -> No
     assert "缺少2019、2020年" in found[0].message
     assert found[0].source == "002 五（一）10"
     # The two older years need only the public hours.
-    sections["continuing_education"]["rows"] = (
-        ce_rows([2019, 2020], professional=0) + ce_rows([2021, 2022, 2023]))
+    sections["continuing_education"]["rows"] = ce_rows([2019, 2020], professional=0) + ce_rows(
+        [2021, 2022, 2023]
+    )
     assert check(PARTY, sections) == []
 
 
 def test_003_intermediate_needs_two_years_public_and_this_years_professional() -> None:
     # 003 六（二）: 申报中级职称评审人员，需参加近两年公共科目和当年专业科目学习.
     sections = good_sections(WATER)
-    sections["continuing_education"]["rows"] = (
-        ce_rows([2020], professional=0) + ce_rows([2021]))
+    sections["continuing_education"]["rows"] = ce_rows([2020], professional=0) + ce_rows([2021])
     assert check(WATER, sections) == []
     sections["continuing_education"]["rows"] = ce_rows([2021])
     found = check(WATER, sections)
@@ -269,8 +308,10 @@ def test_hours_below_the_yearly_minimum_are_blocking(defn: CampaignDefinition) -
     rows[-1]["professional_hours"] = rule.min_professional_hours - 10
     found = check(defn, sections)
     last = len(rows) - 1
-    assert {f.field for f in found} == {f"rows-{last}-public_hours",
-                                        f"rows-{last}-professional_hours"}
+    assert {f.field for f in found} == {
+        f"rows-{last}-public_hours",
+        f"rows-{last}-professional_hours",
+    }
     assert any(f"不足{rule.min_public_hours}学时" in f.message for f in found)
     assert any(f"不足{rule.min_professional_hours}学时" in f.message for f in found)
 
@@ -283,7 +324,8 @@ def test_unfilled_hours_are_asked_for(defn: CampaignDefinition) -> None:
     rows[-1]["professional_hours"] = None
     found = check(defn, sections)
     assert [(f.field, f.source) for f in found] == [
-        (f"rows-{len(rows) - 1}-professional_hours", source_for(defn, "continuing_education"))]
+        (f"rows-{len(rows) - 1}-professional_hours", source_for(defn, "continuing_education"))
+    ]
     assert "未填写" in found[0].message
 
 
@@ -310,8 +352,12 @@ def test_an_exemption_ground_must_be_one_the_notice_lists() -> None:
     # (it is not: 访惠聚、南疆学前教育支教、内地服务管理、第一书记).
     for defn in (PARTY, WATER):
         sections = good_sections(defn)
-        sections["continuing_education"] = {"exempt": True, "exemption_ground": "temple",
-                                            "exemption_approval": "县人社局 审核同意", "rows": []}
+        sections["continuing_education"] = {
+            "exempt": True,
+            "exemption_ground": "temple",
+            "exemption_approval": "县人社局 审核同意",
+            "rows": [],
+        }
         found = check(defn, sections)
         if defn is PARTY:
             assert found == []
@@ -324,11 +370,16 @@ def test_an_exemption_ground_must_be_one_the_notice_lists() -> None:
 def test_an_exemption_needs_its_approval(defn: CampaignDefinition) -> None:
     # 000 七（一）: 经…人力资源和社会保障局审核后，可免除当年继续教育; 002 五（一）10: 免试审批表.
     sections = good_sections(defn)
-    sections["continuing_education"] = {"exempt": True, "exemption_ground": "village_team",
-                                        "exemption_approval": "", "rows": []}
+    sections["continuing_education"] = {
+        "exempt": True,
+        "exemption_ground": "village_team",
+        "exemption_approval": "",
+        "rows": [],
+    }
     found = check(defn, sections)
     assert [(f.field, f.source) for f in found] == [
-        ("exemption_approval", source_for(defn, "ce_exemption"))]
+        ("exemption_approval", source_for(defn, "ce_exemption"))
+    ]
 
 
 # --------------------------------------------------------------------------- annual assessment
@@ -356,8 +407,7 @@ def test_000_states_no_delay_for_poor_results() -> None:
 
 
 @pytest.mark.parametrize(("defn", "missing"), [(PARTY, "2021"), (WATER, "2019")])
-def test_required_assessment_years_must_be_present(defn: CampaignDefinition,
-                                                   missing: str) -> None:
+def test_required_assessment_years_must_be_present(defn: CampaignDefinition, missing: str) -> None:
     # 002 五（一）8: 近三年年度考核表 (2020–2022); 003 四（十）: 2018、2019、2020年各年度考核表.
     sections = good_sections(defn)
     rows = sections["assessments"]["rows"]
@@ -420,7 +470,8 @@ def test_work_periods_must_connect(defn: CampaignDefinition) -> None:
     sections["work"]["rows"][1]["start"] = "2016-03-01"
     found = check(defn, sections)
     assert [(f.section, f.field, f.source) for f in found] == [
-        ("work", "rows-1-start", "002 五（一）4")]
+        ("work", "rows-1-start", "002 五（一）4")
+    ]
     assert "空档" in found[0].message
 
 
@@ -430,18 +481,23 @@ def test_education_goes_from_lowest_to_highest() -> None:
     sections["education"]["rows"].reverse()
     found = check(PARTY, sections)
     assert [(f.section, f.field, f.source) for f in found] == [
-        ("education", "rows-1-level", "002 五（一）2")]
+        ("education", "rows-1-level", "002 五（一）2")
+    ]
 
 
 # --------------------------------------------------------------------------- window
 
 
-@pytest.mark.parametrize(("defn", "before", "after"), [
-    (PARTY, date(2023, 9, 14), date(2023, 10, 21)),  # 002 三（一）: 2023年9月15日—10月20日
-    (WATER, date(2021, 9, 5), date(2021, 9, 20)),  # 003 三: 2021年9月6日-9月19日
-])
-def test_outside_the_online_window_is_a_warning(defn: CampaignDefinition, before: date,
-                                                after: date) -> None:
+@pytest.mark.parametrize(
+    ("defn", "before", "after"),
+    [
+        (PARTY, date(2023, 9, 14), date(2023, 10, 21)),  # 002 三（一）: 2023年9月15日—10月20日
+        (WATER, date(2021, 9, 5), date(2021, 9, 20)),  # 003 三: 2021年9月6日-9月19日
+    ],
+)
+def test_outside_the_online_window_is_a_warning(
+    defn: CampaignDefinition, before: date, after: date
+) -> None:
     # 002 三（一） and 003 三: 网上申报时间…逾期不予受理.
     sections = good_sections(defn)
     early = check(defn, sections, today=before)
@@ -458,7 +514,8 @@ def test_outside_the_online_window_is_a_warning(defn: CampaignDefinition, before
 
 @pytest.mark.parametrize(("defn", "clause"), [(PARTY, "002 四（三）"), (CULTURE, "000 八（四）")])
 def test_a_returned_application_at_the_submissions_limit_is_blocking(
-    defn: CampaignDefinition, clause: str,
+    defn: CampaignDefinition,
+    clause: str,
 ) -> None:
     # 002 四（三）: 提交次数不得超过3次; 000 八（四）: 提交…次数不得超过3次.
     sections = good_sections(defn)
@@ -473,14 +530,26 @@ def test_002_resubmission_time_left_and_overdue() -> None:
     # 002 四（三）: 申报人需在退回后的48小时内完成修改后再次提交，逾期未补充提交的视为放弃申报.
     sections = good_sections(PARTY)
     due = datetime(2023, 10, 2, 6, 0)
-    found = check(PARTY, sections, status="returned", submissions=1, resubmit_due=due,
-                  now=due - timedelta(hours=10, minutes=30))
+    found = check(
+        PARTY,
+        sections,
+        status="returned",
+        submissions=1,
+        resubmit_due=due,
+        now=due - timedelta(hours=10, minutes=30),
+    )
     deadline = [f for f in found if "重新提交" in f.message]
     assert [(f.severity, f.source) for f in deadline] == [("warning", "002 四（三）")]
     assert "还剩10小时30分" in deadline[0].message
     assert "2023年10月2日 14:00" in deadline[0].message  # shown in Beijing time
-    found = check(PARTY, sections, status="returned", submissions=1, resubmit_due=due,
-                  now=due + timedelta(minutes=1))
+    found = check(
+        PARTY,
+        sections,
+        status="returned",
+        submissions=1,
+        resubmit_due=due,
+        now=due + timedelta(minutes=1),
+    )
     assert any(f.blocking and "视为放弃申报" in f.message for f in found)
 
 
@@ -527,8 +596,12 @@ def test_defense_exempt_counties_below_county_level_and_junior(defn: CampaignDef
 def test_non_public_natures_differ_between_notices() -> None:
     # 003 五（三）: 民营企业和自由职业专业技术人员免于答辩; 002 六 names no such ground;
     # 000 六（三）: 非公经济组织、社会组织和自由职业 (社会组织 is not in 003).
-    for defn, nature, exempt in [(WATER, "民营企业", True), (PARTY, "民营企业", False),
-                                 (CULTURE, "社会组织", True), (WATER, "社会组织", False)]:
+    for defn, nature, exempt in [
+        (WATER, "民营企业", True),
+        (PARTY, "民营企业", False),
+        (CULTURE, "社会组织", True),
+        (WATER, "社会组织", False),
+    ]:
         sections = good_sections(defn)
         sections["basic"]["unit_nature"] = nature
         derived = derived_values(sections, facts(), defn)
@@ -561,8 +634,9 @@ def test_fee_by_kind_and_level() -> None:
 
 def test_publicity_end_from_the_period_or_the_stored_date() -> None:
     # 002 五（二）: 公示期不少于5个工作日 (the calendar itself is tested in test_workdays.py).
-    period = WorkdayCalendar().publicity_period(date(2023, 9, 18),
-                                                PARTY.rules.publicity_min_workdays)
+    period = WorkdayCalendar().publicity_period(
+        date(2023, 9, 18), PARTY.rules.publicity_min_workdays
+    )
     sections = good_sections(PARTY)
     assert derived_values(sections, facts(), PARTY, period).publicity_end == date(2023, 9, 22)
     stored = facts(publicity_end=date(2023, 9, 25))
@@ -590,8 +664,9 @@ def test_findings_for_a_stored_application(app, db, world) -> None:
     assert derived.fee_yuan == 380 and derived.defense_exempt is False
 
     # unit_a is in 若羌县: exempt from defense under 003 五（一）.
-    water = make_application(world.office_a, world.unit_a, world.campaigns["bz-water-2021"],
-                             name="其木格", seq=2)
+    water = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-water-2021"], name="其木格", seq=2
+    )
     db.session.commit()
     found = findings_for(water, date(2021, 9, 10))
     assert {f.section for f in found} >= {"political", "continuing_education", "assessments"}

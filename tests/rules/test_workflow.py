@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.applications.models import STATUSES, Application, ApplicationSection, StatusChange
+from portal.applications.models import Application, ApplicationSection, StatusChange
 from portal.rules.workflow import (
     TRANSITIONS,
     WorkflowError,
@@ -21,6 +21,7 @@ from portal.rules.workflow import (
     can_transition,
     transition,
 )
+from portal.vocabulary import STATUSES
 from tests.factories import make_application
 from tests.rules.test_checks import good_sections
 
