@@ -1,8 +1,20 @@
-"""Form helpers shared by every domain."""
+"""Generic form pieces shared by every domain: fields, validators, checks of single values.
+
+The checks of names and phone numbers return (normalised, error) so that forms and the roster
+importer refuse the same values with the same Chinese message.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import wtforms
+from wtforms import Field, ValidationError
+from wtforms.widgets import TextInput
+
+from portal.textutil import MIDDLE_DOT, clean_name, normalise_text, parse_date_loose
+from portal.timeutil import local_today
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
     from wtforms.fields.choices import SelectChoice
@@ -54,3 +66,153 @@ def positive_int(value: object) -> int | None:
     """A record id or page number from a form or query value; None when empty or not one."""
     text = str(value).strip() if value is not None else ""
     return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+class LooseDateField(Field):
+    """A date typed the way clerks type it: 1990-01-02, 1990.01.02, 1990.01, 1990年1月."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, not_future: bool = False, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("placeholder", "如 2020-08-01")
+        kwargs["render_kw"].setdefault("autocomplete", "off")
+        super().__init__(label, validators, **kwargs)
+        self.not_future = not_future
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+    def process_data(self, value) -> None:
+        if isinstance(value, str) and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        self.data = value if isinstance(value, date) else None
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_date_loose(valuelist[0])
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from exc
+
+    def pre_validate(self, form) -> None:
+        if self.not_future and self.data and self.data > local_today():
+            raise ValidationError("日期不能晚于今天。")
+
+
+class EndAfterStart:
+    """Validator for an end date: not before the start date of the same row."""
+
+    def __init__(self, start_field: str = "start"):
+        self.start_field = start_field
+
+    def __call__(self, form, field) -> None:
+        start = form[self.start_field].data
+        if field.data and start and field.data < start:
+            raise ValidationError("结束日期不能早于开始日期。")
+
+
+# --- names and phone numbers --------------------------------------------
+
+NAME_MAX_LENGTH = 30
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_IS_HAN = re.compile(f"[{_HAN}]")
+_IS_LATIN = re.compile("[A-Za-z]")
+_STOP_LIKE = ".．。,，、"
+
+_NAME_DOT_HINT = f"少数民族姓名各部分之间请用间隔号“{MIDDLE_DOT}”分隔，如 买买提{MIDDLE_DOT}艾力"
+
+PHONE_HINT = "请填写11位手机号或带区号的固定电话，如 0996-2030024"
+LOCAL_PHONE_HINT = "请填写7至8位的本地电话（如 2617611）、带区号的固定电话或11位手机号"
+
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+# 010 and 02x are the only three-digit area codes; every other one has four digits.
+_AREA = r"010|02\d|0[3-9]\d\d"
+_LANDLINE = re.compile(
+    rf"(?:\((?P<bracketed>{_AREA})\)|(?P<area>{_AREA}))"
+    r"\s*-?\s*(?P<local>[2-9]\d{6,7})"
+    r"(?:\s*(?:-|转|分机|ext\.?)\s*(?P<ext>\d{1,6}))?",
+    re.IGNORECASE,
+)
+_LOCAL = re.compile(r"[2-9]\d{6,7}")
+_PHONE_FILLER = re.compile(r"[\s-]")
+
+
+Result = tuple[str, str | None]
+
+
+def _name_error(name: str) -> str | None:
+    """Return the first problem with a cleaned name, or None."""
+    has_han = bool(_IS_HAN.search(name))
+    has_latin = bool(_IS_LATIN.search(name))
+    if has_han and has_latin:
+        return "姓名请全部用汉字填写，外文姓名请全部用字母填写"
+    for ch in name:
+        if ch == MIDDLE_DOT or _IS_HAN.match(ch) or (has_latin and _IS_LATIN.match(ch)):
+            continue
+        if ch == " ":
+            if has_latin:
+                continue
+            return f"汉字姓名中不要有空格；{_NAME_DOT_HINT}"
+        if ch.isdigit():
+            return "姓名中不能有数字"
+        if ch in _STOP_LIKE:
+            return f"姓名中不能有“{ch}”；{_NAME_DOT_HINT}"
+        return f"姓名中不能有“{ch}”，只能用汉字和间隔号“{MIDDLE_DOT}”"
+    if name.startswith(MIDDLE_DOT) or name.endswith(MIDDLE_DOT):
+        return f"间隔号“{MIDDLE_DOT}”只能写在姓名中间，不能在开头或结尾"
+    if MIDDLE_DOT * 2 in name:
+        return f"姓名中不能连用两个间隔号“{MIDDLE_DOT}”"
+    if len(name) > NAME_MAX_LENGTH:
+        return f"姓名最多{NAME_MAX_LENGTH}个字（含间隔号），现在是{len(name)}个字"
+    if len(name.replace(MIDDLE_DOT, "").replace(" ", "")) < 2:
+        return "姓名至少2个字，请填写全名"
+    return None
+
+
+def check_name(s: str | None) -> Result:
+    """Check a person's name: Han characters with "·" between parts, or a name in Latin letters."""
+    name = clean_name(s)
+    if not name:
+        return name, "请填写姓名"
+    return name, _name_error(name)
+
+
+def check_phone(s: str | None) -> Result:
+    """Check an 11-digit mobile or a landline with area code; normalise to 0996-2030024[转801]."""
+    text = normalise_text(s)
+    if not text:
+        return text, "请填写联系电话"
+    mobile = _MOBILE.fullmatch(_PHONE_FILLER.sub("", text))
+    if mobile:
+        return mobile.group(1), None
+    landline = _LANDLINE.fullmatch(text)
+    if landline:
+        area = landline.group("bracketed") or landline.group("area")
+        number = f"{area}-{landline.group('local')}"
+        if landline.group("ext"):
+            number += f"转{landline.group('ext')}"
+        return number, None
+    if _LOCAL.fullmatch(_PHONE_FILLER.sub("", text)):
+        return text, "固定电话请写上区号，如 0996-2030024"
+    return text, PHONE_HINT
+
+
+def check_local_phone(s: str | None) -> Result:
+    """Check an office phone: a 7-8 digit local number such as 2617611, or a full number."""
+    text = normalise_text(s)
+    if not text:
+        return text, "请填写联系电话"
+    local = _PHONE_FILLER.sub("", text)
+    if _LOCAL.fullmatch(local):
+        return local, None
+    number, error = check_phone(text)
+    return number, LOCAL_PHONE_HINT if error else None

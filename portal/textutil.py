@@ -14,7 +14,7 @@ _FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 _SPACES = re.compile(r"\s+")  # str patterns match U+3000 and other Unicode spaces too
 
 # Variants of the middle dot people type between the parts of a name (买买提·艾力).
-# The full stop "." / "．" / "。" is deliberately absent: fieldcheck refuses it with a hint.
+# The full stop "." / "．" / "。" is deliberately absent: check_name refuses it with a hint.
 MIDDLE_DOT = "\u00b7"
 _DOT_VARIANTS = (
     "\u0387"  # Greek ano teleia (canonically equal to U+00B7)

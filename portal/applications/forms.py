@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     Form,
     FormField,
@@ -24,14 +21,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from portal.applications import choices
-from portal.applications.fieldcheck import check_name, check_phone
 from portal.applications.idcard import validate_id
-from portal.formutil import SelectField
-from portal.textutil import parse_date_loose
-from portal.timeutil import local_today
+from portal.formutil import EndAfterStart, LooseDateField, SelectField, check_name, check_phone
 from portal.vocabulary import ASSESSMENT_RESULT_LABELS
 
 NONE = "无"
@@ -44,57 +37,6 @@ def _pairs(values) -> list[tuple[str, str]]:
     for v in values:
         out.append((v[0], v[1]) if isinstance(v, tuple | list) else (v, v))
     return out
-
-
-class LooseDateField(Field):
-    """A date typed the way clerks type it: 1990-01-02, 1990.01.02, 1990.01, 1990年1月."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, not_future: bool = False, **kwargs):
-        kwargs.setdefault("render_kw", {}).setdefault("placeholder", "如 2020-08-01")
-        kwargs["render_kw"].setdefault("autocomplete", "off")
-        super().__init__(label, validators, **kwargs)
-        self.not_future = not_future
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if isinstance(self.data, date) else ""
-
-    def process_data(self, value) -> None:
-        if isinstance(value, str) and value:
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                value = None
-        self.data = value if isinstance(value, date) else None
-
-    def process_formdata(self, valuelist) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = parse_date_loose(valuelist[0])
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(str(exc)) from exc
-
-    def pre_validate(self, form) -> None:
-        if self.not_future and self.data and self.data > local_today():
-            raise ValidationError("日期不能晚于今天。")
-
-
-class EndAfterStart:
-    """Validator for an end date: not before the start date of the same row."""
-
-    def __init__(self, start_field: str = "start"):
-        self.start_field = start_field
-
-    def __call__(self, form, field) -> None:
-        start = form[self.start_field].data
-        if field.data and start and field.data < start:
-            raise ValidationError("结束日期不能早于开始日期。")
 
 
 def required_text(label: str, max_len: int = 200, **kw) -> StringField:

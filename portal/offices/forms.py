@@ -6,8 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.applications.fieldcheck import check_local_phone
-from portal.formutil import SelectField
+from portal.formutil import SelectField, check_local_phone
 from portal.vocabulary import UNIT_NATURES
 
 

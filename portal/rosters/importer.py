@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal import vocabulary
-from portal.applications.fieldcheck import check_name, check_phone
 from portal.applications.idcard import validate_id
 from portal.applications.models import Application, ApplicationSection, Person
 from portal.applications.sections import is_complete
@@ -21,6 +20,7 @@ from portal.auth.models import User
 from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
 from portal.extensions import db
+from portal.formutil import check_name, check_phone
 from portal.offices.models import Office, RecommendingUnit
 from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
 from portal.textutil import collapse_spaces, normalise_text, parse_date_loose

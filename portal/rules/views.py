@@ -10,9 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.applications.forms import LooseDateField
 from portal.extensions import db
-from portal.formutil import SelectField
+from portal.formutil import LooseDateField, SelectField
 from portal.rules.calendar import load_calendar
 from portal.rules.models import WorkdayOverride
 from portal.security import roles_required

@@ -1,10 +1,8 @@
-"""Field checks for names and phones, and the fixed choice lists of the application form."""
+"""Checks of single values shared by every form: names and phone numbers."""
 
 import pytest
 
-from portal import vocabulary
-from portal.applications import choices
-from portal.applications.fieldcheck import (
+from portal.formutil import (
     LOCAL_PHONE_HINT,
     PHONE_HINT,
     check_local_phone,
@@ -149,50 +147,3 @@ def test_office_phone_takes_a_local_number_or_a_full_one(typed, normalised):
 @pytest.mark.parametrize("typed", ["261761", "123456789", "0617611", "abc"])
 def test_office_phone_refuses_other_lengths(typed):
     assert check_local_phone(typed)[1] == LOCAL_PHONE_HINT
-
-
-# --- choice lists ----------------------------------------------------------
-
-
-def test_ethnicities_are_the_56_groups_in_standard_order():
-    assert len(vocabulary.ETHNICITIES) == len(set(vocabulary.ETHNICITIES)) == 56
-    assert vocabulary.ETHNICITIES[0] == "汉族"
-    assert vocabulary.ETHNICITIES[4] == "维吾尔族"
-    assert vocabulary.ETHNICITIES[16] == "哈萨克族"
-    assert vocabulary.ETHNICITIES[-1] == "基诺族"
-    assert all(group.endswith("族") for group in vocabulary.ETHNICITIES)
-
-
-def test_political_statuses_end_with_the_masses():
-    assert vocabulary.POLITICAL_STATUSES[0] == "中共党员"
-    assert vocabulary.POLITICAL_STATUSES[-1] == "群众"
-    assert len(vocabulary.POLITICAL_STATUSES) == 13
-
-
-def test_education_rank_orders_levels_from_lowest_to_highest():
-    rank = vocabulary.EDUCATION_RANK
-    ordered = sorted(vocabulary.EDUCATION_LEVELS, key=rank.__getitem__)
-    assert ordered[0] == "初中及以下"
-    assert ordered[-1] == "博士研究生"
-    assert rank["大学本科"] > rank["大学专科"]
-    assert rank["中等专科"] == rank["高中"]
-    assert set(rank) == set(vocabulary.EDUCATION_LEVELS)
-
-
-def test_only_sanctions_of_record_or_above_bar_an_application():
-    # 000, 001, 002, 003: 受记过以上处分且在处分期内的 不得申报
-    assert not vocabulary.sanction_bars_application("警告")
-    assert not vocabulary.sanction_bars_application(None)
-    assert not vocabulary.sanction_bars_application("")
-    for sanction in ("记过", "记大过", "降级", "降低岗位等级", "撤职", "开除"):
-        assert vocabulary.sanction_bars_application(sanction)
-
-
-def test_choice_lists_fit_a_select_field():
-    assert choices.GENDER_CHOICES == [("男", "男"), ("女", "女")]
-    assert choices.ETHNICITY_CHOICES[0] == ("", "请选择")
-    assert choices.ETHNICITY_CHOICES[1] == ("汉族", "汉族")
-    assert len(choices.ETHNICITY_CHOICES) == 57
-    assert choices.SANCTION_CHOICES[0] == ("", "无")
-    assert ("未测试", "未测试") in choices.MANDARIN_CHOICES
-    assert [value for value, _ in choices.DEGREE_CHOICES] == ["", "博士", "硕士", "学士", "无"]
