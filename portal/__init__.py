@@ -105,16 +105,16 @@ def register_blueprints(app: Flask) -> None:
     from portal.documents.views import bp as documents_bp
     from portal.offices.views import bp as offices_bp
     from portal.rosters.views import bp as rosters_bp
-    from portal.rules.views import bp as rules_bp
     from portal.security import init_security
     from portal.vendor import bp as vendor_bp
+    from portal.workdays.views import bp as workdays_bp
 
     app.register_blueprint(vendor_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(offices_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(applications_bp)
-    app.register_blueprint(rules_bp)
+    app.register_blueprint(workdays_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(rosters_bp)
     init_security(app)

@@ -151,7 +151,7 @@ def users_create(
 @click.argument("count", type=int)
 def workdays_command(start, count: int) -> None:
     """Print the date of the COUNT-th working day from START (counting START), as YYYY-MM-DD."""
-    from portal.rules.calendar import load_calendar
+    from portal.workdays.services import load_calendar
 
     try:
         period = load_calendar().publicity_period(start.date(), count)

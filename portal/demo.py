@@ -436,8 +436,8 @@ def _progress(app: Application, target: str) -> None:
     """Fill the publicity and materials sections and walk the workflow up to `target`."""
     from datetime import timedelta
 
-    from portal.rules.calendar import publicity_period_for
     from portal.rules.workflow import transition
+    from portal.workdays.services import publicity_period_for
 
     d = app.campaign.definition
     start = d.window("online").start + timedelta(days=3)

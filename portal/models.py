@@ -6,7 +6,7 @@ from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.documents.models import UnitTemplate
 from portal.offices.models import Office, RecommendingUnit
-from portal.rules.models import WorkdayOverride
+from portal.workdays.models import WorkdayOverride
 
 __all__ = [
     "Application",

@@ -1,4 +1,4 @@
-"""Clock helpers: naive UTC in the database, Beijing time on documents and pages."""
+"""Clock and date helpers: naive UTC in the database, Beijing time on documents and pages."""
 
 from __future__ import annotations
 
@@ -21,3 +21,15 @@ def local_today() -> date:
 def to_local(dt: datetime | None) -> datetime | None:
     """Convert a naive UTC database timestamp to Beijing time."""
     return dt + LOCAL_OFFSET if dt else None
+
+
+def years_between(start: date | str | None, end: date) -> int | None:
+    """Whole years from start up to end (e.g. years in the profession up to the cutoff date)."""
+    if isinstance(start, str):
+        start = date.fromisoformat(start) if start else None
+    if start is None or start > end:
+        return None
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years

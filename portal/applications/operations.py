@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.formutil import choice_label
 from portal.offices.models import RecommendingUnit
 from portal.textutil import format_date_cn
-from portal.timeutil import utcnow
+from portal.timeutil import utcnow, years_between
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
 
 # Sections that belong to one year's campaign and are not copied to the next application.
@@ -86,7 +86,7 @@ def save_section(app: Application, key: str, form, user: User) -> ApplicationSec
     if key == "basic":
         _mirror_basic(app, data)
     if key == "publicity":
-        from portal.rules.calendar import publicity_period_for
+        from portal.workdays.services import publicity_period_for
 
         start = form.start.data
         app.publicity_start = start
@@ -214,8 +214,6 @@ def section_extras(app: Application, key: str, form) -> dict[str, Any]:
     """Computed values shown beside a section (years in profession, publicity end date)."""
     d = app.campaign.definition
     if key == "qualification":
-        from portal.rules.derived import years_between
-
         basic = app.section_data("basic")
         work_start = basic.get("work_start")
         return {
@@ -224,7 +222,7 @@ def section_extras(app: Application, key: str, form) -> dict[str, Any]:
             "years_working": years_between(work_start, d.seniority_cutoff),
         }
     if key == "publicity":
-        from portal.rules.calendar import publicity_period_for
+        from portal.workdays.services import publicity_period_for
 
         start = form.start.data
         return {

@@ -12,12 +12,12 @@ from portal.applications.models import Application, StatusChange
 from portal.applications.views import _load, bp
 from portal.audit import record
 from portal.extensions import db
-from portal.rules.calendar import publicity_period_for
 from portal.rules.checks import derived_for, findings_for, group_by_section
 from portal.rules.workflow import WorkflowError, allowed_targets, bulk_transition, transition
 from portal.security import can_edit_office, scope
 from portal.timeutil import local_today
 from portal.vocabulary import STATUS_LABELS
+from portal.workdays.services import publicity_period_for
 
 
 @bp.get("/<int:app_id>/review")

@@ -11,7 +11,7 @@ from wtforms import Form
 
 from portal.applications import forms
 from portal.applications.models import Application
-from portal.rules.history import RowProblem, education_order_problems, work_history_problems
+from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
 from portal.vocabulary import EDUCATION_RANK, KIND_LABELS, LEVEL_LABELS, UNIT_NATURES
 
 

@@ -252,8 +252,8 @@ def copy_previous(app_id: int):
 @bp.post("/<int:app_id>/publicity/period")
 def publicity_period(app_id: int):
     """The publicity end date for a typed start date, shown at once (HTMX)."""
-    from portal.rules.calendar import publicity_period_for
     from portal.textutil import parse_date_loose
+    from portal.workdays.services import publicity_period_for
 
     app = _load(app_id)
     extras = {"min_days": app.campaign.definition.rules.publicity_min_workdays, "period": None}

@@ -14,11 +14,11 @@ from portal.applications.models import Application
 from portal.campaigns.definition import Material
 from portal.documents.models import template_text
 from portal.documents.sandbox import placeholders_in
-from portal.rules.calendar import load_calendar
-from portal.rules.workdays import Period, WorkdayCalendar
 from portal.textutil import format_date_cn, format_month_cn, mask_id_publicity
 from portal.timeutil import local_today
 from portal.vocabulary import LEVEL_LABELS
+from portal.workdays.calendar import Period, WorkdayCalendar
+from portal.workdays.services import load_calendar
 
 #: Document kinds, as used in URLs and on the command line.
 KINDS: tuple[str, ...] = ("publicity", "publicity-result", "commitment", "ce-exemption", "catalog")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
 from portal.campaigns.definition import CampaignDefinition
-from portal.rules.history import RowProblem, education_order_problems, work_history_problems
 from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
 from portal.vocabulary import (
@@ -27,7 +27,7 @@ from portal.vocabulary import (
 
 if TYPE_CHECKING:
     from portal.applications.models import Application
-    from portal.rules.workdays import Period
+    from portal.workdays.calendar import Period
 
 Severity = Literal["blocking", "warning"]
 BLOCKING: Severity = "blocking"

@@ -157,7 +157,7 @@ def transition(
     if to == "in_publicity":
         app.publicity_start = publicity_start_of(app)
         if app.publicity_end is None:
-            from portal.rules.calendar import publicity_period_for
+            from portal.workdays.services import publicity_period_for
 
             app.publicity_end = publicity_period_for(app, app.publicity_start).end
     if (from_status, to) in COUNTED:

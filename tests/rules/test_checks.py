@@ -32,7 +32,7 @@ from portal.rules.checks import (
     has_blocking,
     source_for,
 )
-from portal.rules.workdays import WorkdayCalendar
+from portal.workdays.calendar import WorkdayCalendar
 
 DEFS: dict[str, CampaignDefinition] = {
     d.code: d for d in (load_definition(p) for p in shipped_definition_paths())

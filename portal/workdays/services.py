@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.rules.models import WorkdayOverride
-from portal.rules.workdays import Override, Period, WorkdayCalendar
+from portal.workdays.calendar import Override, Period, WorkdayCalendar
+from portal.workdays.models import WorkdayOverride
 
 
 def load_calendar() -> WorkdayCalendar:

@@ -1,4 +1,4 @@
-"""Continuity of work history and order of education rows (pure functions)."""
+"""Checks across the rows of a repeating section: work history continuity, education order."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.rules.models import WorkdayOverride
+from portal.workdays.models import WorkdayOverride
 from tests.conftest import post_form
 
 

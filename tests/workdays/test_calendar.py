@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.rules.workdays import Override, WorkdayCalendar, format_date, period_text
+from portal.workdays.calendar import Override, WorkdayCalendar, format_date, period_text
 
 # The rule: 002 五（二）, 000 七, 001 七, 003 六: 「公示期不少于5个工作日」.
 # Expected dates below are worked out by hand from the published arrangements:

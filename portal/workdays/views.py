@@ -12,11 +12,11 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.extensions import db
 from portal.formutil import LooseDateField, SelectField
-from portal.rules.calendar import load_calendar
-from portal.rules.models import WorkdayOverride
 from portal.security import roles_required
+from portal.workdays.models import WorkdayOverride
+from portal.workdays.services import load_calendar
 
-bp = Blueprint("rules", __name__, url_prefix="/admin/workdays")
+bp = Blueprint("workdays", __name__, url_prefix="/admin/workdays")
 
 
 class OverrideForm(FlaskForm):
@@ -50,12 +50,12 @@ def index():
         db.session.add(row)
         db.session.commit()
         flash(f"已{'更新' if existing else '添加'} {row.day.isoformat()} {row.name}。", "success")
-        return redirect(url_for("rules.index"))
+        return redirect(url_for("workdays.index"))
     rows = db.session.scalars(sa.select(WorkdayOverride).order_by(WorkdayOverride.day)).all()
     calendar = load_calendar()
     this_year = date.today().year
     years = [(y, calendar.covered(y)) for y in range(this_year - 2, this_year + 3)]
-    return render_template("rules/workdays.html", form=form, rows=rows, years=years)
+    return render_template("workdays/index.html", form=form, rows=rows, years=years)
 
 
 @bp.post("/<int:override_id>/delete")
@@ -66,4 +66,4 @@ def delete(override_id: int):
     db.session.delete(row)
     db.session.commit()
     flash(f"已删除 {row.day.isoformat()} {row.name}。", "success")
-    return redirect(url_for("rules.index"))
+    return redirect(url_for("workdays.index"))
