@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.documents.views import bp as documents_bp
+    from portal.main.views import bp as main_bp
     from portal.offices.views import bp as offices_bp
     from portal.rosters.views import bp as rosters_bp
     from portal.security import init_security
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(vendor_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
     app.register_blueprint(offices_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(applications_bp)

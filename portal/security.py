@@ -78,7 +78,7 @@ def init_security(app: Flask) -> None:
 
             return render_template("errors/_error.html", code=400, message=message), 400
         flash(message, "danger")
-        target = request.referrer if _is_safe(request.referrer) else url_for("offices.home")
+        target = request.referrer if _is_safe(request.referrer) else url_for("main.home")
         return redirect(target), 303
 
 

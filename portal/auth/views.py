@@ -21,7 +21,7 @@ bp = Blueprint("auth", __name__)
 def login():
     """Show the login form and sign the user in."""
     if current_user.is_authenticated:
-        return redirect(url_for("offices.home"))
+        return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -42,7 +42,7 @@ def login():
             login_user(user, remember=form.remember.data)
             session["last_seen"] = int(time.time())
             flash(f"欢迎，{user.display_name or user.username}。", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("offices.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
 
@@ -127,5 +127,5 @@ def change_password():
             current_user.set_password(form.new.data)
             db.session.commit()
             flash("密码已修改，下次登录请使用新密码。", "success")
-            return redirect(url_for("offices.home"))
+            return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
