@@ -99,10 +99,10 @@ def _configure_sqlite(app: Flask, engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every domain's blueprint."""
-    from portal.applications.views import bp as applications_bp
+    from portal.applications.blueprint import bp as applications_bp
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
-    from portal.documents.views import bp as documents_bp
+    from portal.documents.blueprint import bp as documents_bp
     from portal.main.views import bp as main_bp
     from portal.offices.views import bp as offices_bp
     from portal.rosters.views import bp as rosters_bp

@@ -1,4 +1,4 @@
-"""The applications list: search, filters, sort and pagination in one scoped query."""
+"""Reading applications within the user's scope: one by id, or a filtered, sorted page."""
 
 from __future__ import annotations
 
@@ -12,8 +12,14 @@ from portal.applications.models import Application
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import RecommendingUnit
-from portal.security import scope
+from portal.security import scope, scoped_get_or_404
 from portal.vocabulary import STATUSES
+
+
+def load_application(app_id: int, write: bool = False) -> Application:
+    """One application of an office the user may read (write: may edit), else 404."""
+    return scoped_get_or_404(Application, app_id, write=write)
+
 
 SORTS = {
     "updated": Application.updated_at,

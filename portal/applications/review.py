@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal.applications import sections
+from portal.applications.listing import load_application
 from portal.applications.models import Application, StatusChange
-from portal.applications.views import _load, bp
 from portal.audit import record
 from portal.extensions import db
 from portal.rules.checks import derived_for, findings_for, group_by_section
@@ -20,10 +20,9 @@ from portal.vocabulary import STATUS_LABELS
 from portal.workdays.services import publicity_period_for
 
 
-@bp.get("/<int:app_id>/review")
 def review(app_id: int):
     """Findings grouped by section with links to the field, derived values and the workflow."""
-    app = _load(app_id)
+    app = load_application(app_id)
     today = local_today()
     findings = findings_for(app, today)
     period = publicity_period_for(app, app.publicity_start) if app.publicity_start else None
@@ -49,10 +48,9 @@ def review(app_id: int):
     )
 
 
-@bp.post("/<int:app_id>/status")
 def change_status(app_id: int):
     """Move one application to another status (refused with a message when not allowed)."""
-    app = _load(app_id, write=True)
+    app = load_application(app_id, write=True)
     to = request.form.get("to", "")
     if to not in STATUS_LABELS:
         abort(400)
@@ -67,7 +65,6 @@ def change_status(app_id: int):
     return redirect(url_for("applications.review", app_id=app_id))
 
 
-@bp.post("/bulk-status")
 def bulk_status():
     """Change the status of the applications selected in the list."""
     if not current_user.is_clerk:
@@ -96,10 +93,9 @@ def bulk_status():
     return redirect(request.referrer or url_for("applications.index"))
 
 
-@bp.post("/<int:app_id>/delete")
 def delete(app_id: int):
     """Delete an application created by mistake (drafts only); the person is kept."""
-    app = _load(app_id, write=True)
+    app = load_application(app_id, write=True)
     if app.status != "draft":
         flash("只能删除草稿状态的申报；已公示或已报送的申报请用状态办理。", "danger")
         return redirect(url_for("applications.review", app_id=app_id))

@@ -5,25 +5,23 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from portal.applications import operations, sections
 from portal.applications.forms import NewApplicationForm
-from portal.applications.listing import ListQuery, list_applications
+from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.rules.checks import findings_for
-from portal.security import can_edit_office, scope, scoped_get_or_404
+from portal.security import can_edit_office, scope
 from portal.timeutil import local_today
 from portal.vocabulary import STATUS_LABELS
-
-bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 
 def office_units(office_id: int) -> list[RecommendingUnit]:
@@ -32,7 +30,6 @@ def office_units(office_id: int) -> list[RecommendingUnit]:
     return list(db.session.scalars(stmt.order_by(RecommendingUnit.name)))
 
 
-@bp.get("/")
 def index():
     """The office's applications: active search, filters, sort, pagination."""
     q = ListQuery.from_args(request.args)
@@ -56,7 +53,6 @@ def index():
     return render_template("applications/index.html", **ctx)
 
 
-@bp.route("/new", methods=["GET", "POST"])
 def new():
     """Start an application for a person in a campaign (optionally from last year's data)."""
     if not current_user.is_clerk:
@@ -84,10 +80,6 @@ def new():
             flash(f"已为 {app.name} 创建申报。", "success")
             return redirect(url_for("applications.section", app_id=app.id, key="basic"))
     return render_template("applications/new.html", form=form)
-
-
-def _load(app_id: int, write: bool = False) -> Application:
-    return scoped_get_or_404(Application, app_id, write=write)
 
 
 def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
@@ -136,12 +128,11 @@ def _render_section(
     return render_template(template, **ctx), status
 
 
-@bp.route("/<int:app_id>/<key>", methods=["GET", "POST"])
 def section(app_id: int, key: str):
     """One section page: show it, add or remove rows, or save it."""
     if key not in sections.BY_KEY:
         abort(404)
-    app = _load(app_id, write=request.method == "POST")
+    app = load_application(app_id, write=request.method == "POST")
     units = office_units(app.office_id)
     spec = sections.BY_KEY[key]
     if request.method == "GET":
@@ -181,7 +172,7 @@ def section(app_id: int, key: str):
         db.session.commit()
     except (StaleDataError, sa.exc.IntegrityError):
         db.session.rollback()
-        app = _load(app_id)
+        app = load_application(app_id)
         stored = app.section(key)
         form = sections.build_form(key, app, formdata=request.form, units=units)
         form.validate()
@@ -217,12 +208,11 @@ def _conflict(app: Application, key: str, form, stored):
     return _render_section(app, key, form, status=409, conflict=conflict)
 
 
-@bp.post("/<int:app_id>/<key>/check")
 def check_field(app_id: int, key: str):
     """Inline validation: the errors of one field, checked when it loses focus."""
     if key not in sections.BY_KEY:
         abort(404)
-    app = _load(app_id)
+    app = load_application(app_id)
     form = sections.build_form(key, app, formdata=request.form, units=office_units(app.office_id))
     form.validate()
     name = request.args.get("field", "")
@@ -236,10 +226,9 @@ def check_field(app_id: int, key: str):
     return render_template("applications/_field_errors.html", field=field)
 
 
-@bp.post("/<int:app_id>/copy-previous")
 def copy_previous(app_id: int):
     """从上一年复制: fill empty sections from the person's previous application."""
-    app = _load(app_id, write=True)
+    app = load_application(app_id, write=True)
     copied = operations.copy_from_previous(app, current_user)
     if copied is None:
         flash("没有找到此人以前的申报。", "warning")
@@ -249,13 +238,12 @@ def copy_previous(app_id: int):
     return redirect(url_for("applications.section", app_id=app.id, key="basic"))
 
 
-@bp.post("/<int:app_id>/publicity/period")
 def publicity_period(app_id: int):
     """The publicity end date for a typed start date, shown at once (HTMX)."""
     from portal.textutil import parse_date_loose
     from portal.workdays.services import publicity_period_for
 
-    app = _load(app_id)
+    app = load_application(app_id)
     extras = {"min_days": app.campaign.definition.rules.publicity_min_workdays, "period": None}
     error = None
     raw = (request.form.get("start") or "").strip()
@@ -265,7 +253,3 @@ def publicity_period(app_id: int):
         except ValueError as exc:
             error = str(exc)
     return render_template("applications/_publicity_period.html", extras=extras, error=error)
-
-
-# The review page and status changes share this blueprint.
-from portal.applications import review  # noqa: E402, F401

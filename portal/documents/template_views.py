@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import audit
+from portal.applications.listing import load_application
 from portal.applications.models import Application
 from portal.campaigns.definition import PLACEHOLDERS, TEMPLATE_PLACEHOLDERS
 from portal.campaigns.models import Campaign
@@ -326,7 +327,7 @@ def official_text_field():
 def _preview_values(form: TemplateForm) -> tuple[dict[str, str], dict[str, str], str]:
     """Values to fill the preview with: the chosen application's, else samples; and a note."""
     if form.application_id is not None:
-        app = scoped_get_or_404(Application, form.application_id)
+        app = load_application(form.application_id)
         ctx = build_context(app, DOCUMENT_OF_TEMPLATE[form.kind])
         values = dict(ctx.values)
         for name, value in values.items():
@@ -376,28 +377,4 @@ def preview_unit_template():
         placeholders=_placeholder_list(form.kind),
         sentence_only=sentence_only,
         campaign=campaign,
-    )
-
-
-def register_template_views(bp: Blueprint) -> None:
-    """Add the unit-template pages to the documents blueprint."""
-    bp.add_url_rule("/templates/", "unit_templates", unit_templates)
-    bp.add_url_rule(
-        "/templates/new", "new_unit_template", new_unit_template, methods=["GET", "POST"]
-    )
-    bp.add_url_rule(
-        "/templates/<int:template_id>",
-        "edit_unit_template",
-        edit_unit_template,
-        methods=["GET", "POST"],
-    )
-    bp.add_url_rule(
-        "/templates/<int:template_id>/delete",
-        "delete_unit_template",
-        delete_unit_template,
-        methods=["POST"],
-    )
-    bp.add_url_rule("/templates/official", "official_text_field", official_text_field)
-    bp.add_url_rule(
-        "/templates/preview", "preview_unit_template", preview_unit_template, methods=["POST"]
     )

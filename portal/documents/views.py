@@ -8,10 +8,11 @@ import zipfile
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from portal import audit
+from portal.applications.listing import load_application
 from portal.applications.models import Application
 from portal.documents import jobs
 from portal.documents.context import KIND_LABELS, KINDS, build_context
@@ -24,12 +25,8 @@ from portal.documents.render import (
     render_html,
     render_pdf,
 )
-from portal.documents.template_views import register_template_views
 from portal.extensions import db
-from portal.security import scope, scoped_get_or_404
-
-bp = Blueprint("documents", __name__, url_prefix="/documents")
-register_template_views(bp)
+from portal.security import scope
 
 #: The most applications one synchronous batch renders (about 0.3 s each).
 BATCH_LIMIT = 200
@@ -88,10 +85,9 @@ def _pdf_response(data: bytes, name: str):
     )
 
 
-@bp.get("/<int:app_id>/")
 def index(app_id: int):
     """The documents of one application: which can be printed, and what is missing."""
-    app = scoped_get_or_404(Application, app_id)
+    app = load_application(app_id)
     rows = [(kind, KIND_LABELS[kind], build_context(app, kind).missing) for kind in KINDS]
     return render_template(
         "documents/index.html",
@@ -108,10 +104,9 @@ def _date_warnings(app: Application) -> list[str]:
     return list(period.warnings) if period else []
 
 
-@bp.get("/<int:app_id>/<kind>")
 def preview(app_id: int, kind: str):
     """HTML print preview of one document, from the same template as the PDF."""
-    app = scoped_get_or_404(Application, app_id)
+    app = load_application(app_id)
     _kind_or_404(kind)
     try:
         return render_html(
@@ -127,10 +122,9 @@ def preview(app_id: int, kind: str):
         return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])
 
 
-@bp.get("/<int:app_id>/<kind>/pdf")
 def download(app_id: int, kind: str):
     """One document as an A4 PDF."""
-    app = scoped_get_or_404(Application, app_id)
+    app = load_application(app_id)
     _kind_or_404(kind)
     try:
         data = render_pdf(app, kind)
@@ -161,7 +155,6 @@ def _load_selected(ids: list[int]) -> list[Application]:
     return [found[i] for i in ids]
 
 
-@bp.route("/batch", methods=["GET", "POST"])
 def batch():
     """Documents of selected applications: one merged PDF, a ZIP, or a combined notice."""
     source = request.form if request.method == "POST" else request.args
@@ -258,7 +251,6 @@ def _batch_response(apps: list[Application], kind: str, mode: str):
     )
 
 
-@bp.get("/combined")
 def combined_preview():
     """HTML preview of the combined publicity notice of the selected applications."""
     ids = _selected_ids(request.args.getlist("ids"))[:BATCH_LIMIT]
@@ -277,7 +269,6 @@ def _own_job_or_404(job_id: str) -> jobs.BatchJob:
     return job
 
 
-@bp.get("/jobs/<job_id>")
 def job(job_id: str):
     """Progress of a background batch; the status part polls itself every second."""
     found = _own_job_or_404(job_id)
@@ -287,7 +278,6 @@ def job(job_id: str):
     return render_template(template, job=found, kinds=KIND_LABELS, modes=BATCH_MODES)
 
 
-@bp.get("/jobs/<job_id>/download")
 def job_download(job_id: str):
     """The merged PDF or the ZIP of a finished background batch, for its owner."""
     found = _own_job_or_404(job_id)

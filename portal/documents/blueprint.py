@@ -1,0 +1,43 @@
+"""The documents blueprint: one URL table for printing and for the unit templates."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from portal.documents import template_views, views
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+# One application's documents: the list, a print preview, a PDF.
+bp.add_url_rule("/<int:app_id>/", "index", views.index)
+bp.add_url_rule("/<int:app_id>/<kind>", "preview", views.preview)
+bp.add_url_rule("/<int:app_id>/<kind>/pdf", "download", views.download)
+# Batches of selected applications, and the background jobs that render large ones.
+bp.add_url_rule("/batch", "batch", views.batch, methods=["GET", "POST"])
+bp.add_url_rule("/combined", "combined_preview", views.combined_preview)
+bp.add_url_rule("/jobs/<job_id>", "job", views.job)
+bp.add_url_rule("/jobs/<job_id>/download", "job_download", views.job_download)
+# The units' own templates.
+bp.add_url_rule("/templates/", "unit_templates", template_views.unit_templates)
+bp.add_url_rule(
+    "/templates/new", "new_unit_template", template_views.new_unit_template, methods=["GET", "POST"]
+)
+bp.add_url_rule(
+    "/templates/<int:template_id>",
+    "edit_unit_template",
+    template_views.edit_unit_template,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/templates/<int:template_id>/delete",
+    "delete_unit_template",
+    template_views.delete_unit_template,
+    methods=["POST"],
+)
+bp.add_url_rule("/templates/official", "official_text_field", template_views.official_text_field)
+bp.add_url_rule(
+    "/templates/preview",
+    "preview_unit_template",
+    template_views.preview_unit_template,
+    methods=["POST"],
+)
