@@ -8,14 +8,19 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.auth.models import User
+from portal.campaigns.definition import CampaignDefinitionError
+from portal.campaigns.services import all_campaigns, load_campaign_file
+from portal.demo import load_demo
+from portal.documents.cli import documents_group
 from portal.extensions import db
+from portal.offices.models import Office
+from portal.rosters.cli import roster_group
+from portal.workdays.services import load_calendar
 
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
-    from portal.documents.cli import documents_group
-    from portal.rosters.cli import roster_group
-
     app.cli.add_command(demo_command)
     app.cli.add_command(campaigns_group)
     app.cli.add_command(offices_group)
@@ -28,8 +33,6 @@ def register(app: Flask) -> None:
 @click.command("demo")
 def demo_command() -> None:
     """Load the shipped campaigns and demo offices, units, users and applications (idempotent)."""
-    from portal.demo import load_demo
-
     accounts = load_demo()
     click.echo("演示数据已就绪 (demo data ready). 登录 http://127.0.0.1:5000 使用以下账号：")
     for username, password, role in accounts:
@@ -44,8 +47,6 @@ def campaigns_group() -> None:
 @campaigns_group.command("list")
 def campaigns_list() -> None:
     """One line per campaign: code, then title."""
-    from portal.campaigns.services import all_campaigns
-
     for c in all_campaigns():
         click.echo(f"{c.code}\t{c.title}")
 
@@ -54,9 +55,6 @@ def campaigns_list() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def campaigns_load(path: str) -> None:
     """Validate a TOML campaign definition and store it."""
-    from portal.campaigns.definition import CampaignDefinitionError
-    from portal.campaigns.services import load_campaign_file
-
     try:
         campaign, created = load_campaign_file(path)
     except CampaignDefinitionError as exc:
@@ -74,8 +72,6 @@ def offices_group() -> None:
 @offices_group.command("list")
 def offices_list() -> None:
     """One line per office: code, then name."""
-    from portal.offices.models import Office
-
     for o in db.session.scalars(sa.select(Office).order_by(Office.code)):
         click.echo(f"{o.code}\t{o.name}")
 
@@ -87,8 +83,6 @@ def offices_list() -> None:
 @click.option("--prefecture", required=True, help="地州, e.g. 巴音郭楞蒙古自治州.")
 def offices_create(code: str, name: str, county: str, prefecture: str) -> None:
     """Create an office (or update the one with this code)."""
-    from portal.offices.models import Office
-
     office = db.session.scalar(sa.select(Office).where(Office.code == code))
     created = office is None
     if office is None:
@@ -116,9 +110,6 @@ def users_create(
     username: str, office_code: str | None, role: str, prefecture: str | None, password_stdin: bool
 ) -> None:
     """Create an account (or reset its password and role if it exists)."""
-    from portal.auth.models import User
-    from portal.offices.models import Office
-
     if not password_stdin:
         raise click.UsageError("请使用 --password-stdin 从标准输入读取密码。")
     password = sys.stdin.readline().rstrip("\r\n")
@@ -151,8 +142,6 @@ def users_create(
 @click.argument("count", type=int)
 def workdays_command(start, count: int) -> None:
     """Print the date of the COUNT-th working day from START (counting START), as YYYY-MM-DD."""
-    from portal.workdays.services import load_calendar
-
     try:
         period = load_calendar().publicity_period(start.date(), count)
     except ValueError as exc:

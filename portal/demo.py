@@ -14,6 +14,8 @@ from portal.campaigns.models import Campaign
 from portal.campaigns.services import load_shipped_campaigns
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
+from portal.rules.workflow import transition
+from portal.workdays.services import publicity_period_for
 
 PREFECTURE = "巴音郭楞蒙古自治州"
 DEMO_PASSWORD = "demo12345"
@@ -435,9 +437,6 @@ STEPS = ("in_publicity", "publicity_ended", "recommended", "reported")
 def _progress(app: Application, target: str) -> None:
     """Fill the publicity and materials sections and walk the workflow up to `target`."""
     from datetime import timedelta
-
-    from portal.rules.workflow import transition
-    from portal.workdays.services import publicity_period_for
 
     d = app.campaign.definition
     start = d.window("online").start + timedelta(days=3)

@@ -12,7 +12,9 @@ from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from portal.auth.models import User
 from portal.extensions import db, login_manager
+from portal.offices.models import Office
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "vendor.asset"}
@@ -26,8 +28,6 @@ def init_security(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from portal.auth.models import User
-
         return db.session.get(User, int(user_id))
 
     @login_manager.unauthorized_handler
@@ -102,8 +102,6 @@ def safe_next(target: str | None) -> str | None:
 
 def office_ids_visible() -> list[int] | None:
     """Office ids the current user may read; None means every office (admin)."""
-    from portal.offices.models import Office
-
     user = current_user
     if not user.is_authenticated:
         return []
@@ -117,8 +115,6 @@ def office_ids_visible() -> list[int] | None:
 
 def visible_offices(order_by: Any = None) -> list:
     """Offices the current user may read (by code unless another order is given)."""
-    from portal.offices.models import Office
-
     stmt = sa.select(Office).order_by(order_by if order_by is not None else Office.code)
     ids = office_ids_visible()
     if ids is not None:

@@ -17,6 +17,7 @@ from portal.offices.models import RecommendingUnit
 from portal.textutil import format_date_cn
 from portal.timeutil import utcnow, years_between
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
+from portal.workdays.services import publicity_period_for
 
 # Sections that belong to one year's campaign and are not copied to the next application.
 NOT_COPIED = {"assessments", "continuing_education", "publicity", "materials"}
@@ -86,8 +87,6 @@ def save_section(app: Application, key: str, form, user: User) -> ApplicationSec
     if key == "basic":
         _mirror_basic(app, data)
     if key == "publicity":
-        from portal.workdays.services import publicity_period_for
-
         start = form.start.data
         app.publicity_start = start
         app.publicity_end = publicity_period_for(app, start).end if start else None
@@ -222,8 +221,6 @@ def section_extras(app: Application, key: str, form) -> dict[str, Any]:
             "years_working": years_between(work_start, d.seniority_cutoff),
         }
     if key == "publicity":
-        from portal.workdays.services import publicity_period_for
-
         start = form.start.data
         return {
             "period": publicity_period_for(app, start) if start else None,

@@ -20,8 +20,10 @@ from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.rules.checks import findings_for
 from portal.security import can_edit_office, scope
+from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
 from portal.vocabulary import STATUS_LABELS
+from portal.workdays.services import publicity_period_for
 
 
 def office_units(office_id: int) -> list[RecommendingUnit]:
@@ -240,9 +242,6 @@ def copy_previous(app_id: int):
 
 def publicity_period(app_id: int):
     """The publicity end date for a typed start date, shown at once (HTMX)."""
-    from portal.textutil import parse_date_loose
-    from portal.workdays.services import publicity_period_for
-
     app = load_application(app_id)
     extras = {"min_days": app.campaign.definition.rules.publicity_min_workdays, "period": None}
     error = None

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
+from portal import audit
+from portal.applications.models import Application
 from portal.documents.context import KIND_LABELS, KINDS
+from portal.documents.render import MissingData, document_fonts, render_pdf
+from portal.extensions import db
 
 
 @click.group("documents")
@@ -21,11 +25,6 @@ def documents_group() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF 文件路径")
 def render_command(kind: str, application_id: int, out: str) -> None:
     """Render document KIND of application APPLICATION_ID as an A4 PDF to --out."""
-    from portal import audit
-    from portal.applications.models import Application
-    from portal.documents.render import MissingData, document_fonts, render_pdf
-    from portal.extensions import db
-
     app = db.session.get(Application, application_id)
     if app is None:
         click.echo(f"错误：没有编号为 {application_id} 的申报", err=True)

@@ -15,10 +15,11 @@ from datetime import date, datetime, timedelta
 from portal.applications.models import Application, StatusChange
 from portal.auth.models import User
 from portal.extensions import db
-from portal.rules.checks import format_datetime_cn, source_for
+from portal.rules.checks import findings_for, format_datetime_cn, source_for
 from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import local_today, utcnow
 from portal.vocabulary import STATUS_LABELS, STATUSES
+from portal.workdays.services import publicity_period_for
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("in_publicity",),
@@ -119,8 +120,6 @@ def can_transition(
             f"逾期未补充提交的视为放弃申报（{source_for(defn, 'resubmit')}）。"
         )
     if to in NEEDS_CLEAN_CHECK:
-        from portal.rules.checks import findings_for
-
         blocking = [f for f in findings_for(app, today, now=now) if f.blocking]
         if blocking:
             return (
@@ -157,8 +156,6 @@ def transition(
     if to == "in_publicity":
         app.publicity_start = publicity_start_of(app)
         if app.publicity_end is None:
-            from portal.workdays.services import publicity_period_for
-
             app.publicity_end = publicity_period_for(app, app.publicity_start).end
     if (from_status, to) in COUNTED:
         app.submissions = (app.submissions or 0) + 1
