@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
@@ -73,6 +74,34 @@ class ListQuery:
         return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "page"}
 
 
+def filter_applications(
+    stmt: sa.Select,
+    *,
+    campaign_id: int | None = None,
+    office_id: int | None = None,
+    unit_id: int | None = None,
+    series: str = "",
+    level: str = "",
+    status: str = "",
+    ids: Collection[int] = (),
+) -> sa.Select:
+    """Narrow a SELECT of applications by each filter given; empty values narrow nothing."""
+    equal = (
+        (Application.campaign_id, campaign_id),
+        (Application.office_id, office_id),
+        (Application.unit_id, unit_id),
+        (Application.series_code, series),
+        (Application.level, level),
+        (Application.status, status),
+    )
+    for column, value in equal:
+        if value:
+            stmt = stmt.where(column == value)
+    if ids:
+        stmt = stmt.where(Application.id.in_(ids))
+    return stmt
+
+
 def filtered_statement(q: ListQuery) -> sa.Select:
     """The scoped SELECT of applications matching the filters (no sort, no paging)."""
     stmt = scope(sa.select(Application).join(Application.unit), Application)
@@ -86,17 +115,14 @@ def filtered_statement(q: ListQuery) -> sa.Select:
         if digits and any(ch.isdigit() for ch in digits):
             conds.append(Application.id_number.contains(digits, autoescape=True))
         stmt = stmt.where(sa.or_(*conds))
-    if q.campaign:
-        stmt = stmt.where(Application.campaign_id == q.campaign)
-    if q.series:
-        stmt = stmt.where(Application.series_code == q.series)
-    if q.level:
-        stmt = stmt.where(Application.level == q.level)
-    if q.status:
-        stmt = stmt.where(Application.status == q.status)
-    if q.unit:
-        stmt = stmt.where(Application.unit_id == q.unit)
-    return stmt
+    return filter_applications(
+        stmt,
+        campaign_id=q.campaign,
+        unit_id=q.unit,
+        series=q.series,
+        level=q.level,
+        status=q.status,
+    )
 
 
 def list_applications(q: ListQuery):

@@ -18,18 +18,13 @@ from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
+from portal.offices.services import office_units
 from portal.rules.checks import findings_for
 from portal.security import can_edit_office, scope
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
 from portal.vocabulary import STATUS_LABELS
 from portal.workdays.services import publicity_period_for
-
-
-def office_units(office_id: int) -> list[RecommendingUnit]:
-    """Recommending units of one office, by name."""
-    stmt = sa.select(RecommendingUnit).where(RecommendingUnit.office_id == office_id)
-    return list(db.session.scalars(stmt.order_by(RecommendingUnit.name)))
 
 
 def index():

@@ -22,6 +22,7 @@ from portal.documents.sandbox import TemplateError, check_template, render_parag
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import Office, RecommendingUnit
+from portal.offices.services import office_units
 from portal.security import can_edit_office, scope, scoped_get_or_404
 from portal.timeutil import utcnow
 
@@ -89,14 +90,6 @@ def _editable_offices() -> list[Office]:
     return []
 
 
-def _units(office_id: int | None) -> list[RecommendingUnit]:
-    """The recommending units of an office, by name."""
-    if office_id is None:
-        return []
-    stmt = sa.select(RecommendingUnit).where(RecommendingUnit.office_id == office_id)
-    return list(db.session.scalars(stmt.order_by(RecommendingUnit.name)))
-
-
 def _campaign(code: str | None) -> Campaign | None:
     """The campaign of a code, or the newest one for “all campaigns” (its text is the default)."""
     if code:
@@ -126,7 +119,9 @@ def _read_form(office_default: int | None) -> TemplateForm:
     )
     if form.office_id is None or not can_edit_office(form.office_id):
         form.add("office_id", "请选择本单位（您只能修改本单位的模板）")
-    if form.unit_id is not None and form.unit_id not in {u.id for u in _units(form.office_id)}:
+    if form.unit_id is not None and form.unit_id not in {
+        u.id for u in office_units(form.office_id)
+    }:
         form.add("unit_id", "请选择本单位下属的推荐单位")
     if form.campaign_code is not None and _campaign(form.campaign_code) is None:
         form.add("campaign_code", "没有这个评审通知，请重新选择")
@@ -160,7 +155,7 @@ def _editor(form: TemplateForm, template: UnitTemplate | None, status: int = 200
             form=form,
             template=template,
             offices=_editable_offices() if current_user.is_admin else [],
-            units=_units(office_id),
+            units=office_units(office_id),
             campaigns=all_campaigns(),
             kinds=UNIT_TEMPLATE_KINDS,
             applications=applications,

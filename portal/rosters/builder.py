@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.applications.idcard import validate_id
+from portal.applications.listing import filter_applications
 from portal.applications.models import Application
 from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
@@ -76,18 +77,15 @@ class Roster:
 
 def roster_statement(campaign: Campaign, filters: RosterFilters) -> sa.Select:
     """The unscoped SELECT of a campaign's applications narrowed by the filters."""
-    stmt = sa.select(Application).where(Application.campaign_id == campaign.id)
-    if filters.office_id:
-        stmt = stmt.where(Application.office_id == filters.office_id)
-    if filters.series:
-        stmt = stmt.where(Application.series_code == filters.series)
-    if filters.level:
-        stmt = stmt.where(Application.level == filters.level)
-    if filters.status:
-        stmt = stmt.where(Application.status == filters.status)
-    if filters.ids:
-        stmt = stmt.where(Application.id.in_(filters.ids))
-    return stmt
+    return filter_applications(
+        sa.select(Application),
+        campaign_id=campaign.id,
+        office_id=filters.office_id,
+        series=filters.series,
+        level=filters.level,
+        status=filters.status,
+        ids=filters.ids,
+    )
 
 
 def load_applications(stmt: sa.Select) -> list[Application]:

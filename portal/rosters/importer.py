@@ -22,6 +22,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.formutil import check_name, check_phone
 from portal.offices.models import Office, RecommendingUnit
+from portal.offices.services import office_units
 from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
 from portal.textutil import collapse_spaces, normalise_text, parse_date_loose
 from portal.timeutil import utcnow
@@ -353,10 +354,9 @@ def check_row(
     return result
 
 
-def office_units(office: Office) -> dict[str, RecommendingUnit]:
+def units_by_name(office: Office) -> dict[str, RecommendingUnit]:
     """The office's recommending units by name (spaces collapsed)."""
-    stmt = sa.select(RecommendingUnit).where(RecommendingUnit.office_id == office.id)
-    return {collapse_spaces(u.name): u for u in db.session.scalars(stmt)}
+    return {collapse_spaces(u.name): u for u in office_units(office.id)}
 
 
 def dry_run(data: bytes, campaign: Campaign, office: Office) -> ImportResult:
@@ -374,7 +374,7 @@ def dry_run(data: bytes, campaign: Campaign, office: Office) -> ImportResult:
         )
         return result
     d = campaign.definition
-    units = office_units(office)
+    units = units_by_name(office)
     seen: dict[str, int] = {}
     for r, values in rows:
         cells = {label: values[i] if i < len(values) else None for label, i in columns.items()}

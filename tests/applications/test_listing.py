@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
+from portal.applications.listing import filter_applications
+from portal.applications.models import Application
+from portal.rosters.builder import RosterFilters, roster_statement
 from tests.factories import make_application, make_unit
 
 NAMES = ["张丽娟", "买买提·艾力", "古丽娜尔·吐尔逊", "马晓梅", "巴音德力格尔", "努尔兰·哈力别克"]
@@ -115,3 +119,33 @@ def test_sorting_and_paging(client, auth, world, db, app):
     auth.login()
     page2 = client.get("/applications/?sort=name&dir=asc&page=2").get_data(as_text=True)
     assert "第 2/3 页" in page2
+
+
+def test_one_filter_builder_narrows_by_each_value_and_ignores_empty_ones(world, db):
+    # The list page and the roster export narrow through the same builder.
+    culture, news = world.campaigns["bz-culture-2021"], world.campaigns["bz-news-2021"]
+    other_unit = make_unit(world.office_a, "若羌县图书馆")
+    a = make_application(world.office_a, world.unit_a, culture, name="甲甲", seq=1)
+    b = make_application(world.office_a, other_unit, news, name="乙乙", seq=2, level="junior")
+    c = make_application(world.office_b, world.unit_b, news, name="丙丙", seq=3, level="junior")
+    b.status = "in_publicity"
+    db.session.commit()
+
+    def names(**filters) -> set[str]:
+        stmt = filter_applications(sa.select(Application), **filters)
+        return {app.name for app in db.session.scalars(stmt)}
+
+    assert names() == names(campaign_id=None, series="", level="", status="", ids=[]) == {
+        "甲甲", "乙乙", "丙丙"
+    }  # fmt: skip
+    assert names(campaign_id=news.id) == {"乙乙", "丙丙"}
+    assert names(office_id=world.office_a.id) == {"甲甲", "乙乙"}
+    assert names(unit_id=other_unit.id) == {"乙乙"}
+    assert names(series=a.series_code) == {"甲甲"}
+    assert names(level="junior") == {"乙乙", "丙丙"}
+    assert names(status="in_publicity") == {"乙乙"}
+    assert names(ids=[a.id, c.id]) == {"甲甲", "丙丙"}
+    assert names(campaign_id=news.id, office_id=world.office_b.id, level="junior") == {"丙丙"}
+
+    roster = roster_statement(news, RosterFilters(office_id=world.office_a.id, level="junior"))
+    assert {app.name for app in db.session.scalars(roster)} == {"乙乙"}

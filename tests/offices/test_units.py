@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from portal.offices.models import RecommendingUnit
+from portal.offices.services import office_units
 from tests.conftest import post_form
+from tests.factories import make_unit
 
 
 def test_office_a_clerk_gets_404_for_office_b_unit(client, world, auth):
@@ -99,3 +101,13 @@ def test_a_prefecture_user_reads_units_of_all_offices_but_cannot_edit(client, wo
     resp = post_form(client, f"/units/{world.unit_a.id}", {"name": "改名"})
     assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
     assert resp.status_code in (200, 403)
+
+
+def test_office_units_are_one_office_s_units_by_name(world, db):
+    library = make_unit(world.office_a, "若羌县图书馆")
+    museum = make_unit(world.office_a, "若羌县博物馆")
+    db.session.commit()
+    names = [u.name for u in office_units(world.office_a.id)]
+    assert names == sorted([world.unit_a.name, library.name, museum.name])
+    assert [u.id for u in office_units(world.office_b.id)] == [world.unit_b.id]
+    assert office_units(None) == []
