@@ -16,7 +16,8 @@ import pytest
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 #: Lowest first. A module may import its own layer and the layers before it, never a later one.
-#: ``pkg.*`` is a package and all its modules; a bare name is that one module.
+#: An entry places that module or package and everything below it (the longest entry wins);
+#: ``portal`` alone is only the app factory in ``portal/__init__.py``.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "generic",
@@ -32,16 +33,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "accounts, offices, notices, calendar",
         (
-            "portal.auth.*",
-            "portal.offices.*",
-            "portal.campaigns.*",
-            "portal.workdays.*",
+            "portal.auth",
+            "portal.offices",
+            "portal.campaigns",
+            "portal.workdays",
             "portal.security",
             "portal.audit",
         ),
     ),
-    ("applications", ("portal.applications.*",)),
-    ("rules", ("portal.rules.*",)),
+    ("applications", ("portal.applications",)),
+    ("rules", ("portal.rules",)),
     (
         "pages and outputs",
         (
@@ -50,9 +51,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.cli",
             "portal.demo",
             "portal.vendor",
-            "portal.main.*",
-            "portal.documents.*",
-            "portal.rosters.*",
+            "portal.main",
+            "portal.documents",
+            "portal.rosters",
             "portal.applications.review",
         ),
     ),
@@ -124,12 +125,9 @@ def layer_of(module: str) -> int | None:
     best: tuple[int, int] | None = None  # (length of the matching entry, layer)
     for index, (_label, entries) in enumerate(LAYERS):
         for entry in entries:
-            package = entry.removesuffix(".*")
-            if module == entry or (
-                entry.endswith(".*") and (module == package or module.startswith(package + "."))
-            ):
-                if best is None or len(package) > best[0]:
-                    best = (len(package), index)
+            below = entry != "portal" and module.startswith(entry + ".")
+            if (module == entry or below) and (best is None or len(entry) > best[0]):
+                best = (len(entry), index)
     return None if best is None else best[1]
 
 
@@ -286,4 +284,5 @@ def test_an_unplaced_module_and_a_page_module_are_told_apart():
     assert layer_of("portal.newthing") is None
     assert layer_of("portal.offices.views") == TOP
     assert layer_of("portal.workdays.models") == 1
+    assert layer_of("portal.audit") == layer_of("portal.audit.models") == 1  # module or package
     assert layer_of("portal") == TOP and layer_of("portal.textutil") == 0
