@@ -7,8 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.applications.idcard import make_id
-from portal.applications.models import Application, ApplicationSection, Person
-from portal.applications.sections import ce_years, is_complete
+from portal.applications.models import Application, Person
+from portal.applications.operations import create_application, save_application
+from portal.applications.sections import ce_years
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import load_shipped_campaigns
@@ -391,41 +392,19 @@ def _application(seq: int, p: tuple, offices: list[Office], campaigns: dict) -> 
     series = d.series[0]
     specialty = specialty if specialty in series.specialties else (series.specialties or ("",))[0]
     id_number = make_id(region, birth, 100 + seq, gender)
-    person = db.session.scalar(
-        sa.select(Person).where(Person.office_id == office.id, Person.id_number == id_number)
-    )
-    if person is None:
-        person = Person(office_id=office.id, id_number=id_number, name=name)
-        db.session.add(person)
-        db.session.flush()
     exists = db.session.scalar(
-        sa.select(Application.id).where(
-            Application.person_id == person.id, Application.campaign_id == campaign.id
-        )
+        sa.select(Application.id)
+        .join(Person)
+        .where(Person.office_id == office.id, Person.id_number == id_number)
+        .where(Application.campaign_id == campaign.id)
     )
     if exists:
         return
-    app = Application(
-        campaign=campaign,
-        office_id=office.id,
-        unit=unit,
-        person=person,
-        name=name,
-        id_number=id_number,
-        series_code=series.code,
-        specialty=specialty,
-        level=level,
-        kind=kind,
-    )
-    db.session.add(app)
-    db.session.flush()
-    for key, data in _sections(seq, app, p, unit).items():
-        db.session.add(
-            ApplicationSection(application=app, key=key, data=data, complete=is_complete(key, data))
-        )
+    target = {"series_code": series.code, "specialty": specialty, "level": level, "kind": kind}
+    new = {"unit_id": unit.id, "name": name, "id_number": id_number, **target}
+    app = create_application(campaign, office.id, new, None)
+    save_application(campaign, office.id, _sections(seq, app, p, unit), None, app=app)
     if seq in PROGRESS:
-        db.session.flush()
-        db.session.refresh(app)
         _progress(app, PROGRESS[seq])
 
 
@@ -445,35 +424,22 @@ def _progress(app: Application, target: str) -> None:
     clerk = db.session.scalar(
         sa.select(User).where(User.office_id == app.office_id, User.role == "clerk")
     )
-    db.session.add_all(
-        [
-            ApplicationSection(
-                application=app,
-                key="publicity",
-                complete=True,
-                data={
-                    "start": start.isoformat(),
-                    "objections": "无",
-                    "objection_open": False,
-                    "recommendation": d.templates.recommendation,
-                },
-            ),
-            ApplicationSection(
-                application=app,
-                key="materials",
-                complete=True,
-                data={
-                    "rows": [
-                        {"name": m.name, "received": True, "checked": True, "copies": m.copies}
-                        for m in d.materials
-                        if not m.kinds or app.kind in m.kinds
-                    ]
-                },
-            ),
-        ]
-    )
-    db.session.flush()
-    db.session.refresh(app)
+    sections = {
+        "publicity": {
+            "start": start.isoformat(),
+            "objections": "无",
+            "objection_open": False,
+            "recommendation": d.templates.recommendation,
+        },
+        "materials": {
+            "rows": [
+                {"name": m.name, "received": True, "checked": True, "copies": m.copies}
+                for m in d.materials
+                if not m.kinds or app.kind in m.kinds
+            ]
+        },
+    }
+    save_application(app.campaign, app.office_id, sections, None, app=app)
     end = publicity_period_for(app, start).end
     days = {"in_publicity": start, "publicity_ended": end + timedelta(days=1)}
     for step in STEPS[: STEPS.index(target) + 1]:

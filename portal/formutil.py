@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import wtforms
+import wtforms.meta
 from wtforms import Field, ValidationError
 from wtforms.widgets import TextInput
 
@@ -216,3 +217,13 @@ def check_local_phone(s: str | None) -> Result:
         return local, None
     number, error = check_phone(text)
     return number, LOCAL_PHONE_HINT if error else None
+
+
+class ChineseMessages:
+    """A form `Meta` giving WTForms' own messages (不是有效的选择。) in Chinese, without Babel."""
+
+    locales = ("zh",)
+
+    def get_translations(self, form):
+        """WTForms' bundled zh catalogue (Flask-WTF would only use Flask-Babel's)."""
+        return wtforms.meta.DefaultMeta.get_translations(self, form)

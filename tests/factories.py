@@ -1,12 +1,13 @@
-"""Small factories for tests."""
+"""Small factories for tests; applications are written through the operations API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from portal.applications import operations
 from portal.applications.idcard import make_id
-from portal.applications.models import Application, Person
+from portal.applications.models import Application
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import load_shipped_campaigns
@@ -79,27 +80,33 @@ def make_application(
     birth: date = date(1986, 3, 14),
     gender: str = "男",
     region: str = "652824",
+    kind: str = "evaluation",
+    sections: dict[str, dict] | None = None,
 ) -> Application:
-    id_number = make_id(region, birth, seq, gender)
-    person = Person(office_id=office.id, id_number=id_number, name=name)
-    db.session.add(person)
-    d = campaign.definition
-    series = d.series[0]
-    app = Application(
-        campaign=campaign,
-        office_id=office.id,
-        unit=unit,
-        person=person,
-        name=name,
-        id_number=id_number,
-        series_code=series.code,
-        specialty=(series.specialties or ("",))[0],
-        level=level,
-        kind="evaluation",
-    )
-    db.session.add(app)
-    db.session.flush()
+    """An application made through the operations API, optionally with some sections.
+
+    `sections` maps keys to plain data stored with partial=True: fields left out take what the
+    section starts with, and the section is complete only when nothing required is missing.
+    """
+    series = campaign.definition.series[0]
+    data = {
+        "unit_id": unit.id,
+        "name": name,
+        "id_number": make_id(region, birth, seq, gender),
+        "series_code": series.code,
+        "specialty": (series.specialties or ("",))[0],
+        "level": level,
+        "kind": kind,
+    }
+    app = operations.create_application(campaign, office.id, data, None)
+    if sections:
+        store_sections(app, sections)
     return app
+
+
+def store_sections(app: Application, sections: dict[str, dict], user: User | None = None) -> None:
+    """Store sections of an application as partial plain data, through the operations API."""
+    operations.save_application(app.campaign, app.office_id, sections, user, app=app, partial=True)
 
 
 def make_world() -> World:

@@ -24,8 +24,15 @@ from wtforms.validators import (
 
 from portal.applications import choices
 from portal.applications.idcard import validate_id
-from portal.formutil import EndAfterStart, LooseDateField, SelectField, check_name, check_phone
-from portal.vocabulary import ASSESSMENT_RESULT_LABELS
+from portal.formutil import (
+    ChineseMessages,
+    EndAfterStart,
+    LooseDateField,
+    SelectField,
+    check_name,
+    check_phone,
+)
+from portal.vocabulary import ASSESSMENT_RESULT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 NONE = "无"
 REQUIRED = "此项不能为空；没有内容请填写“无”。"
@@ -51,6 +58,9 @@ def required_text(label: str, max_len: int = 200, **kw) -> StringField:
 
 class SectionForm(FlaskForm):
     """Base of every section form: carries the version the clerk started from."""
+
+    class Meta(ChineseMessages):
+        pass
 
     version = HiddenField()
 
@@ -415,6 +425,9 @@ class MaterialsForm(SectionForm):
 class NewApplicationForm(FlaskForm):
     """Who applies to which campaign, for what."""
 
+    class Meta(ChineseMessages):
+        pass
+
     campaign_id = SelectField("评审通知", coerce=int)
     unit_id = SelectField("推荐单位", coerce=int)
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
@@ -442,3 +455,25 @@ class NewApplicationForm(FlaskForm):
         field.data = result.normalised
         if result.errors:
             raise ValidationError("；".join(result.errors))
+
+
+def specialty_choices(series, current: str | None = None) -> list[tuple[str, str]]:
+    """Specialties of a series; a series the notice does not divide gets one empty choice."""
+    values = list(series.specialties)
+    if current and current not in values:
+        values.append(current)
+    return [(s, s) for s in values] or [("", "（本系列不分专业）")]
+
+
+def set_target_choices(form, defn, keep_specialty: str | None = None) -> None:
+    """Series, specialty, level and kind choices of a form from the campaign definition.
+
+    `keep_specialty` stays selectable though the notice no longer lists it (a stored value);
+    a series whose notice names no specialty takes any (Series.open_specialty).
+    """
+    form.series_code.choices = [(s.code, s.name) for s in defn.series]
+    series = defn.series_by_code(form.series_code.data) or defn.series[0]
+    keep = form.specialty.data if series.open_specialty else keep_specialty
+    form.specialty.choices = specialty_choices(series, keep)
+    form.level.choices = [(lv, LEVEL_LABELS[lv]) for lv in series.levels]
+    form.kind.choices = [(k, KIND_LABELS[k]) for k in defn.kinds]

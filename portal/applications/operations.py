@@ -1,123 +1,325 @@
-"""Mutations of applications: create, save a section, copy from last year."""
+"""Every write of an application, from plain data, whoever calls it (view, import, demo, tests).
+
+Data is what a clerk would post, as plain values: dates as ISO strings or `date`, codes for
+choices (level ``intermediate``, unit by id), rows as lists of dicts. It is checked with the
+rules of the section's form (the same form class, fed the data as form data), so the form and
+every other writer share one set of rules, one set of keys and one meaning of "complete".
+Refusals carry Chinese messages keyed by the form's field names (``rows-0-start``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 
 from portal.applications import sections
+from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.models import Application, ApplicationSection, Person
-from portal.applications.sections import specialty_choices
 from portal.auth.models import User
-from portal.campaigns.definition import CampaignDefinition
+from portal.campaigns.models import Campaign
 from portal.extensions import db
-from portal.formutil import choice_label
 from portal.offices.models import RecommendingUnit
-from portal.textutil import format_date_cn
-from portal.timeutil import utcnow, years_between
-from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
+from portal.offices.services import office_units
+from portal.textutil import iso_date, mask_id
+from portal.timeutil import utcnow
 from portal.workdays.services import publicity_period_for
 
 # Sections that belong to one year's campaign and are not copied to the next application.
 NOT_COPIED = {"assessments", "continuing_education", "publicity", "materials"}
+# The fields of basic information that say who applies to what (NewApplicationForm's fields).
+NEW_FIELDS = ("unit_id", "name", "id_number", "series_code", "specialty", "level", "kind")
 
 
-def set_target_choices(form, defn: CampaignDefinition) -> None:
-    """Series, specialty, level and kind choices from the campaign definition."""
-    form.series_code.choices = [(s.code, s.name) for s in defn.series]
-    series = defn.series_by_code(form.series_code.data) or defn.series[0]
-    form.specialty.choices = specialty_choices(series)
-    form.level.choices = [(lv, LEVEL_LABELS[lv]) for lv in series.levels]
-    form.kind.choices = [(k, KIND_LABELS[k]) for k in defn.kinds]
+class ApplicationError(ValueError):
+    """Data refused: Chinese messages by section key, then by the form's field name."""
+
+    def __init__(self, errors: Mapping[str, Mapping[str, list[str]]]) -> None:
+        self.errors = {k: dict(v) for k, v in errors.items() if v}
+        super().__init__(self.messages())
+
+    def field_errors(self, key: str) -> dict[str, list[str]]:
+        """The errors of one section, by field name."""
+        return self.errors.get(key, {})
+
+    def messages(self) -> list[str]:
+        """Every message as one line: section, field and reason."""
+        return [
+            f"{sections.BY_KEY[key].label if key in sections.BY_KEY else key} {name}：{message}"
+            for key, fields in self.errors.items()
+            for name, messages in fields.items()
+            for message in messages
+        ]
 
 
-def create_application(form, campaign, office_id: int, user: User):
-    """Create the person (if new) and the application; returns (app, (field, message)|None)."""
-    unit = db.session.get(RecommendingUnit, form.unit_id.data)
-    if unit is None or unit.office_id != office_id:
-        return None, ("unit_id", "请选择本单位的推荐单位。")
-    person = db.session.scalar(
-        sa.select(Person).where(
-            Person.office_id == office_id, Person.id_number == form.id_number.data
-        )
+class VersionConflict(Exception):
+    """Somebody saved the section after the version the writer started from."""
+
+    def __init__(self, stored: ApplicationSection | None) -> None:
+        self.stored = stored
+        super().__init__("section saved by somebody else in the meantime")
+
+
+def _person_with_id(office_id: int, id_number: str) -> Person | None:
+    return db.session.scalar(
+        sa.select(Person).where(Person.office_id == office_id, Person.id_number == id_number)
     )
+
+
+def _new_application_form(campaign: Campaign, office_id: int, data: Mapping):
+    """NewApplicationForm fed `data`, with the campaign's and the office's choices, validated."""
+    form = NewApplicationForm(
+        formdata=sections.to_formdata(NewApplicationForm(meta={"csrf": False}), dict(data)),
+        meta={"csrf": False},
+    )
+    form.campaign_id.choices = [(campaign.id, campaign.title)]
+    form.campaign_id.data = campaign.id
+    form.unit_id.choices = [(u.id, u.name) for u in office_units(office_id)]
+    set_target_choices(form, campaign.definition)
+    form.validate()
+    return form
+
+
+def _has_applications(person: Person, besides: Application | None = None) -> bool:
+    """Whether the person applies anywhere (other than `besides`)."""
+    stmt = sa.select(Application.id).where(Application.person_id == person.id)
+    if besides is not None and besides.id is not None:
+        stmt = stmt.where(Application.id != besides.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def check_new_application(campaign: Campaign, office_id: int, data: Mapping) -> dict[str, list]:
+    """Why an application with this unit, name, ID number and target cannot be created.
+
+    `data` holds NEW_FIELDS; the answer is {} or messages by field. An ID number already known
+    in the office is the same person applying again, but only under the name they applied with.
+    """
+    form = _new_application_form(campaign, office_id, data)
+    errors = {f.name: list(f.errors) for f in form if f.errors and f.name in NEW_FIELDS}
+    if "id_number" in errors or "name" in errors:
+        return errors
+    person = _person_with_id(office_id, form.id_number.data)
+    if person is None or not _has_applications(person):
+        return errors
+    if person.name != form.name.data:
+        errors["id_number"] = [
+            f"身份证号{mask_id(person.id_number)}已登记为“{person.name}”，与所填姓名不一致。"
+            f"如是同一人，请按原姓名“{person.name}”创建，再在基本信息中修改姓名；"
+            "否则请核对身份证号。"
+        ]
+    elif db.session.scalar(
+        sa.select(Application.id).where(
+            Application.person_id == person.id, Application.campaign_id == campaign.id
+        )
+    ):
+        errors["id_number"] = ["此人在该评审通知下已有申报，请在申报列表中查找。"]
+    return errors
+
+
+def create_application(
+    campaign: Campaign, office_id: int, data: Mapping, user: User | None, copy_previous=False
+) -> Application:
+    """Create an application (and the person, if new) from NEW_FIELDS; raises ApplicationError.
+
+    With `copy_previous`, the person's previous application fills the sections it can.
+    """
+    errors = check_new_application(campaign, office_id, data)
+    if errors:
+        raise ApplicationError({"basic": errors})
+    app = _unsaved(campaign, office_id, data)
+    person = _person_with_id(office_id, app.id_number)
     if person is None:
-        person = Person(office_id=office_id, id_number=form.id_number.data, name=form.name.data)
+        person = Person(office_id=office_id, id_number=app.id_number, name=app.name)
         db.session.add(person)
-        db.session.flush()
-    else:
-        clash = db.session.scalar(
-            sa.select(Application.id).where(
-                Application.person_id == person.id, Application.campaign_id == campaign.id
-            )
-        )
-        if clash:
-            return None, ("id_number", "此人在该评审通知下已有申报，请在申报列表中查找。")
-        person.name = form.name.data
-    app = Application(
-        campaign=campaign,
-        office_id=office_id,
-        unit=unit,
-        person=person,
-        name=form.name.data,
-        id_number=form.id_number.data,
-        series_code=form.series_code.data,
-        specialty=form.specialty.data,
-        level=form.level.data,
-        kind=form.kind.data,
-    )
+    person.name = app.name  # a person kept from a deleted application may have had a typo
+    app.person = person
     db.session.add(app)
     db.session.flush()
-    if form.copy_previous.data:
+    if copy_previous:
         copy_from_previous(app, user)
-    return app, None
+    return app
 
 
-def save_section(app: Application, key: str, form, user: User) -> ApplicationSection:
-    """Store a validated section and mirror the searchable fields onto the application."""
-    data = sections.data_from_form(form)
+def _unsaved(campaign: Campaign, office_id: int, data: Mapping) -> Application:
+    """The application create_application makes from valid NEW_FIELDS, not yet in the session.
+
+    Sections of a new application are checked against it before anything is written; it has
+    no person yet, so nothing cascades it into the session.
+    """
+    form = _new_application_form(campaign, office_id, data)
+    return Application(
+        campaign=campaign,
+        office_id=office_id,
+        unit=db.session.get(RecommendingUnit, form.unit_id.data),
+        **{k: form[k].data for k in NEW_FIELDS if k != "unit_id"},
+    )
+
+
+def check_section(
+    app: Application, key: str, data: Mapping, *, partial: bool = False, units: list | None = None
+) -> sections.Checked:
+    """Check a section's plain data for an application, as store_section would; writes nothing.
+
+    `partial`: the data brings only some fields (an imported roster row): it is laid over what
+    is stored (or the section's defaults) and only the fields it holds must be valid.
+    `units`: the office's units, when the caller has them already.
+    """
+    if partial:
+        stored = app.section(key)
+        base = stored.data if stored is not None else sections.default_data(key, app)
+        data = {**base, **data}
+    units = units if units is not None else office_units(app.office_id)
+    checked = sections.check(key, app, dict(data), units)
+    if key == "basic" and "id_number" not in checked.errors and app.person is not None:
+        problem = _id_change_problem(app, checked.data.get("id_number"))
+        if problem:
+            checked.errors["id_number"] = [problem]
+    return checked
+
+
+def _refused(checked: sections.Checked, partial: bool) -> dict[str, list[str]]:
+    """The errors that refuse the data: any error, or with `partial` only wrong values."""
+    return checked.invalid if partial else checked.errors
+
+
+def store_section(
+    app: Application,
+    key: str,
+    data: Mapping,
+    user: User | None,
+    *,
+    expected_version: int | str | None = None,
+    partial: bool = False,
+    units: list | None = None,
+) -> ApplicationSection:
+    """Check and store one section; mirror its searchable fields onto the application.
+
+    Raises ApplicationError (messages by field) or VersionConflict when `expected_version` (the
+    version the writer started from, "" for a section not yet saved) is no longer current.
+    The section's `complete` is `Checked.complete`; what is missing is `sections.missing`.
+    """
     stored = app.section(key)
+    if expected_version is not None:
+        current = str(stored.version) if stored is not None else ""
+        if str(expected_version) != current:
+            raise VersionConflict(stored)
+    checked = check_section(app, key, data, partial=partial, units=units)
+    refused = _refused(checked, partial)
+    if refused:
+        raise ApplicationError({key: refused})
+    values = {
+        "data": checked.data,
+        "complete": checked.complete,
+        "updated_by_id": user.id if user is not None else None,
+    }
     if stored is None:
-        stored = ApplicationSection(application=app, key=key)
+        stored = ApplicationSection(application=app, key=key, **values)
         db.session.add(stored)
-    stored.data = data
-    stored.complete = sections.is_complete(key, data)
-    stored.updated_by_id = user.id
+    else:
+        for name, value in values.items():
+            setattr(stored, name, value)
     if key == "basic":
-        _mirror_basic(app, data)
-    if key == "publicity":
-        start = form.start.data
-        app.publicity_start = start
-        app.publicity_end = publicity_period_for(app, start).end if start else None
-        app.objection_open = bool(data.get("objection_open"))
+        _mirror_basic(app, checked.data)
+    elif key == "publicity":
+        _mirror_publicity(app, checked.data)
     app.updated_at = utcnow()
     db.session.flush()
     return stored
 
 
+def _id_change_problem(app: Application, id_number: str | None) -> str | None:
+    """Why the application cannot take this ID number: another applicant's."""
+    if not id_number or id_number == app.person.id_number:
+        return None
+    other = _person_with_id(app.office_id, id_number)
+    if other is None or other.id == app.person_id or not _has_applications(other):
+        return None
+    return (
+        f"身份证号{mask_id(id_number)}已属于另一位申报人“{other.name}”，一个身份证号只能对应一人。"
+        f"请核对号码；如确是同一人，请在申报列表中查找“{other.name}”的申报并在那里修改。"
+    )
+
+
 def _mirror_basic(app: Application, data: dict) -> None:
-    """Copy name, ID number, unit and target from the basic section onto the application."""
-    app.name = data["name"]
-    app.series_code = data["series_code"]
-    app.specialty = data["specialty"]
-    app.level = data["level"]
-    app.kind = data["kind"]
-    unit = db.session.get(RecommendingUnit, data["unit_id"])
-    if unit is not None and unit.office_id == app.office_id:
-        app.unit = unit
-    if data["id_number"] != app.id_number:
-        person = db.session.scalar(
-            sa.select(Person).where(
-                Person.office_id == app.office_id, Person.id_number == data["id_number"]
-            )
-        )
-        if person is None:
-            app.person.id_number = data["id_number"]
+    """Copy name, ID number, unit and target from basic information onto the application.
+
+    A new ID number is changed on the person when this is the person's only application; a
+    person with other applications keeps their number and this application gets a person of
+    its own (or the unused record of that number, kept from a deleted draft). check_section
+    refuses the number of another applicant: a person is never merged into another.
+    """
+    for name in ("name", "series_code", "specialty", "level", "kind"):
+        setattr(app, name, data[name])
+    app.unit = db.session.get(RecommendingUnit, data["unit_id"])
+    if data["id_number"] != app.person.id_number:
+        unused = _person_with_id(app.office_id, data["id_number"])  # kept from a deleted draft
+        if unused is not None:
+            app.person = unused
+        elif _has_applications(app.person, besides=app):
+            app.person = Person(office_id=app.office_id, id_number=data["id_number"], name="")
+            db.session.add(app.person)
         else:
-            app.person = person
-        app.id_number = data["id_number"]
+            app.person.id_number = data["id_number"]
+    app.id_number = data["id_number"]
     app.person.name = data["name"]
+
+
+def _mirror_publicity(app: Application, data: dict) -> None:
+    """Publicity start, end (counted in working days) and open objection onto the application."""
+    start = iso_date(data.get("start"))
+    app.publicity_start = start
+    app.publicity_end = publicity_period_for(app, start).end if start else None
+    app.objection_open = bool(data.get("objection_open"))
+
+
+def check_application(
+    campaign: Campaign,
+    office_id: int,
+    data: Mapping[str, Mapping],
+    *,
+    app: Application | None = None,
+    partial: bool = False,
+    units: list | None = None,
+) -> dict[str, dict[str, list[str]]]:
+    """What save_application would refuse, by section and field; writes nothing."""
+    if app is None:
+        errors = check_new_application(campaign, office_id, data.get("basic", {}))
+        if errors:
+            return {"basic": errors}
+        app = _unsaved(campaign, office_id, data.get("basic", {}))
+    out = {}
+    for key, values in data.items():
+        checked = check_section(app, key, values, partial=partial, units=units)
+        refused = _refused(checked, partial)
+        if refused:
+            out[key] = refused
+    return out
+
+
+def save_application(
+    campaign: Campaign,
+    office_id: int,
+    data: Mapping[str, Mapping],
+    user: User | None,
+    *,
+    app: Application | None = None,
+    partial: bool = False,
+    units: list | None = None,
+) -> Application:
+    """Create (no `app`) or update an application with several sections at once.
+
+    `data` maps section keys to plain data; a new application takes its unit, name, ID number
+    and target from `data["basic"]`. Everything is checked first: on ApplicationError nothing
+    has been written.
+    """
+    errors = check_application(campaign, office_id, data, app=app, partial=partial, units=units)
+    if errors:
+        raise ApplicationError(errors)
+    if app is None:
+        app = create_application(campaign, office_id, data["basic"], user)
+    for key, values in data.items():
+        store_section(app, key, values, user, partial=partial, units=units)
+    return app
 
 
 def previous_application(app: Application) -> Application | None:
@@ -130,8 +332,11 @@ def previous_application(app: Application) -> Application | None:
     return db.session.scalars(stmt).first()
 
 
-def copy_from_previous(app: Application, user: User) -> int | None:
-    """Copy the sections not yet filled from the previous application; returns how many."""
+def copy_from_previous(app: Application, user: User | None) -> int | None:
+    """Copy the sections not yet filled from the previous application; returns how many.
+
+    Each is stored like any other write: what today's rules refuse is not copied.
+    """
     prev = previous_application(app)
     if prev is None:
         return None
@@ -141,22 +346,19 @@ def copy_from_previous(app: Application, user: User) -> int | None:
             continue
         data = dict(stored.data)
         if stored.key == "basic":
-            data.update(
-                series_code=app.series_code,
-                specialty=app.specialty,
-                level=app.level,
-                kind=app.kind,
-                unit_id=app.unit_id,
-            )
-        db.session.add(
-            ApplicationSection(
-                application=app, key=stored.key, data=data, complete=False, updated_by_id=user.id
-            )
-        )
+            data.update({k: getattr(app, k) for k in NEW_FIELDS})
+        try:
+            store_section(app, stored.key, data, user, partial=True)
+        except ApplicationError:
+            continue
         copied += 1
-    db.session.flush()
-    db.session.refresh(app)
     return copied
+
+
+def delete_application(app: Application) -> None:
+    """Delete an application (its sections and status history go with it; the person stays)."""
+    db.session.delete(app)
+    db.session.flush()
 
 
 def next_section(key: str) -> str | None:
@@ -164,66 +366,3 @@ def next_section(key: str) -> str | None:
     keys = [s.key for s in sections.SECTIONS]
     i = keys.index(key)
     return keys[i + 1] if i + 1 < len(keys) else None
-
-
-def find_field(form, name: str):
-    """A field of a form by its full name (rows-0-start), or None."""
-    for field in form:
-        if field.name == name:
-            return field
-        if field.type == "FieldList":
-            for entry in field:
-                for sub in entry.form if hasattr(entry, "form") else [entry]:
-                    if sub.name == name:
-                        return sub
-    return None
-
-
-def readable(app: Application, key: str, data: dict) -> list[tuple[str, str]]:
-    """A section's stored data as (label, value) pairs, to show what somebody else saved."""
-    form = sections.build_form(key, app, data=data, units=[app.unit])
-    out: list[tuple[str, str]] = []
-    for field in form:
-        if field.type in ("HiddenField", "CSRFTokenField"):
-            continue
-        if field.type == "FieldList":
-            for i, entry in enumerate(field):
-                parts = [
-                    f"{sub.label.text}：{_show(sub)}"
-                    for sub in entry.form
-                    if sub.type != "HiddenField" or sub.name.endswith("-name")
-                ]
-                out.append((f"第{i + 1}行", "；".join(parts)))
-        else:
-            out.append((field.label.text, _show(field)))
-    return out
-
-
-def _show(field) -> str:
-    if field.type == "BooleanField":
-        return "是" if field.data else "否"
-    if field.type == "SelectField":
-        return choice_label(field, field.data)
-    if hasattr(field.data, "isoformat"):
-        return format_date_cn(field.data)
-    return "" if field.data is None else str(field.data)
-
-
-def section_extras(app: Application, key: str, form) -> dict[str, Any]:
-    """Computed values shown beside a section (years in profession, publicity end date)."""
-    d = app.campaign.definition
-    if key == "qualification":
-        basic = app.section_data("basic")
-        work_start = basic.get("work_start")
-        return {
-            "cutoff": d.seniority_cutoff,
-            "years_in_title": years_between(form.obtained_on.data, d.seniority_cutoff),
-            "years_working": years_between(work_start, d.seniority_cutoff),
-        }
-    if key == "publicity":
-        start = form.start.data
-        return {
-            "period": publicity_period_for(app, start) if start else None,
-            "min_days": d.rules.publicity_min_workdays,
-        }
-    return {}

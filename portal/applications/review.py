@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal.applications import sections
+from portal.applications import operations, sections
 from portal.applications.listing import load_application
 from portal.applications.models import Application, StatusChange
 from portal.audit import record
@@ -105,7 +105,7 @@ def delete(app_id: int):
         {"application": app.id, "name": app.name, "campaign": app.campaign.code},
     )
     name = app.name
-    db.session.delete(app)
+    operations.delete_application(app)
     db.session.commit()
     flash(f"已删除 {name} 的申报草稿。", "success")
     return redirect(url_for("applications.index"))

@@ -1,18 +1,19 @@
-"""The sections of an application: their forms, defaults, stored data and completeness."""
+"""The sections of an application: their forms, defaults, checks of plain data, completeness."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
+from wtforms import Field, Form
 
 from portal.applications import forms
 from portal.applications.models import Application
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
-from portal.vocabulary import EDUCATION_RANK, KIND_LABELS, LEVEL_LABELS, UNIT_NATURES
+from portal.vocabulary import EDUCATION_RANK, UNIT_NATURES
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def data_from_form(form: forms.SectionForm) -> dict[str, Any]:
-    """The JSON stored for a validated form (without version and CSRF token)."""
+    """The plain data of a form (ISO dates, codes), without version and CSRF token."""
     data = to_jsonable(form.data)
     data.pop("version", None)
     return data
@@ -122,37 +123,23 @@ def build_form(
     formdata: MultiDict | None = None,
     data: dict | None = None,
     units: list | None = None,
+    csrf: bool = True,
 ) -> forms.SectionForm:
     """Instantiate a section's form with the campaign's choices filled in."""
     section = BY_KEY[key]
     if formdata is None and data is None:
         data = default_data(key, app)
-    form = (
-        section.form(formdata=formdata, data=data)
-        if formdata is not None
-        else section.form(formdata=None, data=data)
-    )
+    meta = {} if csrf else {"csrf": False}
+    form = section.form(formdata=formdata, data=None if formdata is not None else data, meta=meta)
     set_choices(form, key, app, units)
     return form
-
-
-def specialty_choices(series, current: str | None = None) -> list[tuple[str, str]]:
-    """Specialties of a series; a series the notice does not divide gets one empty choice."""
-    values = list(series.specialties)
-    if current and current not in values:
-        values.append(current)
-    return [(s, s) for s in values] or [("", "（本系列不分专业）")]
 
 
 def set_choices(form: forms.SectionForm, key: str, app: Application, units: list | None) -> None:
     """Fill select choices that depend on the campaign or the office."""
     d = app.campaign.definition
     if key == "basic":
-        form.series_code.choices = [(s.code, s.name) for s in d.series]
-        series = d.series_by_code(form.series_code.data) or d.series[0]
-        form.specialty.choices = specialty_choices(series, form.specialty.data)
-        form.level.choices = [(lv, LEVEL_LABELS[lv]) for lv in series.levels]
-        form.kind.choices = [(k, KIND_LABELS[k]) for k in d.kinds]
+        forms.set_target_choices(form, d, keep_specialty=app.specialty)
         form.unit_id.choices = [(u.id, u.name) for u in (units or [app.unit])]
         form.unit_nature.choices = [(n, n) for n in UNIT_NATURES]
         form.service_ground.choices = [("", "无")] + [
@@ -164,9 +151,56 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
         ]
 
 
-def rows_of(form: Form, section: Section):
-    """The FieldList of a repeating section."""
-    return form[section.rows] if section.rows else None
+def leaf_fields(form: Form) -> Iterator[Field]:
+    """Every input of a form, row fields included (named like rows-0-start)."""
+    for field in form:
+        if field.type == "FieldList":
+            for entry in field:
+                if field_form := getattr(entry, "form", None):
+                    yield from leaf_fields(field_form)
+                else:
+                    yield entry
+        elif field.type != "FormField":
+            yield field
+        else:
+            yield from leaf_fields(field.form)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_formdata(form: Form, data: dict, prefix: str = "") -> MultiDict:
+    """Plain data as a browser would post it for `form` (rows as rows-0-start, ticks as y)."""
+    out = MultiDict()
+    for field in form:
+        if field.type == "CSRFTokenField" or field.short_name == "version":
+            continue
+        name, value = prefix + field.short_name, data.get(field.short_name)
+        if field.type == "FieldList":
+            row_form = field.unbound_field.args[0]
+            for i, row in enumerate(value if isinstance(value, list | tuple) else []):
+                row = row if isinstance(row, dict) else {}
+                out.update(to_formdata(row_form(meta={"csrf": False}), row, f"{name}-{i}-"))
+        elif field.type == "BooleanField":
+            if value:
+                out.add(name, "y")
+        else:
+            out.add(name, _as_text(value))
+    return out
+
+
+def validate(key: str, form: forms.SectionForm) -> bool:
+    """Run the form's validators and the section's own (education order); errors at fields."""
+    valid = form.validate()
+    problems = form_problems(key, form)
+    for p in problems:
+        form[BY_KEY[key].rows][p.row][p.field].errors.append(p.message)
+    return valid and not problems
 
 
 def form_problems(key: str, form: forms.SectionForm) -> list[RowProblem]:
@@ -184,24 +218,90 @@ def saved_problems(key: str, data: dict) -> list[RowProblem]:
     return []
 
 
-def is_complete(key: str, data: dict) -> bool:
-    """Whether a saved section has what the notice requires."""
-    rows = data.get("rows") or []
-    if key in ("education", "work"):
-        return bool(rows)
-    if key in ("awards", "papers"):
-        return bool(rows) or bool(data.get("none"))
-    if key == "achievements":
-        return bool((data.get("summary") or "").strip())
-    if key == "assessments":
-        return bool(rows) and all(r.get("result") for r in rows)
-    if key == "continuing_education":
-        return bool(data.get("exempt")) or bool(rows)
-    if key == "publicity":
-        return bool(data.get("start")) and bool(data.get("recommendation"))
-    if key == "materials":
-        return bool(rows) and all(r.get("received") for r in rows)
-    return True
+@dataclass(frozen=True)
+class Gap:
+    """What a saved section still lacks: the field (as the form names it) and what to do."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A section's data checked with its form: the plain data as stored, and what is wrong."""
+
+    data: dict[str, Any]
+    errors: dict[str, list[str]]  # every field's errors, by the form's field name
+    empty: frozenset[str]  # the fields left blank
+    requirements: tuple[Gap, ...]  # what the notice asks of the section beyond its fields
+
+    @property
+    def invalid(self) -> dict[str, list[str]]:
+        """Errors at fields that hold a value: a wrong value, never acceptable."""
+        return {k: v for k, v in self.errors.items() if k not in self.empty}
+
+    @property
+    def missing(self) -> list[Gap]:
+        """Required fields left blank and the section's unmet requirements."""
+        blank = [Gap(k, v[0]) for k, v in self.errors.items() if k in self.empty]
+        return blank + list(self.requirements)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing wrong and nothing missing: what 已完成 means everywhere."""
+        return not self.errors and not self.requirements
+
+
+def check(key: str, app: Application, data: dict, units: list | None = None) -> Checked:
+    """Check plain data of a section with the rules of its form, as if a clerk posted it."""
+    section = BY_KEY[key]
+    formdata = to_formdata(section.form(formdata=None, meta={"csrf": False}), data)
+    form = build_form(key, app, formdata=formdata, units=units, csrf=False)
+    validate(key, form)
+    fields = list(leaf_fields(form))
+    errors = {f.name: list(f.errors) for f in fields if f.errors}
+    empty = frozenset(f.name for f in fields if not (f.raw_data and str(f.raw_data[0]).strip()))
+    clean = data_from_form(form)
+    return Checked(clean, errors, empty, tuple(requirements(key, clean)))
+
+
+def _filled(rows: list) -> list[dict]:
+    """Rows with at least one value."""
+    return [r for r in rows if isinstance(r, dict) and any(v not in (None, "") for v in r.values())]
+
+
+def requirements(key: str, data: dict) -> list[Gap]:
+    """What the notice asks of a section beyond its fields (rows, 「无」, papers received)."""
+    rows = _filled(data.get("rows") or [])
+    gaps: list[Gap] = []
+    if key == "education" and not rows:
+        gaps.append(Gap("rows", "请至少填写一条学历。"))
+    elif key == "work" and not rows:
+        gaps.append(Gap("rows", "请至少填写一段工作经历。"))
+    elif key in ("awards", "papers") and not rows and not data.get("none"):
+        what = "获奖情况" if key == "awards" else "论文著作"
+        gaps.append(Gap("none", f"请填写{what}；没有请勾选“无”。"))
+    elif key == "assessments" and not rows:
+        gaps.append(Gap("rows", "请填写各年度的考核结果。"))
+    elif key == "continuing_education" and not rows and not data.get("exempt"):
+        gaps.append(Gap("rows", "请填写各年度的继续教育学时，或申请免除继续教育。"))
+    elif key == "publicity" and not data.get("start"):
+        gaps.append(Gap("start", "请填写公示开始日期。"))
+    elif key == "materials":
+        if not rows:
+            gaps.append(Gap("rows", "本评审通知的纸质材料清单为空。"))
+        for i, row in enumerate(data.get("rows") or []):
+            if isinstance(row, dict) and not row.get("received"):
+                gaps.append(Gap(f"rows-{i}-received", f"尚未收到：{row.get('name') or '材料'}。"))
+    return gaps
+
+
+def missing(app: Application, key: str, units: list | None = None) -> list[Gap]:
+    """What a section lacks to be complete (every gap, not only the first); [] when complete."""
+    stored = app.section(key)
+    if stored is None:
+        return [Gap("", f"尚未填写“{BY_KEY[key].label}”。")]
+    return check(key, app, stored.data, units).missing
 
 
 def section_state(app: Application, key: str, blocking_sections: set[str] = frozenset()) -> str:

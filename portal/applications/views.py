@@ -10,10 +10,11 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from portal.applications import operations, sections
-from portal.applications.forms import NewApplicationForm
+from portal.applications import operations, presenters, sections
+from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
+from portal.applications.operations import ApplicationError, VersionConflict
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import all_campaigns
 from portal.extensions import db
@@ -64,19 +65,30 @@ def new():
     if campaign is None:
         flash("还没有评审通知，请先由管理员导入。", "warning")
         return redirect(url_for("applications.index"))
-    operations.set_target_choices(form, campaign.definition)
+    set_target_choices(form, campaign.definition)
     if request.headers.get("HX-Request") and request.form.get("refresh"):
         return render_template("applications/_new_target.html", form=form)
     if form.validate_on_submit() and not request.form.get("refresh"):
-        app, problem = operations.create_application(form, campaign, office_id, current_user)
-        if problem:
-            field, message = problem
-            form[field].errors.append(message)
+        data = {name: form[name].data for name in operations.NEW_FIELDS}
+        try:
+            app = operations.create_application(
+                campaign, office_id, data, current_user, copy_previous=form.copy_previous.data
+            )
+        except ApplicationError as exc:
+            _show_errors(form, exc.field_errors("basic"))
         else:
             db.session.commit()
             flash(f"已为 {app.name} 创建申报。", "success")
             return redirect(url_for("applications.section", app_id=app.id, key="basic"))
     return render_template("applications/new.html", form=form)
+
+
+def _show_errors(form, errors: dict[str, list[str]]) -> None:
+    """Put errors the operations API found at the form's fields of the same name."""
+    for name, messages in errors.items():
+        field = presenters.find_field(form, name)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
 
 
 def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
@@ -119,7 +131,7 @@ def _render_section(
         conflict=conflict,
         problems=problems or [],
         can_edit=can_edit_office(app.office_id),
-        extras=operations.section_extras(app, key, form),
+        extras=presenters.section_extras(app, key, form),
     )
     template = "applications/_rows.html" if rows_only else "applications/section.html"
     return render_template(template, **ctx), status
@@ -150,23 +162,22 @@ def section(app_id: int, key: str):
         htmx_rows = bool(request.headers.get("HX-Request"))
         return _render_section(app, key, form, rows_only=htmx_rows)
 
-    valid = form.validate()
-    blocking = sections.form_problems(key, form)
-    for p in blocking:
-        form[spec.rows][p.row][p.field].errors.append(p.message)
-    if not valid or blocking:
-        flash(
-            "有填写不正确的地方，请按红色提示修改后再保存。内容尚未保存，您填写的内容都还在。",
-            "danger",
-        )
-        return _render_section(app, key, form, status=422)
-
-    stored = app.section(key)
-    if stored is not None and form.version.data != str(stored.version):
-        return _conflict(app, key, form, stored)
+    if not sections.validate(key, form):
+        return _invalid(app, key, form)
     try:
-        operations.save_section(app, key, form, current_user)
+        operations.store_section(
+            app,
+            key,
+            sections.data_from_form(form),
+            current_user,
+            expected_version=form.version.data or "",
+        )
         db.session.commit()
+    except VersionConflict as exc:
+        return _conflict(app, key, form, exc.stored)
+    except ApplicationError as exc:  # checked before anything is written
+        _show_errors(form, exc.field_errors(key))
+        return _invalid(app, key, form)
     except (StaleDataError, sa.exc.IntegrityError):
         db.session.rollback()
         app = load_application(app_id)
@@ -183,6 +194,15 @@ def section(app_id: int, key: str):
     return redirect(url_for("applications.section", app_id=app.id, key=nxt or key))
 
 
+def _invalid(app: Application, key: str, form):
+    """Refused: the form again with the errors at their fields and everything typed kept."""
+    flash(
+        "有填写不正确的地方，请按红色提示修改后再保存。内容尚未保存，您填写的内容都还在。",
+        "danger",
+    )
+    return _render_section(app, key, form, status=422)
+
+
 def _conflict(app: Application, key: str, form, stored):
     """Someone else saved this section first: keep what was typed, show what they saved."""
     if stored is not None:
@@ -195,7 +215,7 @@ def _conflict(app: Application, key: str, form, stored):
     conflict = {
         "who": who,
         "at": stored.updated_at if stored else None,
-        "data": operations.readable(app, key, stored.data if stored else {}),
+        "data": presenters.readable(app, key, stored.data if stored else {}),
     }
     flash(
         f"保存冲突：{who} 刚刚保存了这一部分。您填写的内容仍在下方，尚未保存；"
@@ -211,15 +231,10 @@ def check_field(app_id: int, key: str):
         abort(404)
     app = load_application(app_id)
     form = sections.build_form(key, app, formdata=request.form, units=office_units(app.office_id))
-    form.validate()
-    name = request.args.get("field", "")
-    field = operations.find_field(form, name)
+    sections.validate(key, form)
+    field = presenters.find_field(form, request.args.get("field", ""))
     if field is None:
         abort(404)
-    if key == "education":
-        for p in sections.form_problems(key, form):
-            if f"rows-{p.row}-{p.field}" == name:
-                field.errors.append(p.message)
     return render_template("applications/_field_errors.html", field=field)
 
 

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal import vocabulary
+from portal.applications import operations
 from portal.applications.idcard import validate_id
-from portal.applications.models import Application, ApplicationSection, Person
-from portal.applications.sections import is_complete
+from portal.applications.models import Application
+from portal.applications.sections import BY_KEY
 from portal.auth.models import User
 from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
@@ -25,7 +26,6 @@ from portal.offices.models import Office, RecommendingUnit
 from portal.offices.services import office_units
 from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
 from portal.textutil import collapse_spaces, normalise_text, parse_date_loose
-from portal.timeutil import utcnow
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, PREPARING_STATUSES
 
 # Columns an imported roster must have; the others are optional or derived (fee, 免于答辩).
@@ -415,8 +415,10 @@ def _existing(campaign: Campaign, office: Office, id_numbers: list[str]) -> dict
 
 
 def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> None:
-    """Say for each valid row whether it creates or updates an application."""
+    """Say for each valid row whether it creates or updates an application, and whether the
+    operations API would accept it (the same check apply's writes go through)."""
     existing = _existing(campaign, office, [r.id_number for r in result.valid_rows])
+    units = office_units(office.id)
     for row in result.valid_rows:
         app = existing.get(row.id_number)
         if app is not None and app.status not in PREPARING_STATUSES:
@@ -428,7 +430,75 @@ def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> N
                 )
             )
             continue
+        errors = operations.check_application(
+            campaign, office.id, row_sections(row.values, app), app=app, partial=True, units=units
+        )
+        row.errors.extend(_cell_errors(row.row, errors))
         row.action = "update" if app is not None else "create"
+
+
+# The roster column each field of the operations API comes from, for its messages.
+FIELD_COLUMNS: dict[tuple[str, str], str] = {
+    ("basic", "name"): "姓名", ("basic", "gender"): "性别", ("basic", "ethnicity"): "民族",
+    ("basic", "birth_date"): "出生年月", ("basic", "political_status"): "政治面貌",
+    ("basic", "id_number"): "身份证号", ("basic", "unit_id"): "工作单位",
+    ("basic", "unit_nature"): "工作单位", ("basic", "county"): "工作单位",
+    ("basic", "work_start"): "参加工作时间", ("basic", "series_code"): "申报系列",
+    ("basic", "specialty"): "申报专业", ("basic", "level"): "申报级别",
+    ("basic", "kind"): "申报类型", ("basic", "phone"): "联系电话",
+    ("education", "level"): "学历", ("education", "school"): "毕业院校及专业",
+    ("education", "major"): "毕业院校及专业", ("qualification", "title"): "现任专业技术职务",
+    ("qualification", "obtained_on"): "取得时间",
+}  # fmt: skip
+_ROW_PREFIX = re.compile(r"^rows-\d+-")
+
+
+def _cell_errors(row: int, errors: dict[str, dict[str, list[str]]]) -> list[CellError]:
+    """The operations API's refusals as cell errors of a roster row."""
+    out = []
+    for key, fields in errors.items():
+        for name, messages in fields.items():
+            column = FIELD_COLUMNS.get((key, _ROW_PREFIX.sub("", name)), BY_KEY[key].label)
+            out.extend(CellError(row, column, m.rstrip("。")) for m in messages)
+    return out
+
+
+def row_sections(v: dict[str, Any], app: Application | None) -> dict[str, dict[str, Any]]:
+    """A checked row as plain data of basic information, education and qualification.
+
+    A roster brings only some fields of each: they are stored with `partial=True`, laid over
+    what the application already has; the education it names updates the highest row.
+    """
+    unit: RecommendingUnit = v["unit"]
+    out: dict[str, dict[str, Any]] = {
+        "basic": {
+            **{k: v[k] for k in BASIC_VALUES},
+            "unit_id": unit.id,
+            "unit_nature": unit.nature,
+            "below_county_level": unit.below_county_level,
+            "county": unit.county,
+        }
+    }
+    if v["education_level"] or v["school"]:
+        education = app.section_data("education") if app is not None else {}
+        rows = [dict(r) for r in education.get("rows") or [] if r]
+        if not rows:
+            rows = [{"full_time": "全日制"}]
+        rows[-1].update(level=v["education_level"], school=v["school"], major=v["major"])
+        out["education"] = {"rows": rows}
+    qualification: dict[str, Any] = {"title": v["title"], "obtained_on": v["obtained_on"]}
+    if v["title"] == NONE:
+        stored = app.section_data("qualification") if app is not None else {}
+        qualification.update(level="无", series=stored.get("series") or NONE)
+    out["qualification"] = qualification
+    return out
+
+
+# Values of a checked row stored as they are in basic information.
+BASIC_VALUES = (
+    "series_code", "specialty", "level", "kind", "name", "gender", "ethnicity", "birth_date",
+    "id_number", "political_status", "phone", "work_start",
+)  # fmt: skip
 
 
 def apply(
@@ -439,120 +509,34 @@ def apply(
     *,
     only_valid: bool = False,
 ) -> ImportResult:
-    """Save the checked rows; nothing is saved unless all are valid or only_valid is chosen."""
+    """Save the checked rows through the operations API; nothing is saved unless all rows are
+    valid or only_valid is chosen (the caller commits when `saved`, else rolls back)."""
     if result.file_errors or not result.rows or (not result.ok and not only_valid):
         return result
     rows = result.valid_rows
     existing = _existing(campaign, office, [r.id_number for r in rows])
-    persons = {
-        p.id_number: p
-        for p in db.session.scalars(
-            sa.select(Person).where(
-                Person.office_id == office.id, Person.id_number.in_([r.id_number for r in rows])
-            )
-        )
-    }
+    units = office_units(office.id)
     for row in rows:
-        v = row.values
         app = existing.get(row.id_number)
-        if app is None:
-            person = persons.get(row.id_number)
-            if person is None:
-                person = Person(office_id=office.id, id_number=row.id_number, name=v["name"])
-                db.session.add(person)
-            app = Application(
-                campaign=campaign, office_id=office.id, person=person, id_number=row.id_number
+        try:
+            operations.save_application(
+                campaign,
+                office.id,
+                row_sections(row.values, app),
+                user,
+                app=app,
+                partial=True,
+                units=units,
             )
-            db.session.add(app)
+        except operations.ApplicationError as exc:  # changed since the dry run
+            row.errors.extend(_cell_errors(row.row, exc.errors))
+            continue
+        if app is None:
             result.created += 1
         else:
             result.updated += 1
-        app.person.name = v["name"]
-        _fill(app, v, user)
+    if not result.ok and not only_valid:
+        return result
     db.session.flush()
     result.saved = True
     return result
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _set_section(app: Application, key: str, data: dict, user: User | None, complete: bool) -> None:
-    """Create or update one section of an application."""
-    stored = app.section(key)
-    if stored is None:
-        stored = ApplicationSection(key=key, data=data)
-        app.sections.append(stored)
-    else:
-        stored.data = data
-    stored.complete = complete
-    stored.updated_by_id = user.id if user else None
-
-
-def _fill(app: Application, v: dict, user: User | None) -> None:
-    """Copy a checked row onto the application and its basic, education and qualification."""
-    unit: RecommendingUnit = v["unit"]
-    app.name, app.unit = v["name"], unit
-    app.series_code, app.specialty = v["series_code"], v["specialty"]
-    app.level, app.kind = v["level"], v["kind"]
-    app.updated_at = utcnow()
-
-    basic = app.section_data("basic")
-    basic.update(
-        series_code=v["series_code"],
-        specialty=v["specialty"],
-        level=v["level"],
-        kind=v["kind"],
-        name=v["name"],
-        gender=v["gender"],
-        ethnicity=v["ethnicity"],
-        birth_date=_iso(v["birth_date"]),
-        id_number=v["id_number"],
-        political_status=v["political_status"],
-        phone=v["phone"],
-        unit_id=unit.id,
-        work_start=_iso(v["work_start"]),
-        unit_nature=unit.nature,
-        below_county_level=unit.below_county_level,
-        county=unit.county,
-    )
-    for key, default in (
-        ("mandarin_level", ""),
-        ("retired", False),
-        ("civil_servant", False),
-        ("sanction", ""),
-        ("sanction_end", None),
-    ):
-        basic.setdefault(key, default)
-    _set_section(app, "basic", basic, user, True)
-
-    if v["education_level"] or v["school"]:
-        education = app.section_data("education")
-        rows = [dict(r) for r in education.get("rows") or [] if r]
-        highest = rows[-1] if rows else {}
-        highest.update(level=v["education_level"], school=v["school"], major=v["major"])
-        if not rows:
-            highest.update(start=None, end=None, degree="", full_time="全日制")
-            rows = [highest]
-        complete = all(r.get("start") and r.get("end") for r in rows)
-        _set_section(
-            app,
-            "education",
-            {**education, "rows": rows},
-            user,
-            complete and is_complete("education", {"rows": rows}),
-        )
-
-    qual = app.section_data("qualification")
-    qual.update(title=v["title"], obtained_on=_iso(v["obtained_on"]))
-    if v["title"] == NONE:
-        qual.update(level="无", series=qual.get("series") or NONE)
-    qual.setdefault("certificate_no", "")
-    _set_section(
-        app,
-        "qualification",
-        qual,
-        user,
-        bool(qual.get("series") and qual.get("certificate_no") and qual.get("level")),
-    )

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.applications.models import ApplicationSection, StatusChange
+from portal.applications.models import StatusChange
 from tests.factories import make_application
 
 
 def _app_with_publicity(world, db, start: date, code: str = "bz-partyschool-2023", **kw):
-    app = make_application(world.office_a, world.unit_a, world.campaigns[code], **kw)
-    db.session.add(
-        ApplicationSection(
-            application=app,
-            key="publicity",
-            data={"start": start.isoformat(), "objections": "无", "recommendation": "同意推荐"},
-        )
+    publicity = {"start": start.isoformat(), "objections": "无", "recommendation": "同意推荐"}
+    app = make_application(
+        world.office_a, world.unit_a, world.campaigns[code], sections={"publicity": publicity}, **kw
     )
     db.session.commit()
     return app
@@ -25,10 +21,11 @@ def test_the_review_page_lists_findings_with_their_source_and_the_derived_values
     client, auth, world, db
 ):
     app = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-partyschool-2023"], level="junior"
-    )
-    db.session.add(
-        ApplicationSection(application=app, key="basic", data={"retired": True, "name": app.name})
+        world.office_a,
+        world.unit_a,
+        world.campaigns["bz-partyschool-2023"],
+        level="junior",
+        sections={"basic": {"retired": True}},
     )
     db.session.commit()
     auth.login()
@@ -105,13 +102,12 @@ def test_bulk_status_change_reports_each_refusal(client, auth, world, db):
 
 
 def test_the_dashboard_lists_applications_with_blocking_findings(client, auth, world, db):
-    app = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="古丽娜尔·吐尔逊"
-    )
-    db.session.add(
-        ApplicationSection(
-            application=app, key="basic", data={"civil_servant": True, "name": app.name}
-        )
+    make_application(
+        world.office_a,
+        world.unit_a,
+        world.campaigns["bz-culture-2021"],
+        name="古丽娜尔·吐尔逊",
+        sections={"basic": {"civil_servant": True}},
     )
     db.session.commit()
     auth.login()
@@ -120,11 +116,11 @@ def test_the_dashboard_lists_applications_with_blocking_findings(client, auth, w
 
 
 def test_a_section_with_a_blocking_finding_is_marked_as_a_problem(client, auth, world, db):
-    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.add(
-        ApplicationSection(
-            application=app, key="basic", complete=True, data={"retired": True, "name": app.name}
-        )
+    app = make_application(
+        world.office_a,
+        world.unit_a,
+        world.campaigns["bz-culture-2021"],
+        sections={"basic": {"retired": True}},
     )
     db.session.commit()
     auth.login()
@@ -142,13 +138,7 @@ def test_a_service_ground_chosen_in_basic_information_exempts_from_defense(clien
         world.campaigns["bz-water-2021"],
         name="巴音德力格尔",
         region="652827",
-    )
-    db.session.add(
-        ApplicationSection(
-            application=app,
-            key="basic",
-            data={"name": app.name, "service_ground": "village_team", "county": "和静县"},
-        )
+        sections={"basic": {"service_ground": "village_team", "county": "和静县"}},
     )
     db.session.commit()
     auth.login("clerk_b", "password-b")

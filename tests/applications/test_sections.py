@@ -251,9 +251,12 @@ def test_another_office_application_is_a_404_on_every_section(client, auth, worl
 
 
 def test_a_new_application_copies_last_years_sections(client, auth, world, db):
-    old = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.add(ApplicationSection(application=old, key="summary", data={"text": "去年的总结"}))
-    db.session.add(ApplicationSection(application=old, key="assessments", data={"rows": []}))
+    old = make_application(
+        world.office_a,
+        world.unit_a,
+        world.campaigns["bz-culture-2021"],
+        sections={"summary": {"text": "去年的总结"}, "assessments": {"rows": []}},
+    )
     db.session.commit()
     auth.login()
     from tests.conftest import post_form
@@ -343,3 +346,83 @@ def test_none_and_rows_together_are_refused(client, auth, application):
     assert resp.status_code == 422
     assert "已勾选“无”" in resp.get_data(as_text=True)
     assert application.section("awards") is None
+
+
+def _field_html(html: str, name: str) -> str:
+    """The error messages shown at one field."""
+    errors = re.search(rf'<div class="errors" id="err-{name}"[^>]*>(.*?)</div>', html, re.S)
+    assert errors and errors.group(1).strip(), f"no error at {name}"
+    return errors.group(1)
+
+
+def test_another_applicants_id_number_is_refused_at_the_field(client, auth, world, db):
+    # Issue 11: typing the ID of someone who applies in the same campaign re-pointed the
+    # application to that person, renamed them and looped on a 保存冲突.
+    campaign = world.campaigns["bz-culture-2021"]
+    first = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
+    second = make_application(world.office_a, world.unit_a, campaign, name="马晓梅", seq=2)
+    db.session.commit()
+    first_person, second_person = first.person_id, second.person_id
+    auth.login()
+    resp = _post(client, second.id, "basic", _basic(second, id_number=first.id_number))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "保存冲突" not in html
+    message = _field_html(html, "id_number")
+    assert "张丽娟" in message and first.id_number[:6] + "********" in message
+    assert first.id_number not in message
+    db.session.expire_all()
+    assert (first.person_id, second.person_id) == (first_person, second_person)
+    assert (first.person.name, first.person.id_number) == ("张丽娟", first.id_number)
+    assert second.section("basic") is None
+
+
+def test_the_id_of_someone_applying_elsewhere_is_refused_and_nobody_is_renamed(
+    client, auth, world, db
+):
+    last_year = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-news-2021"], name="张丽娟", seq=1
+    )
+    app = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓梅", seq=2
+    )
+    db.session.commit()
+    auth.login()
+    resp = _post(client, app.id, "basic", _basic(app, id_number=last_year.id_number))
+    assert resp.status_code == 422
+    assert "张丽娟" in _field_html(resp.get_data(as_text=True), "id_number")
+    db.session.expire_all()
+    assert last_year.person.name == "张丽娟" and app.person_id != last_year.person_id
+
+
+def test_correcting_a_typed_id_number_changes_only_this_application(client, auth, world, db):
+    last_year = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-news-2021"], name="张丽娟", seq=1
+    )
+    db.session.commit()
+    auth.login()
+    from tests.conftest import post_form
+
+    post_form(
+        client,
+        "/applications/new",
+        {
+            "campaign_id": world.campaigns["bz-culture-2021"].id,
+            "unit_id": world.unit_a.id,
+            "name": "张丽娟",
+            "id_number": last_year.id_number,
+            "series_code": "culture",
+            "specialty": "群众文化",
+            "level": "intermediate",
+            "kind": "evaluation",
+        },
+    )
+    app = db.session.query(Application).filter(Application.id != last_year.id).one()
+    assert app.person_id == last_year.person_id  # the same person applying again
+    corrected = make_id("652824", date(1986, 3, 14), 7, "男")
+    resp = _post(client, app.id, "basic", _basic(app, id_number=corrected))
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert app.id_number == app.person.id_number == corrected
+    # Last year's application keeps its person and number: the correction is this year's.
+    assert last_year.person.id_number == last_year.id_number != corrected
+    assert app.person_id != last_year.person_id

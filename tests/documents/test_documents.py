@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pdfplumber
 import pytest
 import sqlalchemy as sa
 
-from portal.applications.models import Application, ApplicationSection
+from portal.applications.models import Application
 from portal.audit import AuditEntry
 from portal.documents import pdf as pdfmod
 from portal.documents.context import KINDS, build_context
@@ -25,7 +25,7 @@ from portal.documents.render import (
 from portal.extensions import db as _db
 from portal.timeutil import local_today
 from tests.conftest import post_form
-from tests.factories import make_application, make_unit
+from tests.factories import make_application, make_unit, store_sections
 
 FONTS = find_cjk_fonts(None)
 CM = 72 / 2.54
@@ -102,14 +102,7 @@ def fill(app: Application, **data: dict) -> Application:
     }
     for key, values in data.items():
         sections[key] = {**sections.get(key, {}), **values}
-    for key, values in sections.items():
-        stored = app.section(key)
-        if stored is None:
-            app.sections.append(ApplicationSection(key=key, data=values, complete=True))
-        else:
-            stored.data = values
-    start = sections["publicity"].get("start")
-    app.publicity_start = date.fromisoformat(start) if start else None
+    store_sections(app, sections)
     _db.session.commit()
     return app
 
@@ -272,16 +265,17 @@ def test_combined_notice_lists_applicants_of_one_unit_in_a_table(world, party_ap
 
 
 def test_typed_markup_prints_as_typed(party_app) -> None:
+    # A name cannot hold markup (the forms refuse it); the free-text fields can.
     fill(
         party_app,
-        basic={"name": "<b>x</b>"},
+        political={"conduct": "表现<b>x</b>"},
         achievements={"summary": "成果<script>alert(1)</script>{{ config }}"},
     )
     html = render_html(party_app, "publicity", preview=False)
-    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert "表现&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert "<script>" not in html
     text = text_of(render_pdf(party_app, "publicity"))
-    assert "现对<b>x</b>同志申报" in text
+    assert "表现<b>x</b>" in text
     assert "{{config}}" in text
 
 

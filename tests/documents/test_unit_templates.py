@@ -14,7 +14,7 @@ from portal.documents.render import render_html, render_pdf
 from portal.extensions import db as _db
 from tests.conftest import post_form
 from tests.documents.test_documents import PARTY, fill, text_of
-from tests.factories import make_application, make_unit
+from tests.factories import make_application, make_unit, store_sections
 
 OFFICE_WORDING = "经本局研究，现将{{ 姓名 }}同志的申报情况公示如下。\n{{ 推荐单位 }}\n{{ 日期 }}"
 UNIT_WORDING = "文化馆专用措辞，{{ 姓名 }}同志申报{{ 级别 }}，公示至{{ 公示结束 }}。\n{{ 日期 }}"
@@ -114,8 +114,7 @@ def test_resolution_order(world, party_app) -> None:
 
 
 def test_missing_data_follows_the_placeholders_of_the_unit_template(world, party_app) -> None:
-    section = party_app.section("political")
-    section.data = {"conduct": ""}
+    store_sections(party_app, {"political": {"conduct": ""}})
     _db.session.commit()
     assert "思想政治表现（思想政治表现）" in build_context(party_app, "publicity").missing
     add_template(world, OFFICE_WORDING)  # does not print the political conduct
@@ -200,13 +199,14 @@ def test_preview_with_sample_values_and_with_an_application(client, auth, world,
     assert "<h2>推荐单位公示</h2>" in html
     assert "现对阿依古丽·叶尔肯同志进行公示，电话0996-7102311。" in html
     assert "以示例数据预览" in html and errors_at_text(html).strip() == ""
-    party_app.name = "<b>x</b>"
-    party_app.section("basic").data = {**party_app.section("basic").data, "name": "<b>x</b>"}
+    # A name cannot hold markup (the forms refuse it); the achievements, free text, can.
+    store_sections(party_app, {"achievements": {"summary": "<b>x</b>"}})
     _db.session.commit()
+    data["text"] = "推荐单位公示\n现对{{ 姓名 }}同志进行公示：{{ 业绩成果 }}。\n{{ 日期 }}"
     own = post_form(
         client, "/documents/templates/preview", {**data, "application_id": str(party_app.id)}
     )
-    assert "现对&lt;b&gt;x&lt;/b&gt;同志进行公示" in own.get_data(as_text=True)
+    assert "现对阿依古丽·叶尔肯同志进行公示：&lt;b&gt;x&lt;/b&gt;。" in own.get_data(as_text=True)
 
 
 def test_official_text_for_the_chosen_campaign(client, auth, world) -> None:

@@ -7,12 +7,11 @@ from datetime import date
 
 from openpyxl import Workbook, load_workbook
 
-from portal.applications.models import Application, ApplicationSection
+from portal.applications.models import Application
 from portal.campaigns.models import Campaign
-from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.rosters.builder import COLUMNS
-from tests.factories import make_application
+from tests.factories import make_application, store_sections
 
 
 def full_application(
@@ -31,9 +30,16 @@ def full_application(
 ) -> Application:
     """An application with basic, education and qualification sections filled."""
     app = make_application(
-        office, unit, campaign, name=name, seq=seq, level=level, birth=birth, gender=gender
+        office,
+        unit,
+        campaign,
+        name=name,
+        seq=seq,
+        level=level,
+        birth=birth,
+        gender=gender,
+        kind=kind,
     )
-    app.kind = kind
     basic = {
         "series_code": app.series_code,
         "specialty": app.specialty,
@@ -89,9 +95,8 @@ def full_application(
             "obtained_in": "新疆",
             "certificate_no": "无",
         }
-    for key, data in (("basic", basic), ("education", education), ("qualification", qualification)):
-        db.session.add(ApplicationSection(application=app, key=key, data=data, complete=True))
-    db.session.flush()
+    store_sections(app, {"basic": basic, "education": education, "qualification": qualification})
+    assert all(app.section(key).complete for key in ("basic", "education", "qualification"))
     return app
 
 

@@ -7,12 +7,19 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from portal.applications import sections
 from portal.applications.idcard import make_id
 from portal.applications.models import Application, Person
 from portal.rosters import importer
-from portal.rosters.builder import RosterFilters, build_roster, load_applications, roster_statement
+from portal.rosters.builder import (
+    COLUMNS,
+    RosterFilters,
+    build_roster,
+    load_applications,
+    roster_statement,
+)
 from portal.rosters.writers import write_xlsx
-from tests.factories import make_office, make_unit
+from tests.factories import make_application, make_office, make_unit
 from tests.rosters.helpers import full_application, roster_workbook
 
 PARTY = "bz-partyschool-2023"
@@ -439,3 +446,97 @@ def test_an_import_cannot_change_an_application_already_reported(world, db):
     ]
     importer.apply(result, campaign, world.office_a, world.clerk_a, only_valid=True)
     assert result.updated == 0
+
+
+def test_a_field_saved_through_the_form_and_imported_from_a_roster_land_alike(
+    client, auth, world, db
+):
+    # Issue 9: one writer. The same values typed into the section pages and into a roster land
+    # under the same keys with the same formats (ISO dates, codes, normalised phone).
+    from tests.applications.test_sections import _post
+
+    campaign = world.campaigns["bz-culture-2021"]
+    typed = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
+    db.session.commit()
+    auth.login()
+    basic = {
+        "series_code": "culture", "specialty": "群众文化", "level": "intermediate",
+        "kind": "evaluation", "name": "张丽娟", "gender": "男", "ethnicity": "维吾尔族",
+        "birth_date": "1986.03.14", "id_number": typed.id_number, "political_status": "中共党员",
+        "phone": "139 1234 5678", "unit_id": world.unit_a.id, "work_start": "2008.08",
+        "unit_nature": world.unit_a.nature, "county": world.unit_a.county, "sanction": "",
+    }  # fmt: skip
+    education = {
+        "rows-0-start": "2004.09", "rows-0-end": "2008.07", "rows-0-school": "新疆大学",
+        "rows-0-major": "汉语言文学", "rows-0-level": "大学本科", "rows-0-degree": "学士",
+        "rows-0-full_time": "全日制",
+    }  # fmt: skip
+    qualification = {
+        "title": "助理馆员", "series": "文化系列", "level": "junior", "obtained_on": "2016.09",
+        "obtained_in": "新疆", "certificate_no": "XJ2016001",
+    }  # fmt: skip
+    for key, data in (("basic", basic), ("education", education), ("qualification", qualification)):
+        assert _post(client, typed.id, key, data).status_code == 302, key
+
+    row = dict.fromkeys(COLUMNS, "")
+    row.update({
+        "序号": 1, "姓名": "王建军", "性别": "男", "民族": "维吾尔族", "出生年月": "1986.03",
+        "政治面貌": "中共党员", "身份证号": make_id("652824", date(1986, 3, 14), 2, "男"),
+        "工作单位": world.unit_a.name, "学历": "大学本科", "毕业院校及专业": "新疆大学 汉语言文学",
+        "参加工作时间": "2008.08", "现任专业技术职务": "助理馆员", "取得时间": "2016.09",
+        "申报系列": "文化系列", "申报专业": "群众文化", "申报级别": "中级", "申报类型": "评审",
+        "联系电话": "139 1234 5678",
+    })  # fmt: skip
+    result = importer.dry_run(roster_workbook([list(row.values())]), campaign, world.office_a)
+    assert result.ok, result.messages()
+    importer.apply(result, campaign, world.office_a, world.clerk_a)
+    db.session.commit()
+    imported = db.session.scalar(sa.select(Application).where(Application.name == "王建军"))
+
+    for key, brought in (
+        ("basic", {"ethnicity", "political_status", "phone", "unit_id", "work_start", "level",
+                   "series_code", "specialty", "kind", "gender", "birth_date"}),
+        ("qualification", {"title", "obtained_on"}),
+    ):  # fmt: skip
+        form_data, import_data = typed.section_data(key), imported.section_data(key)
+        assert set(form_data) == set(import_data), key
+        assert {k: import_data[k] for k in brought} == {k: form_data[k] for k in brought}, key
+    assert imported.section_data("basic")["work_start"] == "2008-08-01"
+    assert imported.section_data("basic")["phone"] == "13912345678"
+    form_row = typed.section_data("education")["rows"][0]
+    import_row = imported.section_data("education")["rows"][0]
+    assert set(form_row) == set(import_row)
+    assert {k: import_row[k] for k in ("level", "school", "major")} == {
+        k: form_row[k] for k in ("level", "school", "major")
+    }
+    # The roster brings no education dates or certificate number: stored, but not complete.
+    assert imported.section("basic").complete and typed.section("basic").complete
+    assert not imported.section("education").complete and typed.section("education").complete
+    assert {g.field for g in sections.missing(imported, "qualification")} >= {"certificate_no"}
+
+
+def test_what_the_operations_api_refuses_is_shown_at_the_cell_in_the_dry_run(world, db):
+    # The dry run checks each row with the same API apply writes through: a known ID number
+    # under another name, and a start of work after today, are named at their cells.
+    party = world.campaigns[PARTY]
+    known = make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="张丽娟", seq=4
+    )
+    db.session.commit()
+    row = dict.fromkeys(COLUMNS, "")
+    row.update({
+        "序号": 1, "姓名": "马晓梅", "性别": "男", "民族": "回族", "政治面貌": "群众",
+        "身份证号": known.id_number, "工作单位": world.unit_a.name, "参加工作时间": "2008.08",
+        "申报系列": "党干校教师系列", "申报级别": "中级", "联系电话": "13912345678",
+    })  # fmt: skip
+    later = {**row, "序号": 2, "姓名": "王建军", "参加工作时间": "2099.08"}
+    later["身份证号"] = make_id("652824", date(1986, 3, 14), 5, "男")
+    result = importer.dry_run(
+        roster_workbook([list(row.values()), list(later.values())]), party, world.office_a
+    )
+    assert len(result.rows) == 2 and not result.valid_rows
+    first, second = result.messages()
+    assert first.startswith("第4行“身份证号”：身份证号652824********") and "张丽娟" in first
+    assert second == "第5行“参加工作时间”：日期不能晚于今天"
+    importer.apply(result, party, world.office_a, world.clerk_a, only_valid=True)
+    assert known.person.name == "张丽娟" and _count(db, world.office_a) == 1

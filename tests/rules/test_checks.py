@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from portal.applications.models import ApplicationSection
 from portal.campaigns.definition import (
     CampaignDefinition,
     DefenseExemption,
@@ -651,11 +650,11 @@ def test_findings_for_a_stored_application(app, db, world) -> None:
     # 002 五（一）8 and 003 六（二) through the ORM adapter.
     from tests.factories import make_application
 
-    party = make_application(world.office_b, world.unit_b, world.campaigns["bz-partyschool-2023"])
     sections = good_sections(PARTY)
     sections["assessments"]["rows"][1]["result"] = "basically_competent"
-    for key, data in sections.items():
-        db.session.add(ApplicationSection(application=party, key=key, data=data))
+    party = make_application(
+        world.office_b, world.unit_b, world.campaigns["bz-partyschool-2023"], sections=sections
+    )
     db.session.commit()
     found = findings_for(party, date(2023, 9, 20))
     assert has_blocking(found)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.applications.models import Application, ApplicationSection, StatusChange
+from portal.applications.models import Application, StatusChange
 from portal.rules.workflow import (
     TRANSITIONS,
     WorkflowError,
@@ -22,7 +22,7 @@ from portal.rules.workflow import (
     transition,
 )
 from portal.vocabulary import STATUSES
-from tests.factories import make_application
+from tests.factories import make_application, store_sections
 from tests.rules.test_checks import good_sections
 
 PARTY = "bz-partyschool-2023"  # 002
@@ -32,16 +32,21 @@ NOW = datetime(2023, 10, 1, 2, 0)  # naive UTC, as stored
 START = date(2023, 9, 18)  # Monday
 END = date(2023, 9, 22)  # 5th working day, 002 五（二）
 
+NAMES = ("阿依古丽·叶尔肯", "马福军", "李海燕", "巴音德力格尔", "其木格", "王建军")
 INVALID = [(a, b) for a in STATUSES for b in STATUSES if b not in TRANSITIONS[a]]
 
 
 def new_app(world, code: str = PARTY, seq: int = 1, status: str = "draft", **kw) -> Application:
     """A complete application of office B (no blocking findings), put directly in ``status``."""
+    campaign = world.campaigns[code]
     app = make_application(
-        world.office_b, world.unit_b, world.campaigns[code], seq=seq, name=f"申报人{seq}"
+        world.office_b,
+        world.unit_b,
+        campaign,
+        seq=seq,
+        name=NAMES[seq % len(NAMES)],
+        sections=good_sections(campaign.definition),
     )
-    for key, data in good_sections(app.campaign.definition, app.level).items():
-        app.sections.append(ApplicationSection(key=key, data=data, complete=True))
     app.status = status
     for key, value in kw.items():
         setattr(app, key, value)
@@ -122,10 +127,7 @@ def test_publicity_needs_a_start_date(app, db, world) -> None:
 def test_the_start_date_may_come_from_the_publicity_section(app, db, world) -> None:
     # 002 五（二）: the period is counted from the start the clerk entered on the section page.
     a = new_app(world)
-    db.session.add(
-        ApplicationSection(application=a, key="publicity", data={"start": START.isoformat()})
-    )
-    db.session.flush()
+    store_sections(a, {"publicity": {"start": START.isoformat()}})
     transition(a, "in_publicity", world.clerk_b, today=START, now=NOW)
     assert (a.publicity_start, a.publicity_end) == (START, END)
 
@@ -155,15 +157,8 @@ def test_the_result_is_refused_while_an_objection_is_open(app, db, world) -> Non
     )
     after = END + timedelta(days=1)
     assert "异议" in (can_transition(a, "publicity_ended", today=after, now=NOW) or "")
-    a.objection_open = False
-    db.session.add(
-        ApplicationSection(
-            application=a,
-            key="publicity",
-            data={"start": START.isoformat(), "objection_open": True},
-        )
-    )
-    db.session.flush()
+    store_sections(a, {"publicity": {"start": START.isoformat(), "objection_open": True}})
+    a.objection_open = False  # the section says so even where the application does not
     assert "异议" in (can_transition(a, "publicity_ended", today=after, now=NOW) or "")
 
 
@@ -243,7 +238,7 @@ def test_allowed_targets_lists_the_next_steps_with_reasons(app, db, world) -> No
 def test_an_application_with_a_blocking_finding_cannot_be_recommended(app, db, world) -> None:
     # 002 一: 离退休人员……不得参加 — the portal refuses to send such an application on.
     a = new_app(world, status="publicity_ended", publicity_start=START, publicity_end=END)
-    a.section("basic").data = {**a.section("basic").data, "retired": True}
+    store_sections(a, {"basic": {"retired": True}})
     reason = can_transition(a, "recommended", END + timedelta(days=1), NOW)
     assert reason is not None and "必须修改的问题" in reason
     with pytest.raises(WorkflowError):

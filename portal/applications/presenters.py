@@ -1,0 +1,68 @@
+"""What the section pages show beside the form: fields by name, stored data, computed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.applications import sections
+from portal.applications.models import Application
+from portal.formutil import choice_label
+from portal.textutil import format_date_cn
+from portal.timeutil import years_between
+from portal.workdays.services import publicity_period_for
+
+
+def find_field(form, name: str):
+    """A field of a form by its full name (rows-0-start), or None."""
+    return next((f for f in sections.leaf_fields(form) if f.name == name), None)
+
+
+def readable(app: Application, key: str, data: dict) -> list[tuple[str, str]]:
+    """A section's stored data as (label, value) pairs, to show what somebody else saved."""
+    form = sections.build_form(key, app, data=data, units=[app.unit])
+    out: list[tuple[str, str]] = []
+    for field in form:
+        if field.type in ("HiddenField", "CSRFTokenField"):
+            continue
+        if field.type == "FieldList":
+            for i, entry in enumerate(field):
+                parts = [
+                    f"{sub.label.text}：{_show(sub)}"
+                    for sub in entry.form
+                    if sub.type != "HiddenField" or sub.name.endswith("-name")
+                ]
+                out.append((f"第{i + 1}行", "；".join(parts)))
+        else:
+            out.append((field.label.text, _show(field)))
+    return out
+
+
+def _show(field) -> str:
+    """One field's value as a clerk reads it (labels of choices, dates the Chinese way)."""
+    if field.type == "BooleanField":
+        return "是" if field.data else "否"
+    if field.type == "SelectField":
+        return choice_label(field, field.data)
+    if hasattr(field.data, "isoformat"):
+        return format_date_cn(field.data)
+    return "" if field.data is None else str(field.data)
+
+
+def section_extras(app: Application, key: str, form) -> dict[str, Any]:
+    """Computed values shown beside a section (years in profession, publicity end date)."""
+    d = app.campaign.definition
+    if key == "qualification":
+        basic = app.section_data("basic")
+        work_start = basic.get("work_start")
+        return {
+            "cutoff": d.seniority_cutoff,
+            "years_in_title": years_between(form.obtained_on.data, d.seniority_cutoff),
+            "years_working": years_between(work_start, d.seniority_cutoff),
+        }
+    if key == "publicity":
+        start = form.start.data
+        return {
+            "period": publicity_period_for(app, start) if start else None,
+            "min_days": d.rules.publicity_min_workdays,
+        }
+    return {}
