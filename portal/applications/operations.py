@@ -66,20 +66,6 @@ def _person_with_id(office_id: int, id_number: str) -> Person | None:
     )
 
 
-def _new_application_form(campaign: Campaign, office_id: int, data: Mapping):
-    """NewApplicationForm fed `data`, with the campaign's and the office's choices, validated."""
-    form = NewApplicationForm(
-        formdata=sections.to_formdata(NewApplicationForm(meta={"csrf": False}), dict(data)),
-        meta={"csrf": False},
-    )
-    form.campaign_id.choices = [(campaign.id, campaign.title)]
-    form.campaign_id.data = campaign.id
-    form.unit_id.choices = [(u.id, u.name) for u in office_units(office_id)]
-    set_target_choices(form, campaign.definition)
-    form.validate()
-    return form
-
-
 def _has_applications(person: Person, besides: Application | None = None) -> bool:
     """Whether the person applies anywhere (other than `besides`)."""
     stmt = sa.select(Application.id).where(Application.person_id == person.id)
@@ -88,71 +74,90 @@ def _has_applications(person: Person, besides: Application | None = None) -> boo
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def check_new_application(campaign: Campaign, office_id: int, data: Mapping) -> dict[str, list]:
-    """Why an application with this unit, name, ID number and target cannot be created.
+def _new_application(
+    campaign: Campaign, office_id: int, data: Mapping, units: list | None = None
+) -> tuple[Application | None, dict[str, list[str]]]:
+    """The application NEW_FIELDS describe, not yet in the session, and why it cannot be made.
 
-    `data` holds NEW_FIELDS; the answer is {} or messages by field. An ID number already known
-    in the office is the same person applying again, but only under the name they applied with.
+    The data goes through NewApplicationForm with the campaign's and the office's choices. An
+    ID number already known in the office is the same person applying again, but only under
+    the name they applied with. The unsaved application (None when the form refuses the data)
+    has no person, so nothing cascades it into the session: sections of a new application
+    are checked against it before any write.
     """
-    form = _new_application_form(campaign, office_id, data)
+    form = NewApplicationForm(
+        formdata=sections.to_formdata(NewApplicationForm, dict(data)),
+        meta={"csrf": False},
+    )
+    form.campaign_id.choices = [(campaign.id, campaign.title)]
+    form.campaign_id.data = campaign.id
+    units = units if units is not None else office_units(office_id)
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    set_target_choices(form, campaign.definition)
+    form.validate()
     errors = {f.name: list(f.errors) for f in form if f.errors and f.name in NEW_FIELDS}
-    if "id_number" in errors or "name" in errors:
-        return errors
+    if errors:
+        return None, errors
     person = _person_with_id(office_id, form.id_number.data)
-    if person is None or not _has_applications(person):
-        return errors
-    if person.name != form.name.data:
-        errors["id_number"] = [
-            f"身份证号{mask_id(person.id_number)}已登记为“{person.name}”，与所填姓名不一致。"
-            f"如是同一人，请按原姓名“{person.name}”创建，再在基本信息中修改姓名；"
-            "否则请核对身份证号。"
-        ]
-    elif db.session.scalar(
-        sa.select(Application.id).where(
-            Application.person_id == person.id, Application.campaign_id == campaign.id
-        )
-    ):
-        errors["id_number"] = ["此人在该评审通知下已有申报，请在申报列表中查找。"]
-    return errors
+    if person is not None and _has_applications(person):
+        if person.name != form.name.data:
+            errors["id_number"] = [
+                f"身份证号{mask_id(person.id_number)}已登记为“{person.name}”，与所填姓名不一致。"
+                f"如是同一人，请按原姓名“{person.name}”创建，再在基本信息中修改姓名；"
+                "否则请核对身份证号。"
+            ]
+        elif db.session.scalar(
+            sa.select(Application.id).where(
+                Application.person_id == person.id, Application.campaign_id == campaign.id
+            )
+        ):
+            errors["id_number"] = ["此人在该评审通知下已有申报，请在申报列表中查找。"]
+    app = Application(
+        campaign=campaign,
+        office_id=office_id,
+        unit=next(u for u in units if u.id == form.unit_id.data),
+        **{k: form[k].data for k in NEW_FIELDS if k != "unit_id"},
+    )
+    return app, errors
+
+
+def check_new_application(campaign: Campaign, office_id: int, data: Mapping) -> dict[str, list]:
+    """Why an application with this unit, name, ID number and target (NEW_FIELDS) cannot be
+    created: {} or Chinese messages by field."""
+    return _new_application(campaign, office_id, data)[1]
 
 
 def create_application(
-    campaign: Campaign, office_id: int, data: Mapping, user: User | None, copy_previous=False
+    campaign: Campaign,
+    office_id: int,
+    data: Mapping,
+    user: User | None,
+    copy_previous: bool = False,
+    units: list | None = None,
 ) -> Application:
     """Create an application (and the person, if new) from NEW_FIELDS; raises ApplicationError.
 
     With `copy_previous`, the person's previous application fills the sections it can.
     """
-    errors = check_new_application(campaign, office_id, data)
-    if errors:
+    app, errors = _new_application(campaign, office_id, data, units)
+    if app is None or errors:
         raise ApplicationError({"basic": errors})
-    app = _unsaved(campaign, office_id, data)
-    person = _person_with_id(office_id, app.id_number)
-    if person is None:
-        person = Person(office_id=office_id, id_number=app.id_number, name=app.name)
-        db.session.add(person)
-    person.name = app.name  # a person kept from a deleted application may have had a typo
-    app.person = person
-    db.session.add(app)
-    db.session.flush()
+    _insert(app)
     if copy_previous:
         copy_from_previous(app, user)
     return app
 
 
-def _unsaved(campaign: Campaign, office_id: int, data: Mapping) -> Application:
-    """The application create_application makes from valid NEW_FIELDS, not yet in the session.
-
-    Sections of a new application are checked against it before anything is written; it has
-    no person yet, so nothing cascades it into the session.
-    """
-    form = _new_application_form(campaign, office_id, data)
-    return Application(
-        campaign=campaign,
-        office_id=office_id,
-        unit=db.session.get(RecommendingUnit, form.unit_id.data),
-        **{k: form[k].data for k in NEW_FIELDS if k != "unit_id"},
-    )
+def _insert(app: Application) -> None:
+    """Add a checked new application with its person (the one with its ID number, or new)."""
+    person = _person_with_id(app.office_id, app.id_number)
+    if person is None:
+        person = Person(office_id=app.office_id, id_number=app.id_number, name=app.name)
+        db.session.add(person)
+    person.name = app.name  # a person kept from a deleted application may have had a typo
+    app.person = person
+    db.session.add(app)
+    db.session.flush()
 
 
 def check_section(
@@ -170,7 +175,7 @@ def check_section(
         data = {**base, **data}
     units = units if units is not None else office_units(app.office_id)
     checked = sections.check(key, app, dict(data), units)
-    if key == "basic" and "id_number" not in checked.errors and app.person is not None:
+    if key == "basic" and "id_number" not in checked.errors and app.person_id is not None:
         problem = _id_change_problem(app, checked.data.get("id_number"))
         if problem:
             checked.errors["id_number"] = [problem]
@@ -207,6 +212,16 @@ def store_section(
     refused = _refused(checked, partial)
     if refused:
         raise ApplicationError({key: refused})
+    stored = _write(app, key, checked, user)
+    db.session.flush()
+    return stored
+
+
+def _write(
+    app: Application, key: str, checked: sections.Checked, user: User | None
+) -> ApplicationSection:
+    """Store checked data as the section, and mirror it onto the application."""
+    stored = app.section(key)
     values = {
         "data": checked.data,
         "complete": checked.complete,
@@ -223,13 +238,12 @@ def store_section(
     elif key == "publicity":
         _mirror_publicity(app, checked.data)
     app.updated_at = utcnow()
-    db.session.flush()
     return stored
 
 
 def _id_change_problem(app: Application, id_number: str | None) -> str | None:
     """Why the application cannot take this ID number: another applicant's."""
-    if not id_number or id_number == app.person.id_number:
+    if not id_number or id_number == app.id_number or id_number == app.person.id_number:
         return None
     other = _person_with_id(app.office_id, id_number)
     if other is None or other.id == app.person_id or not _has_applications(other):
@@ -272,6 +286,27 @@ def _mirror_publicity(app: Application, data: dict) -> None:
     app.objection_open = bool(data.get("objection_open"))
 
 
+def _check_all(
+    campaign: Campaign,
+    office_id: int,
+    data: Mapping[str, Mapping],
+    app: Application | None,
+    partial: bool,
+    units: list | None,
+) -> tuple[Application | None, dict[str, dict[str, list[str]]], dict[str, sections.Checked]]:
+    """Check every section of `data` for `app` (or the new application it describes)."""
+    units = units if units is not None else office_units(office_id)
+    new_errors: dict[str, list[str]] = {}
+    if app is None:
+        app, new_errors = _new_application(campaign, office_id, data.get("basic", {}), units)
+        if app is None:
+            return None, {"basic": new_errors}, {}
+    checked = {k: check_section(app, k, v, partial=partial, units=units) for k, v in data.items()}
+    refused = {key: _refused(c, partial) for key, c in checked.items()}
+    refused["basic"] = {**refused.get("basic", {}), **new_errors}
+    return app, {key: errors for key, errors in refused.items() if errors}, checked
+
+
 def check_application(
     campaign: Campaign,
     office_id: int,
@@ -282,18 +317,7 @@ def check_application(
     units: list | None = None,
 ) -> dict[str, dict[str, list[str]]]:
     """What save_application would refuse, by section and field; writes nothing."""
-    if app is None:
-        errors = check_new_application(campaign, office_id, data.get("basic", {}))
-        if errors:
-            return {"basic": errors}
-        app = _unsaved(campaign, office_id, data.get("basic", {}))
-    out = {}
-    for key, values in data.items():
-        checked = check_section(app, key, values, partial=partial, units=units)
-        refused = _refused(checked, partial)
-        if refused:
-            out[key] = refused
-    return out
+    return _check_all(campaign, office_id, data, app, partial, units)[1]
 
 
 def save_application(
@@ -312,13 +336,15 @@ def save_application(
     and target from `data["basic"]`. Everything is checked first: on ApplicationError nothing
     has been written.
     """
-    errors = check_application(campaign, office_id, data, app=app, partial=partial, units=units)
-    if errors:
+    new = app is None
+    app, errors, checked = _check_all(campaign, office_id, data, app, partial, units)
+    if errors or app is None:
         raise ApplicationError(errors)
-    if app is None:
-        app = create_application(campaign, office_id, data["basic"], user)
-    for key, values in data.items():
-        store_section(app, key, values, user, partial=partial, units=units)
+    if new:
+        _insert(app)
+    for key, c in checked.items():
+        _write(app, key, c, user)
+    db.session.flush()
     return app
 
 

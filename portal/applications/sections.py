@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -174,24 +175,36 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def to_formdata(form: Form, data: dict, prefix: str = "") -> MultiDict:
-    """Plain data as a browser would post it for `form` (rows as rows-0-start, ticks as y)."""
-    out = MultiDict()
-    for field in form:
+@cache
+def _layout(form_class: type[Form]) -> tuple[tuple[str, str, tuple | None], ...]:
+    """A form class's inputs as (name, field type, layout of a row form or None)."""
+    out = []
+    for field in form_class(meta={"csrf": False}):
         if field.type == "CSRFTokenField" or field.short_name == "version":
             continue
-        name, value = prefix + field.short_name, data.get(field.short_name)
-        if field.type == "FieldList":
-            row_form = field.unbound_field.args[0]
+        rows = _layout(field.unbound_field.args[0]) if field.type == "FieldList" else None
+        out.append((field.short_name, field.type, rows))
+    return tuple(out)
+
+
+def to_formdata(form_class: type[Form], data: dict) -> MultiDict:
+    """Plain data as a browser would post it to the form (rows as rows-0-start, ticks as y)."""
+    out = MultiDict()
+    _encode(out, _layout(form_class), data, "")
+    return out
+
+
+def _encode(out: MultiDict, layout: tuple, data: dict, prefix: str) -> None:
+    for short_name, kind, rows in layout:
+        name, value = prefix + short_name, data.get(short_name)
+        if rows is not None:
             for i, row in enumerate(value if isinstance(value, list | tuple) else []):
-                row = row if isinstance(row, dict) else {}
-                out.update(to_formdata(row_form(meta={"csrf": False}), row, f"{name}-{i}-"))
-        elif field.type == "BooleanField":
+                _encode(out, rows, row if isinstance(row, dict) else {}, f"{name}-{i}-")
+        elif kind == "BooleanField":
             if value:
                 out.add(name, "y")
         else:
             out.add(name, _as_text(value))
-    return out
 
 
 def validate(key: str, form: forms.SectionForm) -> bool:
@@ -255,7 +268,7 @@ class Checked:
 def check(key: str, app: Application, data: dict, units: list | None = None) -> Checked:
     """Check plain data of a section with the rules of its form, as if a clerk posted it."""
     section = BY_KEY[key]
-    formdata = to_formdata(section.form(formdata=None, meta={"csrf": False}), data)
+    formdata = to_formdata(section.form, data)
     form = build_form(key, app, formdata=formdata, units=units, csrf=False)
     validate(key, form)
     fields = list(leaf_fields(form))

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from portal import create_app
+from portal.applications import operations
 from portal.applications.idcard import make_id
 from portal.applications.listing import ListQuery, filtered_statement
-from portal.applications.models import Application, Person
+from portal.applications.models import Application
 from portal.campaigns.services import load_shipped_campaigns
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
@@ -56,38 +57,28 @@ def populate(n: int) -> None:
     db.session.add_all(units)
     make_user("bench", "bench-password", "clerk", office)
     db.session.flush()
-    people, apps = [], []
-    for i in range(n):
-        birth = date(1970 + i % 30, 1 + i % 12, 1 + i % 28)
-        number = make_id("652824", birth, i % 500, "男" if i % 2 else "女")
-        people.append(
-            {
-                "id": i + 1,
-                "office_id": office.id,
-                "id_number": number,
-                "name": SURNAMES[i % 10] + GIVEN[i % len(GIVEN)],
-            }
-        )
-    db.session.execute(sa.insert(Person), people)
+    # Through the operations API, as every writer; the status is then set in bulk (the
+    # workflow would need complete sections), spread over the first five statuses.
     for i in range(n):
         c = campaigns[i % len(campaigns)]
         s = c.definition.series[0]
-        apps.append(
-            {
-                "campaign_id": c.id,
-                "office_id": office.id,
-                "unit_id": units[i % 20].id,
-                "person_id": i + 1,
-                "name": people[i]["name"],
-                "id_number": people[i]["id_number"],
-                "series_code": s.code,
-                "specialty": (s.specialties or ("",))[0],
-                "level": "junior" if i % 3 else "intermediate",
-                "kind": "evaluation",
-                "status": STATUSES[i % 5],
-            }
+        birth = date(1970 + i % 30, 1 + i % 12, 1 + i % 28)
+        data = {
+            "unit_id": units[i % 20].id,
+            "name": SURNAMES[i % 10] + GIVEN[i % len(GIVEN)],
+            "id_number": make_id("652824", birth, i % 500, "男" if i % 2 else "女"),
+            "series_code": s.code,
+            "specialty": (s.specialties or ("",))[0],
+            "level": "junior" if i % 3 else "intermediate",
+            "kind": "evaluation",
+        }
+        operations.create_application(c, office.id, data, None, units=units)
+    for k, status in enumerate(STATUSES):
+        db.session.execute(
+            sa.update(Application)
+            .where(Application.office_id == office.id, Application.id % len(STATUSES) == k)
+            .values(status=status)
         )
-    db.session.execute(sa.insert(Application), apps)
     db.session.commit()
 
 
