@@ -361,7 +361,8 @@ def previous_application(app: Application) -> Application | None:
 def copy_from_previous(app: Application, user: User | None) -> int | None:
     """Copy the sections not yet filled from the previous application; returns how many.
 
-    Each is stored like any other write: what today's rules refuse is not copied.
+    Each is stored like any other partial write. A value this campaign's rules refuse (a
+    defense-exemption ground the new notice does not list) is left out, to be filled in.
     """
     prev = previous_application(app)
     if prev is None:
@@ -375,10 +376,27 @@ def copy_from_previous(app: Application, user: User | None) -> int | None:
             data.update({k: getattr(app, k) for k in NEW_FIELDS})
         try:
             store_section(app, stored.key, data, user, partial=True)
-        except ApplicationError:
-            continue
+        except ApplicationError as exc:
+            refused = exc.field_errors(stored.key)
+            try:
+                store_section(app, stored.key, _without(data, refused), user, partial=True)
+            except ApplicationError:
+                continue
         copied += 1
     return copied
+
+
+def _without(data: dict, names) -> dict:
+    """Section data without the named fields (rows-0-start names a field of a row)."""
+    out = {k: [dict(r) for r in v] if isinstance(v, list) else v for k, v in data.items()}
+    for name in names:
+        rows, _, rest = name.partition("-")
+        index, _, field = rest.partition("-")
+        if field and index.isdigit() and int(index) < len(out.get(rows) or []):
+            out[rows][int(index)].pop(field, None)
+        else:
+            out.pop(name, None)
+    return out
 
 
 def delete_application(app: Application) -> None:

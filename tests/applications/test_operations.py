@@ -20,23 +20,15 @@ PARTY = "bz-partyschool-2023"  # 002
 
 
 def basic(app: Application, **changes) -> dict:
-    """Complete basic information of an application, as plain data."""
+    """Complete basic information of an application: what the section starts with, and more."""
     return {
-        "series_code": app.series_code,
-        "specialty": app.specialty,
-        "level": app.level,
-        "kind": app.kind,
-        "name": app.name,
+        **sections.default_data("basic", app),
         "gender": "男",
         "ethnicity": "维吾尔族",
         "birth_date": date(1986, 3, 14),
-        "id_number": app.id_number,
         "political_status": "中共党员",
         "phone": "13899001122",
-        "unit_id": app.unit_id,
         "work_start": "2008-08-01",
-        "unit_nature": "事业单位",
-        "county": "若羌县",
         **changes,
     }
 
@@ -241,3 +233,21 @@ def test_every_demo_section_is_stored_as_its_form_would_store_it(app, db) -> Non
         )
         assert checked.data == s.data, (s.application.name, s.key)
         assert checked.complete == s.complete, (s.application.name, s.key, checked.missing)
+
+
+def test_copying_from_last_year_leaves_out_what_this_notice_refuses(world, db) -> None:
+    # 000 六（一） lists 专项工作 (special_task) among the grounds for defense exemption; 001
+    # does not: last year's basic information is copied without it, everything else kept.
+    culture = world.campaigns[CULTURE]
+    last_year = make_application(world.office_a, world.unit_a, culture, name="张丽娟", seq=3)
+    store_section(last_year, "basic", basic(last_year, service_ground="special_task"), None)
+    store_section(last_year, "summary", {"text": "去年的总结"}, None)
+    data = {k: getattr(last_year, k) for k in operations.NEW_FIELDS}
+    news = world.campaigns["bz-news-2021"]
+    data.update(series_code="news", specialty="记者")
+    app = operations.create_application(news, world.office_a.id, data, None, copy_previous=True)
+    copied = app.section_data("basic")
+    assert copied["service_ground"] == "" and copied["phone"] == "13899001122"
+    assert copied["series_code"] == "news" and copied["work_start"] == "2008-08-01"
+    assert app.section("basic").complete
+    assert app.section_data("summary") == {"text": "去年的总结"}
