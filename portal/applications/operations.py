@@ -176,7 +176,7 @@ def check_section(
     units = units if units is not None else office_units(app.office_id)
     checked = sections.check(key, app, dict(data), units)
     if key == "basic" and "id_number" not in checked.errors and app.person_id is not None:
-        problem = _id_change_problem(app, checked.data.get("id_number"))
+        problem = id_change_problem(app, checked.data.get("id_number"))
         if problem:
             checked.errors["id_number"] = [problem]
     return checked
@@ -241,8 +241,8 @@ def _write(
     return stored
 
 
-def _id_change_problem(app: Application, id_number: str | None) -> str | None:
-    """Why the application cannot take this ID number: another applicant's."""
+def id_change_problem(app: Application, id_number: str | None) -> str | None:
+    """Why the application cannot take this ID number: another applicant's (else None)."""
     if not id_number or id_number == app.id_number or id_number == app.person.id_number:
         return None
     other = _person_with_id(app.office_id, id_number)

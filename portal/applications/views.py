@@ -235,6 +235,9 @@ def check_field(app_id: int, key: str):
     field = presenters.find_field(form, request.args.get("field", ""))
     if field is None:
         abort(404)
+    if key == "basic" and field.name == "id_number" and not field.errors:
+        problem = operations.id_change_problem(app, field.data)
+        field.errors = [problem] if problem else []
     return render_template("applications/_field_errors.html", field=field)
 
 

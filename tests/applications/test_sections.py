@@ -376,6 +376,27 @@ def test_another_applicants_id_number_is_refused_at_the_field(client, auth, worl
     assert second.section("basic") is None
 
 
+def test_the_inline_check_names_the_applicant_whose_id_number_was_typed(client, auth, world, db):
+    campaign = world.campaigns["bz-culture-2021"]
+    first = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
+    second = make_application(world.office_a, world.unit_a, campaign, name="马晓梅", seq=2)
+    db.session.commit()
+    auth.login()
+    token = csrf_token(client, f"/applications/{second.id}/basic")
+    resp = client.post(
+        f"/applications/{second.id}/basic/check?field=id_number",
+        data=_basic(second, id_number=first.id_number),
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert "张丽娟" in _field_html(resp.get_data(as_text=True), "id_number")
+    own = client.post(
+        f"/applications/{second.id}/basic/check?field=id_number",
+        data=_basic(second),
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert "张丽娟" not in own.get_data(as_text=True)
+
+
 def test_the_id_of_someone_applying_elsewhere_is_refused_and_nobody_is_renamed(
     client, auth, world, db
 ):
