@@ -171,6 +171,7 @@ def section(app_id: int, key: str):
             sections.data_from_form(form),
             current_user,
             expected_version=form.version.data or "",
+            units=units,
         )
         db.session.commit()
     except VersionConflict as exc:
