@@ -121,12 +121,6 @@ def _new_application(
     return app, errors
 
 
-def check_new_application(campaign: Campaign, office_id: int, data: Mapping) -> dict[str, list]:
-    """Why an application with this unit, name, ID number and target (NEW_FIELDS) cannot be
-    created: {} or Chinese messages by field."""
-    return _new_application(campaign, office_id, data)[1]
-
-
 def create_application(
     campaign: Campaign,
     office_id: int,
@@ -307,7 +301,7 @@ def _check_all(
     return app, {key: errors for key, errors in refused.items() if errors}, checked
 
 
-def check_application(
+def check_save(
     campaign: Campaign,
     office_id: int,
     data: Mapping[str, Mapping],
@@ -388,12 +382,17 @@ def copy_from_previous(app: Application, user: User | None) -> int | None:
 
 def _without(data: dict, names) -> dict:
     """Section data without the named fields (rows-0-start names a field of a row)."""
-    out = {k: [dict(r) for r in v] if isinstance(v, list) else v for k, v in data.items()}
+    out = {
+        k: [dict(r) if isinstance(r, dict) else r for r in v] if isinstance(v, list) else v
+        for k, v in data.items()
+    }
     for name in names:
         rows, _, rest = name.partition("-")
         index, _, field = rest.partition("-")
-        if field and index.isdigit() and int(index) < len(out.get(rows) or []):
-            out[rows][int(index)].pop(field, None)
+        entries = out.get(rows) if isinstance(out.get(rows), list) else []
+        row = entries[int(index)] if index.isdigit() and int(index) < len(entries) else None
+        if field and isinstance(row, dict):
+            row.pop(field, None)
         else:
             out.pop(name, None)
     return out
@@ -403,10 +402,3 @@ def delete_application(app: Application) -> None:
     """Delete an application (its sections and status history go with it; the person stays)."""
     db.session.delete(app)
     db.session.flush()
-
-
-def next_section(key: str) -> str | None:
-    """The key of the section after this one."""
-    keys = [s.key for s in sections.SECTIONS]
-    i = keys.index(key)
-    return keys[i + 1] if i + 1 < len(keys) else None

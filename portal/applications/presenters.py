@@ -66,3 +66,10 @@ def section_extras(app: Application, key: str, form) -> dict[str, Any]:
             "min_days": d.rules.publicity_min_workdays,
         }
     return {}
+
+
+def next_section(key: str) -> str | None:
+    """The key of the section after this one (where saving leads)."""
+    keys = [s.key for s in sections.SECTIONS]
+    i = keys.index(key)
+    return keys[i + 1] if i + 1 < len(keys) else None

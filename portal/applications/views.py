@@ -191,7 +191,7 @@ def section(app_id: int, key: str):
         flash(f"“{spec.label}”已保存，但有需要核对的问题，见下方提示。", "warning")
         return redirect(url_for("applications.section", app_id=app.id, key=key))
     flash(f"“{spec.label}”已保存。", "success")
-    nxt = operations.next_section(key)
+    nxt = presenters.next_section(key)
     return redirect(url_for("applications.section", app_id=app.id, key=nxt or key))
 
 

@@ -430,7 +430,7 @@ def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> N
                 )
             )
             continue
-        errors = operations.check_application(
+        errors = operations.check_save(
             campaign, office.id, row_sections(row.values, app), app=app, partial=True, units=units
         )
         row.errors.extend(_cell_errors(row.row, errors))
