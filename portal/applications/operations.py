@@ -83,8 +83,10 @@ def _new_application(
     ID number already known in the office is the same person applying again, but only under
     the name they applied with. The unsaved application (None when the form refuses the data)
     has no person, so nothing cascades it into the session: sections of a new application
-    are checked against it before any write.
+    are checked against it before any write. It is related only to objects of this session
+    (the campaign by its id): a caller's detached copy is never pulled in.
     """
+    campaign = db.session.get_one(Campaign, campaign.id)
     form = NewApplicationForm(
         formdata=sections.to_formdata(NewApplicationForm, dict(data)),
         meta={"csrf": False},

@@ -12,6 +12,7 @@ from portal.applications.idcard import make_id
 from portal.applications.models import Application, ApplicationSection, Person
 from portal.applications.operations import ApplicationError, VersionConflict, store_section
 from portal.demo import load_demo
+from portal.extensions import db as _db
 from portal.offices.services import office_units
 from tests.factories import make_application, make_unit
 
@@ -29,6 +30,20 @@ def basic(app: Application, **changes) -> dict:
         "political_status": "中共党员",
         "phone": "13899001122",
         "work_start": "2008-08-01",
+        **changes,
+    }
+
+
+def new_person(world, **changes) -> dict:
+    """Who applies to what in 000, as the new-application form takes it."""
+    return {
+        "unit_id": world.unit_a.id,
+        "name": "张丽娟",
+        "id_number": make_id("652824", date(1988, 6, 21), 3, "女"),
+        "series_code": "culture",
+        "specialty": "群众文化",
+        "level": "intermediate",
+        "kind": "evaluation",
         **changes,
     }
 
@@ -170,15 +185,7 @@ def test_a_partial_write_keeps_what_it_does_not_bring_and_refuses_bad_values(
 
 def test_nothing_is_written_when_a_new_application_is_refused(world, db) -> None:
     campaign = world.campaigns[CULTURE]
-    person = {
-        "unit_id": world.unit_a.id,
-        "name": "张丽娟",
-        "id_number": make_id("652824", date(1988, 6, 21), 3, "女"),
-        "series_code": "culture",
-        "specialty": "群众文化",
-        "level": "intermediate",
-        "kind": "evaluation",
-    }
+    person = new_person(world)
     data = {"basic": person, "political": {"conduct": "好" * 1001, "appraisal": "好"}}
     with pytest.raises(ApplicationError) as caught:
         operations.save_application(campaign, world.office_a.id, data, None, partial=True)
@@ -251,3 +258,25 @@ def test_copying_from_last_year_leaves_out_what_this_notice_refuses(world, db) -
     assert copied["series_code"] == "news" and copied["work_start"] == "2008-08-01"
     assert app.section("basic").complete
     assert app.section_data("summary") == {"text": "去年的总结"}
+
+
+def test_a_campaign_the_caller_holds_stays_out_of_the_session(app, world) -> None:
+    # The world's campaigns are detached copies. A new application is related to the
+    # session's own campaign: the caller's copy is not pulled in (and expired by the commit),
+    # so it can still be read once the context has closed.
+    campaign = world.campaigns[CULTURE]
+    readable_before = (campaign.id, campaign.code)
+    person = new_person(world)
+    with app.app_context():
+        created = operations.create_application(campaign, world.office_a.id, person, None)
+        other = new_person(
+            world, name="马晓梅", id_number=make_id("652824", date(1990, 1, 2), 4, "女")
+        )
+        saved = operations.save_application(
+            campaign, world.office_a.id, {"basic": other}, None, partial=True
+        )
+        assert campaign not in _db.session
+        assert created.campaign is saved.campaign is not campaign
+        assert created.campaign_id == saved.campaign_id == campaign.id
+        _db.session.commit()
+    assert (campaign.id, campaign.code) == readable_before
