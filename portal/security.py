@@ -18,7 +18,6 @@ from portal.offices.models import Office
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "vendor.asset"}
-IDLE_TIMEOUT_SECONDS = 2 * 3600
 
 M = TypeVar("M")
 
@@ -46,7 +45,7 @@ def init_security(app: Flask) -> None:
         if current_user.is_authenticated:
             now = int(time.time())
             last = session.get("last_seen", now)
-            timeout = app.config.get("IDLE_TIMEOUT_SECONDS", IDLE_TIMEOUT_SECONDS)
+            timeout = app.config["IDLE_TIMEOUT_SECONDS"]
             if now - last > timeout:
                 logout_user()
                 session.clear()

@@ -1,4 +1,8 @@
-"""Small factories for tests."""
+"""Small factories for tests.
+
+They take ids from the objects they are given and never attach them to the session, so
+that the `world` fixture's detached objects stay readable after each context closes.
+"""
 
 from __future__ import annotations
 
@@ -86,9 +90,9 @@ def make_application(
     d = campaign.definition
     series = d.series[0]
     app = Application(
-        campaign=campaign,
+        campaign_id=campaign.id,
         office_id=office.id,
-        unit=unit,
+        unit_id=unit.id,
         person=person,
         name=name,
         id_number=id_number,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.auth.models import User
+from portal.extensions import db
 from tests.conftest import csrf_token
 
 
@@ -46,14 +48,15 @@ def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app):
     assert "登录已超时，请重新登录。" in resp.get_data(as_text=True)
 
 
-def test_a_disabled_account_cannot_log_in(client, world, auth, db):
-    world.clerk_a.active = False
-    db.session.commit()
+def test_a_disabled_account_cannot_log_in(app, client, world, auth):
+    with app.app_context():
+        db.session.get(User, world.clerk_a.id).active = False
+        db.session.commit()
     resp = auth.login()
     assert "该账号已停用" in resp.get_data(as_text=True)
 
 
-def test_a_post_without_csrf_token_is_refused(client, world, auth, db):
+def test_a_post_without_csrf_token_is_refused(app, client, world, auth):
     from portal.offices.models import RecommendingUnit
 
     auth.login()
@@ -61,7 +64,8 @@ def test_a_post_without_csrf_token_is_refused(client, world, auth, db):
     assert resp.status_code in (303, 400)
     page = client.get("/units").get_data(as_text=True)
     assert "CSRF" in page
-    assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
+    with app.app_context():
+        assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
 
 
 def test_an_htmx_post_without_the_csrf_header_is_refused(client, world, auth):

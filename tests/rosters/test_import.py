@@ -318,7 +318,7 @@ def test_each_bad_cell_is_named_with_its_reason(world, db):
     assert not importer.apply(result, campaign, world.office_a, None).saved
 
 
-def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world):
+def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world, db):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 4, "男")
     row = [
@@ -355,7 +355,7 @@ def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world):
 
 
 @pytest.mark.parametrize("value", ["1990.01", "1990年1月", "１９９０．０１", 32874, " 1990-01 "])
-def test_dates_are_read_the_ways_units_write_them(world, value):
+def test_dates_are_read_the_ways_units_write_them(world, db, value):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 3, "男")
     row = [
@@ -386,7 +386,7 @@ def test_dates_are_read_the_ways_units_write_them(world, value):
     assert result.rows[0].values["work_start"] == date(1990, 1, 1)
 
 
-def test_the_header_is_found_by_its_labels_including_common_variants(world):
+def test_the_header_is_found_by_its_labels_including_common_variants(world, db):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 3, "男")
     header = [
