@@ -132,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Chinese error pages for the usual HTTP errors."""
-    from flask import render_template, request
+    from flask import render_template
+    from htmx_flask import request
 
     messages = {
         400: "请求无效。",
@@ -147,7 +148,7 @@ def register_errorhandlers(app: Flask) -> None:
     def handler(error):
         code = getattr(error, "code", 500) or 500
         message = messages.get(code, "出错了。")
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return render_template("errors/_error.html", code=code, message=message), code
         return render_template("errors/error.html", code=code, message=message), code
 
