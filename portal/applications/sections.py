@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
 
 from portal.applications import forms
 from portal.applications.models import Application
@@ -162,11 +161,6 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
         form.exemption_ground.choices = [("", "请选择")] + [
             (g.code, g.label) for g in d.ce_exemption_grounds
         ]
-
-
-def rows_of(form: Form, section: Section):
-    """The FieldList of a repeating section."""
-    return form[section.rows] if section.rows else None
 
 
 def form_problems(key: str, form: forms.SectionForm) -> list[RowProblem]:
