@@ -23,22 +23,25 @@ def _app_with_publicity(world, start: date, code: str = "bz-partyschool-2023", *
     return readable(application)
 
 
+def _app_with_basic(app, world, code: str, basic: dict, office: str = "a", complete=False, **kw):
+    """An application of office A (or B) whose basic section holds its name and `basic`."""
+    office_, unit = getattr(world, f"office_{office}"), getattr(world, f"unit_{office}")
+    with app.app_context():
+        application = make_application(office_, unit, world.campaigns[code], **kw)
+        data = {"name": application.name, **basic}
+        db.session.add(
+            ApplicationSection(application=application, key="basic", data=data, complete=complete)
+        )
+        db.session.commit()
+        return readable(application)
+
+
 def test_the_review_page_lists_findings_with_their_source_and_the_derived_values(
     app, client, auth, world
 ):
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-partyschool-2023"], level="junior"
-        )
-        db.session.add(
-            ApplicationSection(
-                application=application,
-                key="basic",
-                data={"retired": True, "name": application.name},
-            )
-        )
-        db.session.commit()
-        readable(application)
+    application = _app_with_basic(
+        app, world, "bz-partyschool-2023", {"retired": True}, level="junior"
+    )
     auth.login()
     html = client.get(f"/applications/{application.id}/review").get_data(as_text=True)
     assert "必须修改" in html and "依据：002" in html
@@ -121,38 +124,14 @@ def test_bulk_status_change_reports_each_refusal(app, client, auth, world):
 
 
 def test_the_dashboard_lists_applications_with_blocking_findings(app, client, auth, world):
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="古丽娜尔·吐尔逊"
-        )
-        db.session.add(
-            ApplicationSection(
-                application=application,
-                key="basic",
-                data={"civil_servant": True, "name": application.name},
-            )
-        )
-        db.session.commit()
+    _app_with_basic(app, world, "bz-culture-2021", {"civil_servant": True}, name="古丽娜尔·吐尔逊")
     auth.login()
     html = client.get("/").get_data(as_text=True)
     assert "需要修改的申报" in html and "古丽娜尔·吐尔逊" in html
 
 
 def test_a_section_with_a_blocking_finding_is_marked_as_a_problem(app, client, auth, world):
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
-        )
-        db.session.add(
-            ApplicationSection(
-                application=application,
-                key="basic",
-                complete=True,
-                data={"retired": True, "name": application.name},
-            )
-        )
-        db.session.commit()
-        readable(application)
+    application = _app_with_basic(app, world, "bz-culture-2021", {"retired": True}, complete=True)
     auth.login()
     html = client.get(f"/applications/{application.id}/basic").get_data(as_text=True)
     assert 'data-state="problem"' in html and "按评审通知检查" in html
@@ -163,27 +142,10 @@ def test_a_service_ground_chosen_in_basic_information_exempts_from_defense(
 ):
     # 003 五（一）: 参加“访惠聚”驻村……的专业技术人员……免于答辩 (an intermediate applicant
     # in a county-level unit outside 且末县/若羌县 would otherwise defend).
-    with app.app_context():
-        application = make_application(
-            world.office_b,
-            world.unit_b,
-            world.campaigns["bz-water-2021"],
-            name="巴音德力格尔",
-            region="652827",
-        )
-        db.session.add(
-            ApplicationSection(
-                application=application,
-                key="basic",
-                data={
-                    "name": application.name,
-                    "service_ground": "village_team",
-                    "county": "和静县",
-                },
-            )
-        )
-        db.session.commit()
-        readable(application)
+    basic = {"service_ground": "village_team", "county": "和静县"}
+    application = _app_with_basic(
+        app, world, "bz-water-2021", basic, office="b", name="巴音德力格尔", region="652827"
+    )
     auth.login("clerk_b", "password-b")
     html = client.get(f"/applications/{application.id}/review").get_data(as_text=True)
     assert "是（" in html and "访惠聚" in html
