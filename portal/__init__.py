@@ -27,6 +27,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
     )
     configure(app, config)
+    patch_libraries()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -59,6 +60,13 @@ def configure(app: Flask, config: type | dict[str, Any] | None) -> None:
             "\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
             "(The secret key is missing or the default: set FLASK_SECRET_KEY.)"
         )
+
+
+def patch_libraries() -> None:
+    """Install our CJK line breaking into xhtml2pdf (refused on an unknown xhtml2pdf)."""
+    from portal.documents import xhtml2pdf_cjk
+
+    xhtml2pdf_cjk.apply()
 
 
 def register_extensions(app: Flask) -> None:
@@ -124,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Chinese error pages for the usual HTTP errors."""
-    from flask import render_template, request
+    from flask import render_template
+    from htmx_flask import request
 
     messages = {
         400: "请求无效。",
@@ -139,7 +148,7 @@ def register_errorhandlers(app: Flask) -> None:
     def handler(error):
         code = getattr(error, "code", 500) or 500
         message = messages.get(code, "出错了。")
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return render_template("errors/_error.html", code=code, message=message), code
         return render_template("errors/error.html", code=code, message=message), code
 

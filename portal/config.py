@@ -16,6 +16,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Idle time after which staff must log in again.
+    IDLE_TIMEOUT_SECONDS = 2 * 3600
     REMEMBER_COOKIE_DURATION = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # Documents: a CJK TrueType font to embed; empty means search the usual places.
@@ -23,12 +25,3 @@ class Config:
     PDF_FONT_HEADING = ""
     APPLICATIONS_PER_PAGE = 50
     TESTING = False
-
-
-class TestConfig(Config):
-    """Configuration for the test suite: in-memory SQLite unless overridden."""
-
-    TESTING = True
-    SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = "sqlite://"
-    WTF_CSRF_ENABLED = True

@@ -8,9 +8,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask import Flask, abort, flash, redirect, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response, request
 
 from portal.auth.models import User
 from portal.extensions import db, login_manager
@@ -18,7 +19,6 @@ from portal.offices.models import Office
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "vendor.asset"}
-IDLE_TIMEOUT_SECONDS = 2 * 3600
 
 M = TypeVar("M")
 
@@ -32,10 +32,8 @@ def init_security(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if request.headers.get("HX-Request"):
-            resp = app.response_class(status=401)
-            resp.headers["HX-Redirect"] = url_for("auth.login")
-            return resp
+        if request.htmx:
+            return make_response("", 401, redirect=url_for("auth.login"))
         flash(login_manager.login_message, "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -46,15 +44,13 @@ def init_security(app: Flask) -> None:
         if current_user.is_authenticated:
             now = int(time.time())
             last = session.get("last_seen", now)
-            timeout = app.config.get("IDLE_TIMEOUT_SECONDS", IDLE_TIMEOUT_SECONDS)
+            timeout = app.config["IDLE_TIMEOUT_SECONDS"]
             if now - last > timeout:
                 logout_user()
                 session.clear()
                 flash("登录已超时，请重新登录。", "warning")
-                if request.headers.get("HX-Request"):
-                    resp = app.response_class(status=401)
-                    resp.headers["HX-Redirect"] = url_for("auth.login")
-                    return resp
+                if request.htmx:
+                    return make_response("", 401, redirect=url_for("auth.login"))
                 return redirect(url_for("auth.login"))
             session["last_seen"] = now
             return None
@@ -73,7 +69,7 @@ def init_security(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         app.logger.info("CSRF refused: %s", error.description)
         message = "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。您填写的内容未保存。"
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             from flask import render_template
 
             return render_template("errors/_error.html", code=400, message=message), 400

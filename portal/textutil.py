@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 # Full-width ASCII block U+FF01..U+FF5E maps onto U+0021..U+007E; U+3000 is the ideographic space.
 _FULLWIDTH_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH_ASCII[0x3000] = 0x20
-_FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 
 _SPACES = re.compile(r"\s+")  # str patterns match U+3000 and other Unicode spaces too
 
@@ -57,13 +56,6 @@ def normalise_text(s: str | None) -> str:
     if s is None:
         return ""
     return collapse_spaces(str(s).translate(_FULLWIDTH_ASCII))
-
-
-def normalise_digits(s: str | None) -> str:
-    """Full-width digits to ASCII digits, then strip and collapse spaces; nothing else changes."""
-    if s is None:
-        return ""
-    return collapse_spaces(str(s).translate(_FULLWIDTH_DIGITS))
 
 
 def clean_name(s: str | None) -> str:
@@ -160,11 +152,6 @@ def parse_date_loose(value: object) -> date:
         raise ValueError(f"无法识别的日期“{value}”，{_DATE_HINT}")
     shown = collapse_spaces(value)
     return _parse_text(_SPACES.sub("", normalise_text(value)), shown)
-
-
-def parse_month_loose(value: object) -> date:
-    """Read a year and month like parse_date_loose and return the first day of that month."""
-    return parse_date_loose(value).replace(day=1)
 
 
 def mask_id(number: str | None) -> str:

@@ -1,19 +1,55 @@
-"""Shared fixtures: app, client, runner, an auth helper and small factories."""
+"""Shared fixtures as in Flask's tutorial (flaskr): app, client, runner, an auth helper.
+
+The app fixture keeps no application context open, so every request of the test client
+runs in its own context, with its own `g` and database session, as on a real server. A
+test that makes no requests works with the database through the `db` fixture, which holds
+a context for the whole test. A test that makes requests opens a context only around its
+own database work (`with app.app_context():`) and commits before the next request; the
+client refuses a request made inside such a block.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from flask import g, request_started
+from flask import has_app_context
+from flask.cli import FlaskGroup
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from portal import create_app
-from portal.config import TestConfig
 from portal.extensions import db as _db
 
 
-def _fresh_g(sender, **extra) -> None:
-    g.__dict__.clear()
+class TestConfig:
+    """Configuration of the test suite: in-memory SQLite unless FLASK_* says otherwise."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = True
+
+
+class Client(FlaskClient):
+    """The test client, refusing requests made inside the test's application context."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            raise AssertionError(
+                "a request made inside an open application context would share its `g` and "
+                "database session: commit and leave the `with app.app_context():` block first "
+                "(the db fixture holds a context for tests that make no requests)"
+            )
+        return super().open(*args, **kwargs)
+
+
+class CliRunner(FlaskCliRunner):
+    """Invokes commands as `flask --app wsgi …` does: FlaskGroup gives them an app context."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        if cli is None:
+            cli = FlaskGroup(create_app=lambda: self.app, load_dotenv=False)
+        return super().invoke(cli, args, **kwargs)
 
 
 @pytest.fixture
@@ -21,20 +57,21 @@ def app(tmp_path):
     """A fresh app on an in-memory SQLite database with the schema created."""
     app = create_app(TestConfig)
     app.instance_path = str(tmp_path)
-    # Tests keep one app context open across requests; give every request its own `g`,
-    # as a real server does (Flask-WTF and Flask-Login cache per-request values there).
-    request_started.connect(_fresh_g, app)
+    app.test_client_class = Client
+    app.test_cli_runner_class = CliRunner
     with app.app_context():
         _db.create_all()
-        yield app
-        _db.session.remove()
+    yield app
+    with app.app_context():
         _db.drop_all()
         _db.engine.dispose()
 
 
 @pytest.fixture
 def db(app):
-    return _db
+    """The database, in an application context held for the test (which makes no requests)."""
+    with app.app_context():
+        yield _db
 
 
 @pytest.fixture
@@ -45,6 +82,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def readable(*objects):
+    """Load the objects' columns, so that they can still be read after their context closes."""
+    for obj in objects:
+        _db.session.refresh(obj)
+    return objects[0] if len(objects) == 1 else objects
 
 
 def csrf_token(client, url: str = "/login") -> str:
@@ -81,10 +125,26 @@ def auth(client):
 
 @pytest.fixture
 def world(app):
-    """Two offices with a unit and a clerk each, an admin, and the shipped campaigns."""
+    """Two offices with a unit and a clerk each, an admin, and the shipped campaigns.
+
+    Made and committed in a context of its own: the objects are detached and can be read
+    (ids, names) anywhere; to change one, load it again inside a context.
+    """
     from tests.factories import make_world
 
-    return make_world()
+    with app.app_context():
+        world = make_world()
+        readable(
+            world.office_a,
+            world.office_b,
+            world.unit_a,
+            world.unit_b,
+            world.clerk_a,
+            world.clerk_b,
+            world.admin,
+            *world.campaigns.values(),
+        )
+    return world
 
 
 def post_form(client, url: str, data: dict, headers: dict | None = None):

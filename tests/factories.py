@@ -1,4 +1,9 @@
-"""Small factories for tests; applications are written through the operations API."""
+"""Small factories for tests; applications are written through the operations API.
+
+They take ids from the objects they are given and never attach them to the session (nor
+does the operations API), so that the `world` fixture's detached objects stay readable
+after each context closes.
+"""
 
 from __future__ import annotations
 

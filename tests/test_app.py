@@ -23,10 +23,20 @@ def test_settings_come_from_flask_prefixed_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", uri)
     monkeypatch.setenv("FLASK_APPLICATIONS_PER_PAGE", "20")
+    assert create_app().config["IDLE_TIMEOUT_SECONDS"] == 7200  # the default is in Config
+    monkeypatch.setenv("FLASK_IDLE_TIMEOUT_SECONDS", "600")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == uri
     assert app.config["APPLICATIONS_PER_PAGE"] == 20
+    assert app.config["IDLE_TIMEOUT_SECONDS"] == 600
+
+
+def test_the_test_client_refuses_a_request_inside_an_open_app_context(app, client):
+    # A request would share the test's `g` and database session (tests/conftest.py).
+    with app.app_context(), pytest.raises(AssertionError, match="application context"):
+        client.get("/login")
+    assert client.get("/login").status_code == 200
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(monkeypatch, tmp_path):

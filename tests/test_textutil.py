@@ -13,10 +13,8 @@ from portal.textutil import (
     mask_id,
     mask_id_publicity,
     neutralise_cell,
-    normalise_digits,
     normalise_text,
     parse_date_loose,
-    parse_month_loose,
 )
 
 # --- normalisation ---------------------------------------------------------
@@ -26,11 +24,6 @@ def test_normalise_text_turns_full_width_ascii_half_width_and_collapses_spaces()
     assert normalise_text("  （０９９６）－２０３　　００２４ ") == "(0996)-203 0024"
     assert normalise_text("ＡＢｃ１２．５") == "ABc12.5"
     assert normalise_text(None) == ""
-
-
-def test_normalise_digits_changes_digits_only():
-    assert normalise_digits(" １２３　４５（ａ）") == "123 45（ａ）"
-    assert normalise_digits(None) == ""
 
 
 def test_collapse_spaces_handles_ideographic_space_tabs_and_newlines():
@@ -149,12 +142,6 @@ def test_unreadable_dates_raise_with_the_formats_to_use(value):
     hint = "请按 1990-01-02、1990.01.02 或 1990年1月2日 的格式填写"
     with pytest.raises(ValueError, match=f"{re.escape(hint)}$"):
         parse_date_loose(value)
-
-
-def test_parse_month_loose_returns_the_first_of_the_month():
-    assert parse_month_loose("1990-01-25") == date(1990, 1, 1)
-    assert parse_month_loose("1990年7月") == date(1990, 7, 1)
-    assert parse_month_loose(32874 + 40) == date(1990, 2, 1)
 
 
 # --- masking ---------------------------------------------------------------

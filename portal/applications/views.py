@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from htmx_flask import request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -46,7 +47,7 @@ def index():
         status_labels=STATUS_LABELS,
         series_choices=series_choices,
     )
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+    if request.htmx and request.htmx.target == "results":
         return render_template("applications/_results.html", **ctx)
     return render_template("applications/index.html", **ctx)
 
@@ -66,7 +67,7 @@ def new():
         flash("还没有评审通知，请先由管理员导入。", "warning")
         return redirect(url_for("applications.index"))
     set_target_choices(form, campaign.definition)
-    if request.headers.get("HX-Request") and request.form.get("refresh"):
+    if request.htmx and request.form.get("refresh"):
         return render_template("applications/_new_target.html", form=form)
     if form.validate_on_submit() and not request.form.get("refresh"):
         data = {name: form[name].data for name in operations.NEW_FIELDS}
@@ -159,8 +160,7 @@ def section(app_id: int, key: str):
     if action == "add" and spec.rows:
         form[spec.rows].append_entry()
     if action != "save":
-        htmx_rows = bool(request.headers.get("HX-Request"))
-        return _render_section(app, key, form, rows_only=htmx_rows)
+        return _render_section(app, key, form, rows_only=bool(request.htmx))
 
     if not sections.validate(key, form):
         return _invalid(app, key, form)

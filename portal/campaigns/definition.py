@@ -354,13 +354,6 @@ class CampaignDefinition:
                 return series
         return None
 
-    def series_by_name(self, name: str) -> Series | None:
-        """Return the series named ``name`` (e.g. 文化系列), or None."""
-        for series in self.series:
-            if series.name == name:
-                return series
-        return None
-
     @staticmethod
     def level_label(level: str) -> str:
         """Return the Chinese label of ``level`` (e.g. 中级)."""

@@ -7,30 +7,20 @@ import io
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.fonts import addMapping
-from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.rl_settings import _FUZZ
 from xhtml2pdf import default as pisa_default
-from xhtml2pdf import pisa, reportlab_paragraph
+from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
-from xhtml2pdf.reportlab_paragraph import (
-    ParaLines,
-    _handleBulletWidth,
-    _putFragLine,
-    cjkU,
-    makeCJKParaLine,
-    setXPos,
-)
-from xhtml2pdf.xhtml2pdf_reportlab import PmlParagraph
+
+from portal.documents import xhtml2pdf_cjk
 
 log = logging.getLogger(__name__)
 
@@ -256,149 +246,6 @@ def find_cjk_fonts(
     )
 
 
-#: Characters that must not start a line (closing punctuation), and must not end one.
-CANNOT_START = frozenset(ALL_CANNOT_START + "，。、；：？！”’）》〉」』】〕〗］｝…·～")
-CANNOT_END = frozenset(ALL_CANNOT_END + "“‘（《〈「『【〔〖［｛·")
-
-
-def _is_word_char(char: str) -> bool:
-    """Whether a character belongs to a Latin word or number that is kept on one line."""
-    return len(char) == 1 and char.isascii() and (char.isalnum() or char in "._-/")
-
-
-def _break_point(units: list[str], start: int, stop: int) -> int:
-    """Where to end the line start..stop (units[stop] did not fit), by CJK line rules."""
-    if units[stop].isspace():
-        return stop + 1  # a space that does not fit ends the line, invisibly
-    point = stop
-    if _is_word_char(units[point]) and _is_word_char(units[point - 1]):
-        # Keep an ID number, a date or a Latin word whole, unless it fills the line.
-        word_start = point - 1
-        while word_start > start and _is_word_char(units[word_start - 1]):
-            word_start -= 1
-        if word_start > start:
-            point = word_start
-    # Pull characters down rather than hang punctuation into the margin.
-    for _ in range(4):
-        if point - 1 <= start:
-            break
-        if units[point] in CANNOT_START or units[point - 1] in CANNOT_END:
-            point -= 1
-        else:
-            break
-    return point
-
-
-def _cjk_lines(frags: list, max_widths: list, calc_bounds: bool, encoding: str) -> ParaLines:
-    """Break fragments into lines character by character, within the widths."""
-    units = []
-    for frag in frags:
-        text = frag.text if isinstance(frag.text, str) else frag.text.decode(encoding)
-        if text:
-            units.extend(cjkU(char, frag, encoding) for char in text)
-        else:
-            units.append(cjkU(text, frag, encoding))
-    lines = []
-    start, count = 0, len(units)
-    while start < count:
-        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        used, index, forced = 0.0, start, False
-        while index < count:
-            unit = units[index]
-            if hasattr(unit.frag, "lineBreak"):
-                index += 1
-                forced = True
-                break
-            if index > start and used + unit.width > max_width + _FUZZ:
-                break
-            used += unit.width
-            index += 1
-        end = index if forced or index >= count else _break_point(units, start, index)
-        visible = units[start:end]
-        while visible and visible[-1].isspace():
-            visible = visible[:-1]
-        extra = max_width - sum(unit.width for unit in visible)
-        line = makeCJKParaLine(units[start:end], extra, calc_bounds)
-        line.cjkGlyphs = len(visible)
-        line.lineBreak = forced
-        lines.append(line)
-        start = end
-    return ParaLines(kind=1, lines=lines)
-
-
-_original_justify = reportlab_paragraph._justifyDrawParaLineX
-
-#: The most space justification may add between two CJK characters, in points.
-MAX_JUSTIFY_CHAR_SPACE = 3.0
-
-
-def _justify_cjk_line(tx: Any, offset: float, line: Any, last: int = 0) -> None:
-    """Justify a CJK line by spacing its characters (it has no spaces to stretch)."""
-    glyphs = getattr(line, "cjkGlyphs", 0)
-    extra = line.extraSpace
-    if (
-        glyphs < 2
-        or last
-        or getattr(line, "lineBreak", False)
-        or not 1e-8 < extra <= MAX_JUSTIFY_CHAR_SPACE * (glyphs - 1)
-    ):
-        _original_justify(tx, offset, line, last)
-        return
-    setXPos(tx, offset)
-    tx.setCharSpace(extra / (glyphs - 1))
-    _putFragLine(offset, tx, line)
-    tx.setCharSpace(0)
-    setXPos(tx, -offset)
-
-
-def _split_cjk_lines(para_lines: Any, start: int, stop: int) -> list:
-    """The fragments of lines start..stop, joined without inserting spaces."""
-    frags: list = []
-    for line in para_lines.lines[start:stop]:
-        frags.extend(line.words)
-    return frags
-
-
-# xhtml2pdf 0.2.x lays out paragraphs with -pdf-word-wrap: CJK badly in four ways:
-# - a paragraph split across pages gets a space appended to every line (ReportLab's
-#   word-based _split_blParaHard); the first part then needs one more line than the
-#   room it was cut for, and the build fails with "LayoutError: Splitting error";
-# - closing punctuation that does not fit hangs into the right margin, and
-#   full-width ，：；？！ and ” are not known as such and may start a line;
-# - numbers and Latin words (ID numbers, dates) are cut anywhere;
-# - text-align: justify stretches spaces only, which CJK text does not have.
-# So every CJK paragraph is broken by _cjk_lines (kind 1 lines, also for a single
-# fragment), split by joining its lines' fragments as they are, and justified by
-# character spacing. Paragraphs without -pdf-word-wrap: CJK are not affected.
-def _patch_cjk_wrap() -> None:
-    """Install the CJK line breaking, page splitting and justification (once)."""
-    if getattr(PmlParagraph, "_portal_cjk_wrap", False):
-        return
-    original_split_func = PmlParagraph._get_split_blParaFunc
-    original_break = PmlParagraph.breakLinesCJK
-
-    def split_func(self: PmlParagraph) -> Callable[..., list]:
-        if self.blPara.kind == 1 and getattr(self.style, "wordWrap", None) == "CJK":
-            return _split_cjk_lines
-        return original_split_func(self)
-
-    def break_lines_cjk(self: PmlParagraph, width: float | list[float]) -> ParaLines:
-        if not self.frags:
-            return original_break(self, width)
-        max_widths = list(width) if isinstance(width, list | tuple) else [width]
-        _handleBulletWidth(self.bulletText, self.style, max_widths, rtl=self.dir == "rtl")
-        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
-        calc_bounds = auto_leading not in {"", "off"}
-        return _cjk_lines(self.frags, max_widths, calc_bounds, self.encoding)
-
-    reportlab_paragraph._justifyDrawParaLineX = _justify_cjk_line
-    PmlParagraph._get_split_blParaFunc = split_func
-    PmlParagraph.breakLinesCJK = break_lines_cjk
-    PmlParagraph._portal_cjk_wrap = True
-
-
-_patch_cjk_wrap()
-
 _default_fonts: FontChoice | None = None
 _render_lock = threading.Lock()
 
@@ -439,6 +286,11 @@ def html_to_pdf(
     fonts: FontChoice | None = None,
 ) -> bytes:
     """Render an HTML document to A4 PDF bytes with embedded CJK fonts."""
+    if not xhtml2pdf_cjk.is_applied():
+        raise RuntimeError(
+            "xhtml2pdf's CJK line breaking is not installed: call "
+            "portal.documents.xhtml2pdf_cjk.apply() first (create_app does)"
+        )
     fonts = fonts or default_fonts()
     css = pisa_default.DEFAULT_CSS + "\n" + (BASE_CSS if base_css is None else base_css)
     # Official documents fetch nothing: no network, no local files.

@@ -8,8 +8,9 @@ import zipfile
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
+from htmx_flask import request
 
 from portal import audit
 from portal.applications.listing import load_application
@@ -272,9 +273,7 @@ def _own_job_or_404(job_id: str) -> jobs.BatchJob:
 def job(job_id: str):
     """Progress of a background batch; the status part polls itself every second."""
     found = _own_job_or_404(job_id)
-    template = (
-        "documents/_job_status.html" if request.headers.get("HX-Request") else "documents/job.html"
-    )
+    template = "documents/_job_status.html" if request.htmx else "documents/job.html"
     return render_template(template, job=found, kinds=KIND_LABELS, modes=BATCH_MODES)
 
 

@@ -65,11 +65,6 @@ class Roster:
     reporter: str = ""
     made_on: date | None = None
 
-    @property
-    def spans_offices(self) -> bool:
-        """True when the roster has the 主管部门 column."""
-        return OFFICE_COLUMN in self.columns
-
     def column_index(self, label: str) -> int:
         """The 0-based position of a column."""
         return self.columns.index(label)

@@ -775,8 +775,3 @@ def group_by_section(findings: list[Finding]) -> dict[str, list[Finding]]:
     for finding in findings:
         grouped.setdefault(finding.section, []).append(finding)
     return grouped
-
-
-def has_blocking(findings: list[Finding]) -> bool:
-    """True when any finding is blocking."""
-    return any(f.blocking for f in findings)

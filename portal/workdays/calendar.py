@@ -70,11 +70,6 @@ def _package_covers(year: int) -> bool:
     return True
 
 
-def period_text(period: Period) -> str:
-    """The period as written in the publicity notice: 2024年8月1日起至2024年8月7日止."""
-    return f"{format_date(period.start)}起至{format_date(period.end)}止"
-
-
 class WorkdayCalendar:
     """Working days: local overrides, then the State Council arrangement, then weekends."""
 
@@ -154,17 +149,6 @@ class WorkdayCalendar:
             calendar_days=(end - start).days + 1,
             warnings=warnings,
         )
-
-    def add_workdays(self, start: date, count: int) -> date:
-        """The date of the count-th working day from start (see publicity_period)."""
-        return self.publicity_period(start, count).end
-
-    def workdays_between(self, start: date, end: date) -> int:
-        """The number of working days from start to end, both included."""
-        if end < start:
-            raise ValueError(f"结束日期{format_date(end)}早于开始日期{format_date(start)}")
-        days = (start + timedelta(days=n) for n in range((end - start).days + 1))
-        return sum(1 for d in days if self.is_workday(d))
 
 
 def _autumn_names_around(d: date) -> set[str]:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from portal.applications.sections import SECTIONS
+from portal.extensions import db
 from tests.factories import make_application
 
 NONSENSE = [
@@ -24,11 +25,15 @@ NONSENSE = [
 
 
 @pytest.mark.parametrize("key", [s.key for s in SECTIONS])
-def test_nonsense_in_every_field_is_answered_without_a_500(client, auth, world, db, key):
-    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.commit()
+def test_nonsense_in_every_field_is_answered_without_a_500(app, client, auth, world, key):
+    with app.app_context():
+        application = make_application(
+            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
+        )
+        db.session.commit()
+        application_id = application.id
     auth.login()
-    url = f"/applications/{app.id}/{key}"
+    url = f"/applications/{application_id}/{key}"
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     names = set(re.findall(r'name="([a-z_]+(?:-\d+-[a-z_]+)?)"', page))

@@ -8,7 +8,9 @@ from sqlalchemy import event
 
 from portal.applications.listing import filter_applications
 from portal.applications.models import Application
+from portal.extensions import db
 from portal.rosters.builder import RosterFilters, roster_statement
+from tests.conftest import readable
 from tests.factories import make_application, make_unit
 
 NAMES = ["张丽娟", "买买提·艾力", "古丽娜尔·吐尔逊", "马晓梅", "巴音德力格尔", "努尔兰·哈力别克"]
@@ -20,59 +22,63 @@ def tagged(i: int) -> str:
     return NAMES[i % len(NAMES)] + "".join(TAGS[int(d)] for d in str(i))
 
 
-def _fill(world, db, n: int, start: int = 0) -> None:
-    for i in range(start, start + n):
-        make_application(
-            world.office_a,
-            world.unit_a,
-            world.campaigns["bz-culture-2021"],
-            name=tagged(i),
-            seq=i,
-        )
-    db.session.commit()
+def _fill(app, world, n: int, start: int = 0) -> None:
+    with app.app_context():
+        for i in range(start, start + n):
+            make_application(
+                world.office_a,
+                world.unit_a,
+                world.campaigns["bz-culture-2021"],
+                name=tagged(i),
+                seq=i,
+            )
+        db.session.commit()
 
 
-def _count_queries(db, fn) -> int:
+def _count_queries(app, fn) -> int:
     count = 0
 
     def on_execute(*_args, **_kw):
         nonlocal count
         count += 1
 
-    event.listen(db.engine, "before_cursor_execute", on_execute)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
     try:
         fn()
     finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "before_cursor_execute", on_execute)
     return count
 
 
-def test_the_list_query_count_does_not_grow_with_the_rows(client, auth, world, db):
+def test_the_list_query_count_does_not_grow_with_the_rows(app, client, auth, world):
     auth.login()
-    _fill(world, db, 3)
-    client.get("/applications/")  # warm up: the session's user and campaigns are loaded once
-    few = _count_queries(db, lambda: client.get("/applications/"))
-    _fill(world, db, 40, start=3)
+    _fill(app, world, 3)
+    few = _count_queries(app, lambda: client.get("/applications/"))
+    _fill(app, world, 40, start=3)
     many_page = client.get("/applications/").get_data(as_text=True)
     assert many_page.count('name="ids"') == 43
-    db.session.expire_all()
-    client.get("/applications/")
-    many = _count_queries(db, lambda: client.get("/applications/"))
+    many = _count_queries(app, lambda: client.get("/applications/"))
     assert few == many
 
 
-def test_id_numbers_are_masked_in_the_list(client, auth, world, db):
-    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.commit()
+def test_id_numbers_are_masked_in_the_list(app, client, auth, world):
+    with app.app_context():
+        application = make_application(
+            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
+        )
+        db.session.commit()
+        number = application.id_number
     auth.login()
     html = client.get("/applications/").get_data(as_text=True)
-    assert app.id_number not in html
-    assert f"{app.id_number[:6]}********{app.id_number[-4:]}" in html
+    assert number not in html
+    assert f"{number[:6]}********{number[-4:]}" in html
 
 
 @pytest.mark.parametrize("query,expected", [("买买提", {"买买提·艾力乙"}), ("文化馆", None)])
-def test_search_by_name_and_unit(client, auth, world, db, query, expected):
-    _fill(world, db, 6)
+def test_search_by_name_and_unit(app, client, auth, world, query, expected):
+    _fill(app, world, 6)
     auth.login()
     html = client.get(
         f"/applications/?q={query}", headers={"HX-Request": "true", "HX-Target": "results"}
@@ -83,21 +89,23 @@ def test_search_by_name_and_unit(client, auth, world, db, query, expected):
     assert found == (expected or {tagged(i) for i in range(len(NAMES))})
 
 
-def test_search_by_id_number_and_filters(client, auth, world, db):
-    other_unit = make_unit(world.office_a, "若羌县图书馆")
-    a = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="甲甲", seq=1
-    )
-    b = make_application(
-        world.office_a,
-        other_unit,
-        world.campaigns["bz-news-2021"],
-        name="乙乙",
-        seq=2,
-        level="junior",
-    )
-    b.status = "in_publicity"
-    db.session.commit()
+def test_search_by_id_number_and_filters(app, client, auth, world):
+    with app.app_context():
+        other_unit = make_unit(world.office_a, "若羌县图书馆")
+        a = make_application(
+            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="甲甲", seq=1
+        )
+        b = make_application(
+            world.office_a,
+            other_unit,
+            world.campaigns["bz-news-2021"],
+            name="乙乙",
+            seq=2,
+            level="junior",
+        )
+        b.status = "in_publicity"
+        db.session.commit()
+        readable(other_unit, a, b)
     auth.login()
     by_id = client.get(f"/applications/?q={a.id_number[-6:]}").get_data(as_text=True)
     assert ">甲甲<" in by_id and ">乙乙<" not in by_id
@@ -112,16 +120,19 @@ def test_search_by_id_number_and_filters(client, auth, world, db):
         assert ">乙乙<" in page and ">甲甲<" not in page, args
 
 
-def test_the_list_never_shows_another_office(client, auth, world, db):
-    make_application(world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="丙丙")
-    db.session.commit()
+def test_the_list_never_shows_another_office(app, client, auth, world):
+    with app.app_context():
+        make_application(
+            world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="丙丙"
+        )
+        db.session.commit()
     auth.login()
     assert ">丙丙<" not in client.get("/applications/?q=丙丙").get_data(as_text=True)
 
 
-def test_sorting_and_paging(client, auth, world, db, app):
+def test_sorting_and_paging(app, client, auth, world):
     app.config["APPLICATIONS_PER_PAGE"] = 5
-    _fill(world, db, 12)
+    _fill(app, world, 12)
     auth.login()
     page2 = client.get("/applications/?sort=name&dir=asc&page=2").get_data(as_text=True)
     assert "第 2/3 页" in page2

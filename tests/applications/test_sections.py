@@ -10,7 +10,8 @@ import pytest
 from portal.applications.idcard import make_id
 from portal.applications.models import Application, ApplicationSection
 from portal.applications.sections import SECTIONS
-from tests.conftest import csrf_token
+from portal.extensions import db
+from tests.conftest import csrf_token, readable
 from tests.factories import make_application
 
 BASIC = {
@@ -32,10 +33,18 @@ BASIC = {
 
 
 @pytest.fixture
-def application(world, db):
-    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.commit()
-    return app
+def application(app, world):
+    with app.app_context():
+        application = make_application(
+            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
+        )
+        db.session.commit()
+        return readable(application)
+
+
+def _saved(application: Application) -> Application:
+    """The application as stored now (call inside an application context)."""
+    return db.session.get(Application, application.id)
 
 
 def _post(client, app_id: int, key: str, data: dict, version: str | None = None, **headers):
@@ -67,17 +76,18 @@ def _basic(app, **changes) -> dict:
     }
 
 
-def test_a_name_with_the_middle_dot_and_a_long_name_are_saved(client, auth, application, db):
+def test_a_name_with_the_middle_dot_and_a_long_name_are_saved(app, client, auth, application):
     auth.login()
     long_name = "阿不都热合曼·阿不都热西提"
     resp = _post(client, application.id, "basic", _basic(application, name=long_name))
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    db.session.refresh(application)
-    assert application.name == long_name
-    assert application.section_data("basic")["name"] == long_name
+    with app.app_context():
+        saved = _saved(application)
+        assert saved.name == long_name
+        assert saved.section_data("basic")["name"] == long_name
 
 
-def test_full_width_digits_and_lower_case_x_are_normalised_on_save(client, auth, application, db):
+def test_full_width_digits_and_lower_case_x_are_normalised_on_save(app, client, auth, application):
     auth.login()
     number = make_id("652824", date(1986, 3, 14), 5, "男")
     while not number.endswith("X"):  # find a number whose check digit is X
@@ -85,11 +95,13 @@ def test_full_width_digits_and_lower_case_x_are_normalised_on_save(client, auth,
     typed = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c.lower() for c in number)
     resp = _post(client, application.id, "basic", _basic(application, id_number=typed))
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    db.session.refresh(application)
-    assert application.id_number == number
+    with app.app_context():
+        assert _saved(application).id_number == number
 
 
-def test_a_bad_id_is_shown_at_the_field_and_everything_typed_is_kept(client, auth, application, db):
+def test_a_bad_id_is_shown_at_the_field_and_everything_typed_is_kept(
+    app, client, auth, application
+):
     auth.login()
     bad = application.id_number[:-1] + ("0" if application.id_number[-1] != "0" else "1")
     resp = _post(
@@ -102,7 +114,8 @@ def test_a_bad_id_is_shown_at_the_field_and_everything_typed_is_kept(client, aut
     )
     assert field and "校验位不正确" in field.group(1)
     assert f'value="{bad}"' in html and "0996-7102311转8" in html
-    assert db.session.query(ApplicationSection).count() == 0
+    with app.app_context():
+        assert db.session.query(ApplicationSection).count() == 0
 
 
 def test_a_birth_date_that_disagrees_with_the_id_is_refused(client, auth, application):
@@ -112,7 +125,7 @@ def test_a_birth_date_that_disagrees_with_the_id_is_refused(client, auth, applic
     assert "出生日期" in resp.get_data(as_text=True)
 
 
-def test_education_out_of_order_is_refused(client, auth, application, db):
+def test_education_out_of_order_is_refused(app, client, auth, application):
     auth.login()
     rows = {
         "rows-0-start": "2004-09-01",
@@ -133,10 +146,11 @@ def test_education_out_of_order_is_refused(client, auth, application, db):
     resp = _post(client, application.id, "education", rows)
     assert resp.status_code == 422
     assert "学历应从低到高依次填写" in resp.get_data(as_text=True)
-    assert application.section("education") is None
+    with app.app_context():
+        assert _saved(application).section("education") is None
 
 
-def test_a_work_history_gap_is_saved_but_flagged(client, auth, application, db):
+def test_a_work_history_gap_is_saved_but_flagged(client, auth, application):
     auth.login()
     rows = {
         "rows-0-start": "2008-08-01",
@@ -155,7 +169,7 @@ def test_a_work_history_gap_is_saved_but_flagged(client, auth, application, db):
     assert re.search(r'href="[^"]*/work"[^>]*>.*?data-state="problem"', page, re.S)
 
 
-def test_rows_are_added_and_removed_with_a_plain_post(client, auth, application):
+def test_rows_are_added_and_removed_with_a_plain_post(app, client, auth, application):
     auth.login()
     data = {
         "rows-0-start": "2008-08-01",
@@ -173,7 +187,8 @@ def test_rows_are_added_and_removed_with_a_plain_post(client, auth, application)
     removed = _post(client, application.id, "work", {**data, "action": "remove:1"})
     html = removed.get_data(as_text=True)
     assert 'value="丙"' in html and 'value="乙"' not in html and 'id="rows-2-start"' not in html
-    assert application.section("work") is None  # adding and removing rows saves nothing
+    with app.app_context():
+        assert _saved(application).section("work") is None  # adding and removing rows saves nothing
 
 
 def test_an_htmx_row_action_returns_only_the_rows(client, auth, application):
@@ -195,7 +210,7 @@ def test_inline_check_returns_only_the_field_error(client, auth, application):
     assert html.startswith('<div class="errors" id="err-phone"') and "手机号" in html
 
 
-def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, application, db):
+def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, application):
     first, second = app.test_client(), app.test_client()
     from tests.conftest import AuthActions
 
@@ -214,8 +229,8 @@ def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, applic
     assert resp.status_code == 409
     assert "保存冲突" in html and "第一位写的表现" in html  # what the other saved
     assert "第二位写的表现" in html  # what this clerk typed is still in the form
-    db.session.expire_all()
-    assert application.section("political").data["conduct"] == "第一位写的表现"
+    with app.app_context():
+        assert _saved(application).section("political").data["conduct"] == "第一位写的表现"
     version = re.search(r'name="version" type="hidden" value="([^"]*)"', html).group(1)
     again = _post(
         second,
@@ -225,16 +240,22 @@ def test_a_concurrent_save_gives_a_conflict_and_loses_nothing(app, world, applic
         version=version,
     )
     assert again.status_code == 302  # saving again after seeing the conflict overwrites
-    db.session.expire_all()
-    assert application.section("political").data["conduct"] == "第二位写的表现"
+    with app.app_context():
+        assert _saved(application).section("political").data["conduct"] == "第二位写的表现"
 
 
 @pytest.mark.parametrize("key", [s.key for s in SECTIONS])
-def test_another_office_application_is_a_404_on_every_section(client, auth, world, db, key):
-    other = make_application(
-        world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="巴音德力格尔", seq=9
-    )
-    db.session.commit()
+def test_another_office_application_is_a_404_on_every_section(app, client, auth, world, key):
+    with app.app_context():
+        other = make_application(
+            world.office_b,
+            world.unit_b,
+            world.campaigns["bz-water-2021"],
+            name="巴音德力格尔",
+            seq=9,
+        )
+        db.session.commit()
+        readable(other)
     auth.login("clerk_a", "password-a")
     assert client.get(f"/applications/{other.id}/{key}").status_code == 404
     token = csrf_token(client, "/applications/")
@@ -250,14 +271,16 @@ def test_another_office_application_is_a_404_on_every_section(client, auth, worl
     )
 
 
-def test_a_new_application_copies_last_years_sections(client, auth, world, db):
-    old = make_application(
-        world.office_a,
-        world.unit_a,
-        world.campaigns["bz-culture-2021"],
-        sections={"summary": {"text": "去年的总结"}, "assessments": {"rows": []}},
-    )
-    db.session.commit()
+def test_a_new_application_copies_last_years_sections(app, client, auth, world):
+    with app.app_context():
+        old = make_application(
+            world.office_a,
+            world.unit_a,
+            world.campaigns["bz-culture-2021"],
+            sections={"summary": {"text": "去年的总结"}, "assessments": {"rows": []}},
+        )
+        db.session.commit()
+        readable(old)
     auth.login()
     from tests.conftest import post_form
 
@@ -278,15 +301,18 @@ def test_a_new_application_copies_last_years_sections(client, auth, world, db):
         },
     )
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    new = db.session.query(Application).filter_by(campaign_id=news.id).one()
-    assert new.person_id == old.person_id
-    assert new.section_data("summary") == {"text": "去年的总结"}
-    assert new.section("assessments") is None  # a year's own sections start afresh
+    with app.app_context():
+        new = db.session.query(Application).filter_by(campaign_id=news.id).one()
+        assert new.person_id == old.person_id
+        assert new.section_data("summary") == {"text": "去年的总结"}
+        assert new.section("assessments") is None  # a year's own sections start afresh
 
 
-def test_the_same_person_cannot_apply_twice_to_one_campaign(client, auth, world, db):
-    old = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    db.session.commit()
+def test_the_same_person_cannot_apply_twice_to_one_campaign(app, client, auth, world):
+    with app.app_context():
+        old = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+        db.session.commit()
+        readable(old)
     auth.login()
     from tests.conftest import post_form
 
@@ -329,7 +355,7 @@ def test_typing_the_publicity_start_shows_the_end_date_at_once(client, auth, app
     assert "flash-danger" in bad.get_data(as_text=True)
 
 
-def test_none_and_rows_together_are_refused(client, auth, application):
+def test_none_and_rows_together_are_refused(app, client, auth, application):
     auth.login()
     resp = _post(
         client,
@@ -345,7 +371,8 @@ def test_none_and_rows_together_are_refused(client, auth, application):
     )
     assert resp.status_code == 422
     assert "已勾选“无”" in resp.get_data(as_text=True)
-    assert application.section("awards") is None
+    with app.app_context():
+        assert _saved(application).section("awards") is None
 
 
 def _field_html(html: str, name: str) -> str:
@@ -355,14 +382,23 @@ def _field_html(html: str, name: str) -> str:
     return errors.group(1)
 
 
-def test_another_applicants_id_number_is_refused_at_the_field(client, auth, world, db):
+def _two_applicants(app, world, first_code: str, second_code: str):
+    """张丽娟 applying to the first campaign and 马晓梅 to the second, both of office A."""
+    with app.app_context():
+        first = make_application(
+            world.office_a, world.unit_a, world.campaigns[first_code], name="张丽娟", seq=1
+        )
+        second = make_application(
+            world.office_a, world.unit_a, world.campaigns[second_code], name="马晓梅", seq=2
+        )
+        db.session.commit()
+        return readable(first, second)
+
+
+def test_another_applicants_id_number_is_refused_at_the_field(app, client, auth, world):
     # Issue 11: typing the ID of someone who applies in the same campaign re-pointed the
     # application to that person, renamed them and looped on a 保存冲突.
-    campaign = world.campaigns["bz-culture-2021"]
-    first = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
-    second = make_application(world.office_a, world.unit_a, campaign, name="马晓梅", seq=2)
-    db.session.commit()
-    first_person, second_person = first.person_id, second.person_id
+    first, second = _two_applicants(app, world, "bz-culture-2021", "bz-culture-2021")
     auth.login()
     resp = _post(client, second.id, "basic", _basic(second, id_number=first.id_number))
     html = resp.get_data(as_text=True)
@@ -370,17 +406,15 @@ def test_another_applicants_id_number_is_refused_at_the_field(client, auth, worl
     message = _field_html(html, "id_number")
     assert "张丽娟" in message and first.id_number[:6] + "********" in message
     assert first.id_number not in message
-    db.session.expire_all()
-    assert (first.person_id, second.person_id) == (first_person, second_person)
-    assert (first.person.name, first.person.id_number) == ("张丽娟", first.id_number)
-    assert second.section("basic") is None
+    with app.app_context():
+        first_now, second_now = _saved(first), _saved(second)
+        assert (first_now.person_id, second_now.person_id) == (first.person_id, second.person_id)
+        assert (first_now.person.name, first_now.person.id_number) == ("张丽娟", first.id_number)
+        assert second_now.section("basic") is None
 
 
-def test_the_inline_check_names_the_applicant_whose_id_number_was_typed(client, auth, world, db):
-    campaign = world.campaigns["bz-culture-2021"]
-    first = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
-    second = make_application(world.office_a, world.unit_a, campaign, name="马晓梅", seq=2)
-    db.session.commit()
+def test_the_inline_check_names_the_applicant_whose_id_number_was_typed(app, client, auth, world):
+    first, second = _two_applicants(app, world, "bz-culture-2021", "bz-culture-2021")
     auth.login()
     token = csrf_token(client, f"/applications/{second.id}/basic")
     resp = client.post(
@@ -398,28 +432,27 @@ def test_the_inline_check_names_the_applicant_whose_id_number_was_typed(client, 
 
 
 def test_the_id_of_someone_applying_elsewhere_is_refused_and_nobody_is_renamed(
-    client, auth, world, db
+    app, client, auth, world
 ):
-    last_year = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-news-2021"], name="张丽娟", seq=1
-    )
-    app = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓梅", seq=2
-    )
-    db.session.commit()
+    last_year, application = _two_applicants(app, world, "bz-news-2021", "bz-culture-2021")
     auth.login()
-    resp = _post(client, app.id, "basic", _basic(app, id_number=last_year.id_number))
+    resp = _post(
+        client, application.id, "basic", _basic(application, id_number=last_year.id_number)
+    )
     assert resp.status_code == 422
     assert "张丽娟" in _field_html(resp.get_data(as_text=True), "id_number")
-    db.session.expire_all()
-    assert last_year.person.name == "张丽娟" and app.person_id != last_year.person_id
+    with app.app_context():
+        assert _saved(last_year).person.name == "张丽娟"
+        assert _saved(application).person_id != last_year.person_id
 
 
-def test_correcting_a_typed_id_number_changes_only_this_application(client, auth, world, db):
-    last_year = make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-news-2021"], name="张丽娟", seq=1
-    )
-    db.session.commit()
+def test_correcting_a_typed_id_number_changes_only_this_application(app, client, auth, world):
+    with app.app_context():
+        last_year = make_application(
+            world.office_a, world.unit_a, world.campaigns["bz-news-2021"], name="张丽娟", seq=1
+        )
+        db.session.commit()
+        readable(last_year)
     auth.login()
     from tests.conftest import post_form
 
@@ -437,13 +470,16 @@ def test_correcting_a_typed_id_number_changes_only_this_application(client, auth
             "kind": "evaluation",
         },
     )
-    app = db.session.query(Application).filter(Application.id != last_year.id).one()
-    assert app.person_id == last_year.person_id  # the same person applying again
+    with app.app_context():
+        new = db.session.query(Application).filter(Application.id != last_year.id).one()
+        readable(new)
+    assert new.person_id == last_year.person_id  # the same person applying again
     corrected = make_id("652824", date(1986, 3, 14), 7, "男")
-    resp = _post(client, app.id, "basic", _basic(app, id_number=corrected))
+    resp = _post(client, new.id, "basic", _basic(new, id_number=corrected))
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    db.session.expire_all()
-    assert app.id_number == app.person.id_number == corrected
-    # Last year's application keeps its person and number: the correction is this year's.
-    assert last_year.person.id_number == last_year.id_number != corrected
-    assert app.person_id != last_year.person_id
+    with app.app_context():
+        new, last_year = _saved(new), _saved(last_year)
+        assert new.id_number == new.person.id_number == corrected
+        # Last year's application keeps its person and number: the correction is this year's.
+        assert last_year.person.id_number == last_year.id_number != corrected
+        assert new.person_id != last_year.person_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.auth.models import User
+from portal.extensions import db
 from tests.conftest import csrf_token
 
 
@@ -46,14 +48,35 @@ def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app):
     assert "登录已超时，请重新登录。" in resp.get_data(as_text=True)
 
 
-def test_a_disabled_account_cannot_log_in(client, world, auth, db):
-    world.clerk_a.active = False
-    db.session.commit()
+def test_an_expired_session_on_an_htmx_request_is_sent_to_the_login_page(client, world, auth):
+    auth.login()
+    with client.session_transaction() as sess:
+        sess["last_seen"] = sess["last_seen"] - 3 * 3600
+    resp = client.get("/applications/?q=x", headers={"HX-Request": "true", "HX-Target": "results"})
+    assert resp.status_code == 401 and resp.headers["HX-Redirect"] == "/login"
+    assert client.get("/units").status_code == 302  # logged out
+
+
+def test_an_error_answers_an_htmx_request_with_a_fragment_only(client, world, auth):
+    auth.login()
+    htmx = client.get("/applications/999999/review", headers={"HX-Request": "true"})
+    assert htmx.status_code == 404
+    fragment = htmx.get_data(as_text=True)
+    assert "<html" not in fragment and "不属于您的单位" in fragment
+    for headers in ({}, {"HX-Request": "false"}):  # htmx sends "true"; anything else is a page
+        page = client.get("/applications/999999/review", headers=headers)
+        assert page.status_code == 404 and "<html" in page.get_data(as_text=True)
+
+
+def test_a_disabled_account_cannot_log_in(app, client, world, auth):
+    with app.app_context():
+        db.session.get(User, world.clerk_a.id).active = False
+        db.session.commit()
     resp = auth.login()
     assert "该账号已停用" in resp.get_data(as_text=True)
 
 
-def test_a_post_without_csrf_token_is_refused(client, world, auth, db):
+def test_a_post_without_csrf_token_is_refused(app, client, world, auth):
     from portal.offices.models import RecommendingUnit
 
     auth.login()
@@ -61,7 +84,8 @@ def test_a_post_without_csrf_token_is_refused(client, world, auth, db):
     assert resp.status_code in (303, 400)
     page = client.get("/units").get_data(as_text=True)
     assert "CSRF" in page
-    assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
+    with app.app_context():
+        assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
 
 
 def test_an_htmx_post_without_the_csrf_header_is_refused(client, world, auth):
@@ -80,6 +104,8 @@ def test_an_htmx_post_with_the_csrf_header_is_accepted(client, world, auth):
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )
     assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert html.lstrip().startswith('<div class="cols" id="target">') and "<html" not in html
 
 
 def test_next_urls_with_a_host_are_refused(client, world):

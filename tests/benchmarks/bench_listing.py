@@ -99,43 +99,45 @@ def measure(n: int) -> dict[str, tuple[float, int]]:
         t0 = time.perf_counter()
         populate(n)
         print(f"  inserted {n} applications in {time.perf_counter() - t0:.1f}s")
-        client = app.test_client()
-        client.post("/login", data={"username": "bench", "password": "bench-password"})
+        engine = db.engine
+    # Requests run outside any application context, each in its own, as on a server.
+    client = app.test_client()
+    client.post("/login", data={"username": "bench", "password": "bench-password"})
+    statements = 0
+
+    def count(*_a, **_k):
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    for name, url in CASES.items():
+        client.get(url)  # warm up
+        times = []
         statements = 0
+        for _ in range(7):
+            t = time.perf_counter()
+            resp = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert resp.status_code == 200
+        out[name] = (statistics.median(times), statements // 7)
+    event.remove(engine, "before_cursor_execute", count)
+    if n >= 10_000:
+        print("  query plans (SQLite EXPLAIN QUERY PLAN):")
+        from flask_login import login_user
 
-        def count(*_a, **_k):
-            nonlocal statements
-            statements += 1
+        from portal.auth.models import User
 
-        event.listen(db.engine, "before_cursor_execute", count)
-        for name, url in CASES.items():
-            client.get(url)  # warm up
-            times = []
-            statements = 0
-            for _ in range(7):
-                t = time.perf_counter()
-                resp = client.get(url)
-                times.append((time.perf_counter() - t) * 1000)
-                assert resp.status_code == 200
-            out[name] = (statistics.median(times), statements // 7)
-        event.remove(db.engine, "before_cursor_execute", count)
-        if n >= 10_000:
-            print("  query plans (SQLite EXPLAIN QUERY PLAN):")
-            from flask_login import login_user
-
-            from portal.auth.models import User
-
-            with app.test_request_context():
-                login_user(db.session.scalar(sa.select(User).where(User.username == "bench")))
-                stmts = [
-                    (label, filtered_statement(q).order_by(Application.updated_at.desc()).limit(50))
-                    for label, q in [
-                        ("status filter", ListQuery(status="reported")),
-                        ("default sort", ListQuery()),
-                    ]
+        with app.test_request_context():
+            login_user(db.session.scalar(sa.select(User).where(User.username == "bench")))
+            stmts = [
+                (label, filtered_statement(q).order_by(Application.updated_at.desc()).limit(50))
+                for label, q in [
+                    ("status filter", ListQuery(status="reported")),
+                    ("default sort", ListQuery()),
                 ]
+            ]
             for label, stmt in stmts:
-                sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+                sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
                 plan = db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)).all()
                 print(f"    {label}: " + " | ".join(row[-1] for row in plan))
     return out

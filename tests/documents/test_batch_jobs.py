@@ -14,7 +14,8 @@ from portal.audit import AuditEntry
 from portal.documents import jobs
 from portal.documents.pdf import page_count
 from portal.extensions import db as _db
-from tests.conftest import post_form
+from portal.offices.models import RecommendingUnit
+from tests.conftest import post_form, readable
 from tests.documents.test_documents import PARTY, fill, text_of
 from tests.factories import make_application
 
@@ -25,11 +26,15 @@ NAMES = ("阿依古丽·叶尔肯", "马福军", "李海燕", "买买提·艾力
 def apps(app, world) -> list[Application]:
     """Four filled 002 applications of office A; batches over 2 run in the background."""
     app.config["DOCUMENT_BATCH_BACKGROUND_THRESHOLD"] = 2
-    world.unit_a.objection_office = "若羌县文化馆办公室"
-    return [
-        fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY], name, seq=i))
-        for i, name in enumerate(NAMES, start=1)
-    ]
+    with app.app_context():
+        _db.session.get(RecommendingUnit, world.unit_a.id).objection_office = "若羌县文化馆办公室"
+        made = [
+            fill(
+                make_application(world.office_a, world.unit_a, world.campaigns[PARTY], name, seq=i)
+            )
+            for i, name in enumerate(NAMES, start=1)
+        ]
+        return list(readable(*made))
 
 
 def start(client, apps: list[Application], kind: str, mode: str) -> jobs.BatchJob:
@@ -50,7 +55,7 @@ def start(client, apps: list[Application], kind: str, mode: str) -> jobs.BatchJo
     return job
 
 
-def test_a_large_batch_runs_in_the_background(client, auth, world, apps) -> None:
+def test_a_large_batch_runs_in_the_background(app, client, auth, world, apps) -> None:
     auth.login()
     job = start(client, apps, "publicity", "merged")
     assert job.status == "done", (job.error, job.problems)
@@ -68,9 +73,10 @@ def test_a_large_batch_runs_in_the_background(client, auth, world, apps) -> None
     disposition = download.headers["Content-Disposition"]
     assert quote("推荐单位公示_4人.pdf") in disposition
     assert job.path is not None and job.path.parent.name == jobs.JOB_FOLDER
-    entry = _db.session.scalars(sa.select(AuditEntry)).one()
-    assert entry.action == "document_export" and entry.rows == 4
-    assert entry.user_id == world.clerk_a.id and entry.detail["background"] is True
+    with app.app_context():
+        entry = _db.session.scalars(sa.select(AuditEntry)).one()
+        assert entry.action == "document_export" and entry.rows == 4
+        assert entry.user_id == world.clerk_a.id and entry.detail["background"] is True
 
 
 def test_a_large_zip_batch(client, auth, world, apps) -> None:
@@ -98,18 +104,21 @@ def test_only_the_owner_sees_the_job(client, auth, world, apps) -> None:
     assert client.get("/documents/jobs/no-such-job").status_code == 404
 
 
-def test_missing_data_is_listed_not_half_printed(client, auth, world, apps) -> None:
-    empty = make_application(
-        world.office_a, world.unit_a, world.campaigns[PARTY], name="艾尔肯·吐尔逊", seq=9
-    )
-    _db.session.commit()
+def test_missing_data_is_listed_not_half_printed(app, client, auth, world, apps) -> None:
+    with app.app_context():
+        empty = make_application(
+            world.office_a, world.unit_a, world.campaigns[PARTY], name="艾尔肯·吐尔逊", seq=9
+        )
+        _db.session.commit()
+        readable(empty)
     auth.login()
     job = start(client, [*apps, empty], "publicity", "merged")
     assert job.status == "missing" and job.path is None
     html = client.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
     assert "艾尔肯·吐尔逊" in html and "公示开始日期（公示与推荐）" in html
     assert client.get(f"/documents/jobs/{job.id}/download").status_code == 404
-    assert _db.session.scalars(sa.select(AuditEntry)).all() == []
+    with app.app_context():
+        assert _db.session.scalars(sa.select(AuditEntry)).all() == []
 
 
 def test_a_running_job_polls_every_second(client, auth, world, apps) -> None:

@@ -23,8 +23,9 @@ from portal.documents.render import (
     render_pdf,
 )
 from portal.extensions import db as _db
+from portal.offices.models import RecommendingUnit
 from portal.timeutil import local_today
-from tests.conftest import post_form
+from tests.conftest import post_form, readable
 from tests.factories import make_application, make_unit, store_sections
 
 FONTS = find_cjk_fonts(None)
@@ -107,10 +108,9 @@ def fill(app: Application, **data: dict) -> Application:
     return app
 
 
-@pytest.fixture
-def party_app(world) -> Application:
+def party_application(world) -> Application:
     """A filled 002 application of office A; its unit takes objections at 若羌县文化馆办公室."""
-    world.unit_a.objection_office = "若羌县文化馆办公室"
+    _db.session.get(RecommendingUnit, world.unit_a.id).objection_office = "若羌县文化馆办公室"
     app = make_application(
         world.office_a, world.unit_a, world.campaigns[PARTY], name="阿依古丽·叶尔肯"
     )
@@ -118,7 +118,7 @@ def party_app(world) -> Application:
 
 
 @pytest.fixture
-def culture_app(world) -> Application:
+def culture_app(db, world) -> Application:
     """A filled 000 application (群众文化) of office A."""
     app = make_application(world.office_a, world.unit_a, world.campaigns[CULTURE], seq=2)
     return fill(app)
@@ -325,7 +325,7 @@ def test_fonts_used_are_embedded_and_subset(party_app, kind: str) -> None:
         assert re.match(r"^[A-Z]{6}\+", name), f"font {name} is not a subset"
 
 
-def test_missing_data_is_listed_not_printed(world) -> None:
+def test_missing_data_is_listed_not_printed(db, world) -> None:
     app = make_application(world.office_a, world.unit_a, world.campaigns[PARTY])
     ctx = build_context(app, "publicity")
     for item in ["性别（基本信息）", "思想政治表现（思想政治表现）", "公示开始日期（公示与推荐）"]:
@@ -338,53 +338,60 @@ def test_missing_data_is_listed_not_printed(world) -> None:
 # --------------------------------------------------------------------------- views, batch, CLI
 
 
-def test_preview_and_download_for_the_own_office(client, auth, world, party_app) -> None:
+def test_preview_and_download_for_the_own_office(app, client, auth, world, party_app_id) -> None:
     auth.login()
-    page = client.get(f"/documents/{party_app.id}/publicity")
+    page = client.get(f"/documents/{party_app_id}/publicity")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "根据自治区职称评审工作的要求" in html and "下载 PDF" in html
-    response = client.get(f"/documents/{party_app.id}/publicity/pdf")
+    response = client.get(f"/documents/{party_app_id}/publicity/pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "推荐单位公示" in text_of(response.data)
     disposition = response.headers["Content-Disposition"]
     assert "%E8%8B%A5%E7%BE%8C" in disposition  # 若羌… (UTF-8 filename*)
-    entry = _db.session.scalars(sa.select(AuditEntry)).one()
-    assert entry.action == "document_export" and entry.rows == 1
-    assert client.get(f"/documents/{party_app.id}/").status_code == 200
-    assert client.get(f"/documents/{party_app.id}/nonsense").status_code == 404
+    with app.app_context():
+        entry = _db.session.scalars(sa.select(AuditEntry)).one()
+        assert entry.action == "document_export" and entry.rows == 1
+    assert client.get(f"/documents/{party_app_id}/").status_code == 200
+    assert client.get(f"/documents/{party_app_id}/nonsense").status_code == 404
 
 
-def test_another_offices_application_is_404(client, auth, world, party_app) -> None:
+def test_another_offices_application_is_404(client, auth, world, party_app_id) -> None:
     auth.login("clerk_b", "password-b")
     for url in [
-        f"/documents/{party_app.id}/",
-        f"/documents/{party_app.id}/publicity",
-        f"/documents/{party_app.id}/publicity/pdf",
-        f"/documents/batch?ids={party_app.id}",
+        f"/documents/{party_app_id}/",
+        f"/documents/{party_app_id}/publicity",
+        f"/documents/{party_app_id}/publicity/pdf",
+        f"/documents/batch?ids={party_app_id}",
     ]:
         assert client.get(url).status_code == 404, url
 
 
-def test_missing_page_lists_what_is_missing(client, auth, world) -> None:
-    app = make_application(world.office_a, world.unit_a, world.campaigns[PARTY])
-    _db.session.commit()
+def test_missing_page_lists_what_is_missing(app, client, auth, world) -> None:
+    with app.app_context():
+        application = make_application(world.office_a, world.unit_a, world.campaigns[PARTY])
+        _db.session.commit()
+        application_id = application.id
     auth.login()
-    response = client.get(f"/documents/{app.id}/publicity/pdf")
+    response = client.get(f"/documents/{application_id}/publicity/pdf")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "无法生成《推荐单位公示》" in html and "公示开始日期（公示与推荐）" in html
 
 
-def test_batch_merged_zip_and_combined(client, auth, world, party_app) -> None:
-    other = fill(
-        make_application(world.office_a, world.unit_a, world.campaigns[PARTY], name="马福军", seq=3)
-    )
+def test_batch_merged_zip_and_combined(app, client, auth, world, party_app_id) -> None:
+    with app.app_context():
+        other = fill(
+            make_application(
+                world.office_a, world.unit_a, world.campaigns[PARTY], name="马福军", seq=3
+            )
+        )
+        other_id = other.id
     auth.login()
-    page = f"/documents/batch?ids={party_app.id},{other.id}"
+    page = f"/documents/batch?ids={party_app_id},{other_id}"
     assert "马福军" in client.get(page).get_data(as_text=True)
-    ids = [str(party_app.id), str(other.id)]
+    ids = [str(party_app_id), str(other_id)]
     merged = post_form(client, page, {"ids": ids, "kind": "commitment", "mode": "merged"})
     assert merged.mimetype == "application/pdf"
     assert page_count(merged.data) == 2
@@ -395,25 +402,30 @@ def test_batch_merged_zip_and_combined(client, auth, world, party_app) -> None:
         "若羌县文化馆_阿依古丽·叶尔肯_推荐单位公示.pdf",
         "若羌县文化馆_马福军_推荐单位公示.pdf",
     ]
-    preview = client.get(f"/documents/combined?ids={party_app.id},{other.id}")
+    preview = client.get(f"/documents/combined?ids={party_app_id},{other_id}")
     assert "等2名同志" in preview.get_data(as_text=True)
     combined = post_form(client, page, {"ids": ids, "kind": "publicity", "mode": "combined"})
     assert "等2名同志" in text_of(combined.data)
-    rows = [e.rows for e in _db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
-    assert rows == [2, 2, 2]
+    with app.app_context():
+        entries = _db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))
+        assert [e.rows for e in entries] == [2, 2, 2]
 
 
-def test_batch_lists_missing_data_and_caps_the_selection(client, auth, world, party_app) -> None:
-    empty = make_application(
-        world.office_a, world.unit_a, world.campaigns[PARTY], name="李海燕", seq=6
-    )
-    _db.session.commit()
+def test_batch_lists_missing_data_and_caps_the_selection(
+    app, client, auth, world, party_app_id
+) -> None:
+    with app.app_context():
+        empty = make_application(
+            world.office_a, world.unit_a, world.campaigns[PARTY], name="李海燕", seq=6
+        )
+        _db.session.commit()
+        readable(empty)
     auth.login()
-    page = f"/documents/batch?ids={party_app.id}"
+    page = f"/documents/batch?ids={party_app_id}"
     response = post_form(
         client,
         page,
-        {"ids": [str(party_app.id), str(empty.id)], "kind": "publicity", "mode": "merged"},
+        {"ids": [str(party_app_id), str(empty.id)], "kind": "publicity", "mode": "merged"},
     )
     assert response.status_code == 422
     assert "李海燕" in response.get_data(as_text=True)
@@ -437,13 +449,14 @@ def test_cli_writes_a_pdf(runner, party_app, tmp_path) -> None:
 
 
 def test_a_period_in_a_year_without_holiday_data_is_flagged_on_the_pages(
-    client, auth, party_app
+    app, client, auth, party_app_id
 ) -> None:
     # chinese-calendar carries each year's State Council arrangement only once it is announced;
     # for a later year the period counts weekends and local overrides only, and says so.
-    fill(party_app, publicity={"start": "2031-03-03"})
+    with app.app_context():
+        fill(_db.session.get(Application, party_app_id), publicity={"start": "2031-03-03"})
     auth.login()
-    index = client.get(f"/documents/{party_app.id}/").get_data(as_text=True)
-    preview = client.get(f"/documents/{party_app.id}/publicity").get_data(as_text=True)
+    index = client.get(f"/documents/{party_app_id}/").get_data(as_text=True)
+    preview = client.get(f"/documents/{party_app_id}/publicity").get_data(as_text=True)
     for html in (index, preview):
         assert "2031年的法定节假日安排尚未收录" in html

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.documents import pdf as pdfmod
+from portal.documents import xhtml2pdf_cjk
 from portal.documents.pdf import (
     BASE_CSS,
     FALLBACK_WARNING,
@@ -24,6 +25,8 @@ from portal.documents.pdf import (
 )
 
 FONTS = find_cjk_fonts(None)
+# These tests render without an app; create_app installs the CJK line breaking otherwise.
+xhtml2pdf_cjk.apply()
 requires_ttf = pytest.mark.skipif(
     FONTS.builtin_fallback,
     reason="没有安装可嵌入的中文 TrueType 字体（Debian: fonts-arphic-uming、fonts-wqy-zenhei）",

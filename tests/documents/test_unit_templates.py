@@ -12,7 +12,7 @@ from portal.documents.context import build_context
 from portal.documents.models import UnitTemplate, resolve_unit_template, template_text
 from portal.documents.render import render_html, render_pdf
 from portal.extensions import db as _db
-from tests.conftest import post_form
+from tests.conftest import post_form, readable
 from tests.documents.test_documents import PARTY, fill, text_of
 from tests.factories import make_application, make_unit, store_sections
 
@@ -20,14 +20,11 @@ OFFICE_WORDING = "经本局研究，现将{{ 姓名 }}同志的申报情况公�
 UNIT_WORDING = "文化馆专用措辞，{{ 姓名 }}同志申报{{ 级别 }}，公示至{{ 公示结束 }}。\n{{ 日期 }}"
 
 
-@pytest.fixture
-def party_app(world) -> Application:
-    """A filled 002 application of office A (若羌县文化馆)."""
-    world.unit_a.objection_office = "若羌县文化馆办公室"
-    app = make_application(
-        world.office_a, world.unit_a, world.campaigns[PARTY], name="阿依古丽·叶尔肯"
-    )
-    return fill(app)
+def publicity_html(app, application_id: int) -> str:
+    """The publicity notice of an application as printed now."""
+    with app.app_context():
+        application = _db.session.get(Application, application_id)
+        return render_html(application, "publicity", preview=False)
 
 
 def add_template(
@@ -124,7 +121,9 @@ def test_missing_data_follows_the_placeholders_of_the_unit_template(world, party
 # --------------------------------------------------------------------------- the editor
 
 
-def test_clerk_creates_edits_and_restores_a_template(client, auth, world, party_app) -> None:
+def test_clerk_creates_edits_and_restores_a_template(
+    app, client, auth, world, party_app_id
+) -> None:
     auth.login()
     page = client.get("/documents/templates/new?kind=publicity")
     html = page.get_data(as_text=True)
@@ -135,22 +134,25 @@ def test_clerk_creates_edits_and_restores_a_template(client, auth, world, party_
     assert "{{ 监督电话 }}" in html  # the placeholder list
     response = post_form(client, "/documents/templates/new", editor_data(world, OFFICE_WORDING))
     assert response.status_code == 302
-    template = _db.session.scalars(sa.select(UnitTemplate)).one()
-    assert template.office_id == world.office_a.id and template.unit_id is None
-    assert template.updated_by_id == world.clerk_a.id
+    with app.app_context():
+        template = readable(_db.session.scalars(sa.select(UnitTemplate)).one())
+        assert template.office_id == world.office_a.id and template.unit_id is None
+        assert template.updated_by_id == world.clerk_a.id
+        application = _db.session.get(Application, party_app_id)
+        assert "经本局研究" in text_of(render_pdf(application, "publicity"))
     listing = client.get("/documents/templates/").get_data(as_text=True)
     assert "推荐单位公示" in listing and "本单位所有推荐单位" in listing
-    assert "经本局研究" in text_of(render_pdf(party_app, "publicity"))
 
     url = f"/documents/templates/{template.id}"
     assert "经本局研究" in client.get(url).get_data(as_text=True)
     edited = editor_data(world, OFFICE_WORDING.replace("本局", "本单位"))
     assert post_form(client, url, edited).status_code == 302
-    assert "经本单位研究" in render_html(party_app, "publicity", preview=False)
+    assert "经本单位研究" in publicity_html(app, party_app_id)
 
     assert post_form(client, f"{url}/delete", {}).status_code == 302
-    assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
-    assert "根据自治区职称评审工作的要求" in render_html(party_app, "publicity", preview=False)
+    with app.app_context():
+        assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
+    assert "根据自治区职称评审工作的要求" in publicity_html(app, party_app_id)
 
 
 @pytest.mark.parametrize(
@@ -165,14 +167,15 @@ def test_clerk_creates_edits_and_restores_a_template(client, auth, world, party_
         ("", "请填写模板内容"),
     ],
 )
-def test_a_bad_template_is_refused_at_the_field(client, auth, world, text, message) -> None:
+def test_a_bad_template_is_refused_at_the_field(app, client, auth, world, text, message) -> None:
     auth.login()
     response = post_form(client, "/documents/templates/new", editor_data(world, text))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in errors_at_text(html).replace("&#34;", '"')
     assert 'aria-invalid="true"' in html
-    assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
+    with app.app_context():
+        assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
     # The live preview shows the same problem at the field, without a 500.
     live = post_form(client, "/documents/templates/preview", editor_data(world, text))
     assert live.status_code == 200
@@ -187,7 +190,9 @@ def test_a_placeholder_of_another_kind_is_refused(client, auth, world) -> None:
     assert "未知的占位符“{{ 监督电话 }}”" in errors_at_text(response.get_data(as_text=True))
 
 
-def test_preview_with_sample_values_and_with_an_application(client, auth, world, party_app) -> None:
+def test_preview_with_sample_values_and_with_an_application(
+    app, client, auth, world, party_app_id
+) -> None:
     auth.login()
     data = editor_data(
         world, "推荐单位公示\n现对{{ 姓名 }}同志进行公示，电话{{ 监督电话 }}。\n{{ 日期 }}"
@@ -200,11 +205,14 @@ def test_preview_with_sample_values_and_with_an_application(client, auth, world,
     assert "现对阿依古丽·叶尔肯同志进行公示，电话0996-7102311。" in html
     assert "以示例数据预览" in html and errors_at_text(html).strip() == ""
     # A name cannot hold markup (the forms refuse it); the achievements, free text, can.
-    store_sections(party_app, {"achievements": {"summary": "<b>x</b>"}})
-    _db.session.commit()
+    with app.app_context():
+        store_sections(
+            _db.session.get(Application, party_app_id), {"achievements": {"summary": "<b>x</b>"}}
+        )
+        _db.session.commit()
     data["text"] = "推荐单位公示\n现对{{ 姓名 }}同志进行公示：{{ 业绩成果 }}。\n{{ 日期 }}"
     own = post_form(
-        client, "/documents/templates/preview", {**data, "application_id": str(party_app.id)}
+        client, "/documents/templates/preview", {**data, "application_id": str(party_app_id)}
     )
     assert "现对阿依古丽·叶尔肯同志进行公示：&lt;b&gt;x&lt;/b&gt;。" in own.get_data(as_text=True)
 
@@ -219,16 +227,18 @@ def test_official_text_for_the_chosen_campaign(client, auth, world) -> None:
     assert "公示无异议，未收到投诉、举报" in html and 'id="text"' in html
 
 
-def test_the_same_scope_twice_is_refused_even_with_nulls(client, auth, world) -> None:
-    add_template(world, OFFICE_WORDING)
+def test_the_same_scope_twice_is_refused_even_with_nulls(app, client, auth, world) -> None:
+    with app.app_context():
+        add_template(world, OFFICE_WORDING)
     auth.login()
     response = post_form(client, "/documents/templates/new", editor_data(world, UNIT_WORDING))
     assert response.status_code == 422
     assert "已有相同范围的模板" in response.get_data(as_text=True)
-    assert len(_db.session.scalars(sa.select(UnitTemplate)).all()) == 1
+    with app.app_context():
+        assert len(_db.session.scalars(sa.select(UnitTemplate)).all()) == 1
 
 
-def test_another_offices_unit_is_refused(client, auth, world) -> None:
+def test_another_offices_unit_is_refused(app, client, auth, world) -> None:
     auth.login()
     data = editor_data(world, OFFICE_WORDING, unit_id=str(world.unit_b.id))
     response = post_form(client, "/documents/templates/new", data)
@@ -236,11 +246,13 @@ def test_another_offices_unit_is_refused(client, auth, world) -> None:
     assert "请选择本单位下属的推荐单位" in response.get_data(as_text=True)
     data = editor_data(world, OFFICE_WORDING, office_id=str(world.office_b.id))
     assert post_form(client, "/documents/templates/new", data).status_code == 422
-    assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
+    with app.app_context():
+        assert _db.session.scalars(sa.select(UnitTemplate)).all() == []
 
 
-def test_another_offices_template_is_404(client, auth, world) -> None:
-    template = add_template(world, OFFICE_WORDING)
+def test_another_offices_template_is_404(app, client, auth, world) -> None:
+    with app.app_context():
+        template = readable(add_template(world, OFFICE_WORDING))
     auth.login("clerk_b", "password-b")
     url = f"/documents/templates/{template.id}"
     assert client.get(url).status_code == 404
@@ -248,11 +260,12 @@ def test_another_offices_template_is_404(client, auth, world) -> None:
     listing = client.get("/documents/templates/").get_data(as_text=True)
     assert f'href="{url}"' not in listing
     assert post_form(client, f"{url}/delete", {}).status_code == 404
-    assert _db.session.get(UnitTemplate, template.id) is not None
+    with app.app_context():
+        assert _db.session.get(UnitTemplate, template.id) is not None
     assert post_form(client, url, data).status_code == 404
 
 
-def test_the_documents_page_links_the_templates(client, auth, world, party_app) -> None:
+def test_the_documents_page_links_the_templates(client, auth, world, party_app_id) -> None:
     auth.login()
-    html = client.get(f"/documents/{party_app.id}/").get_data(as_text=True)
+    html = client.get(f"/documents/{party_app_id}/").get_data(as_text=True)
     assert "/documents/templates/" in html

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
+from portal.extensions import db
 from portal.offices.models import Office
 from tests.conftest import csrf_token, post_form
 
 
-def test_an_admin_creates_an_office(client, auth, world, db):
+def test_an_admin_creates_an_office(app, client, auth, world):
     auth.login("admin", "password-admin")
     resp = post_form(
         client,
@@ -21,14 +22,15 @@ def test_an_admin_creates_an_office(client, auth, world, db):
         },
     )
     assert resp.status_code == 302
-    assert db.session.query(Office).filter_by(code="652825-wtgl").one().county == "且末县"
+    with app.app_context():
+        assert db.session.query(Office).filter_by(code="652825-wtgl").one().county == "且末县"
     clash = post_form(
         client, "/offices/new", {"code": "A01", "name": "x", "county": "x", "prefecture": "x"}
     )
     assert "该代码已被其他主管部门使用。" in clash.get_data(as_text=True)
 
 
-def test_a_clerk_sets_the_own_office_to_publish_full_id_numbers(client, auth, world, db):
+def test_a_clerk_sets_the_own_office_to_publish_full_id_numbers(app, client, auth, world):
     auth.login()
     resp = post_form(
         client,
@@ -42,10 +44,11 @@ def test_a_clerk_sets_the_own_office_to_publish_full_id_numbers(client, auth, wo
         },
     )
     assert resp.status_code == 302
-    db.session.refresh(world.office_a)
-    assert world.office_a.show_full_id_on_publicity is True
-    assert world.office_a.code == "A01"  # a clerk cannot change the code or the prefecture
-    assert world.office_a.prefecture == "巴音郭楞蒙古自治州"
+    with app.app_context():
+        office = db.session.get(Office, world.office_a.id)
+        assert office.show_full_id_on_publicity is True
+        assert office.code == "A01"  # a clerk cannot change the code or the prefecture
+        assert office.prefecture == "巴音郭楞蒙古自治州"
 
 
 def test_a_clerk_cannot_open_another_office_or_create_one(client, auth, world):
@@ -71,7 +74,7 @@ def test_offices_create_on_the_command_line(runner, db):
     assert runner.invoke(args=["offices", "list"]).output.startswith("652826-slj\t焉耆县水利局")
 
 
-def test_an_admin_uploads_a_campaign_file_and_a_broken_one_is_refused(client, auth, world, db):
+def test_an_admin_uploads_a_campaign_file_and_a_broken_one_is_refused(client, auth, world):
     from portal.campaigns.definition import shipped_definition_paths
 
     src = next(p for p in shipped_definition_paths() if p.name == "bz-water-2021.toml")

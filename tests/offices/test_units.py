@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
 from tests.conftest import post_form
@@ -14,7 +15,7 @@ def test_office_a_clerk_gets_404_for_office_b_unit(client, world, auth):
     assert client.get(f"/units/{world.unit_a.id}").status_code == 200
 
 
-def test_office_a_clerk_cannot_post_to_office_b_unit(client, world, auth, db):
+def test_office_a_clerk_cannot_post_to_office_b_unit(app, client, world, auth):
     auth.login("clerk_a", "password-a")
     token = client.get(f"/units/{world.unit_a.id}").get_data(as_text=True)
     import re
@@ -22,7 +23,8 @@ def test_office_a_clerk_cannot_post_to_office_b_unit(client, world, auth, db):
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', token).group(1)
     resp = client.post(f"/units/{world.unit_b.id}", data={"name": "x", "csrf_token": csrf})
     assert resp.status_code == 404
-    assert db.session.get(RecommendingUnit, world.unit_b.id).name == "和静县水利工程管理站"
+    with app.app_context():
+        assert db.session.get(RecommendingUnit, world.unit_b.id).name == "和静县水利工程管理站"
 
 
 def test_the_unit_list_shows_only_the_own_office(client, world, auth):
@@ -31,7 +33,7 @@ def test_the_unit_list_shows_only_the_own_office(client, world, auth):
     assert "若羌县文化馆" in page and "和静县水利工程管理站" not in page
 
 
-def test_a_clerk_creates_a_unit_in_the_own_office(client, world, auth, db):
+def test_a_clerk_creates_a_unit_in_the_own_office(app, client, world, auth):
     auth.login("clerk_a", "password-a")
     resp = post_form(
         client,
@@ -47,12 +49,13 @@ def test_a_clerk_creates_a_unit_in_the_own_office(client, world, auth, db):
         },
     )
     assert resp.status_code == 302
-    unit = db.session.query(RecommendingUnit).filter_by(name="若羌县博物馆").one()
-    assert unit.office_id == world.office_a.id
-    assert unit.supervision_phone == "0996-7102311"  # full-width digits normalised
+    with app.app_context():
+        unit = db.session.query(RecommendingUnit).filter_by(name="若羌县博物馆").one()
+        assert unit.office_id == world.office_a.id
+        assert unit.supervision_phone == "0996-7102311"  # full-width digits normalised
 
 
-def test_a_clerk_cannot_create_a_unit_in_another_office(client, world, auth, db):
+def test_a_clerk_cannot_create_a_unit_in_another_office(app, client, world, auth):
     auth.login("clerk_a", "password-a")
     resp = post_form(
         client,
@@ -67,7 +70,8 @@ def test_a_clerk_cannot_create_a_unit_in_another_office(client, world, auth, db)
         },
     )
     assert resp.status_code == 200  # not a valid choice for this clerk
-    assert "冒名单位" not in [u.name for u in db.session.query(RecommendingUnit)]
+    with app.app_context():
+        assert "冒名单位" not in [u.name for u in db.session.query(RecommendingUnit)]
 
 
 def test_a_bad_supervision_phone_is_refused_at_the_field(client, world, auth):
@@ -90,16 +94,18 @@ def test_a_bad_supervision_phone_is_refused_at_the_field(client, world, auth):
     assert 'value="若羌县博物馆"' in html  # what was typed is kept
 
 
-def test_a_prefecture_user_reads_units_of_all_offices_but_cannot_edit(client, world, auth, db):
+def test_a_prefecture_user_reads_units_of_all_offices_but_cannot_edit(app, client, world, auth):
     from tests.factories import make_user
 
-    make_user("pref", "password-p", "prefecture", prefecture="巴音郭楞蒙古自治州")
-    db.session.commit()
+    with app.app_context():
+        make_user("pref", "password-p", "prefecture", prefecture="巴音郭楞蒙古自治州")
+        db.session.commit()
     auth.login("pref", "password-p")
     page = client.get("/units").get_data(as_text=True)
     assert "若羌县文化馆" in page and "和静县水利工程管理站" in page
     resp = post_form(client, f"/units/{world.unit_a.id}", {"name": "改名"})
-    assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
+    with app.app_context():
+        assert db.session.get(RecommendingUnit, world.unit_a.id).name == "若羌县文化馆"
     assert resp.status_code in (200, 403)
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from portal.applications import sections
 from portal.applications.idcard import make_id
 from portal.applications.models import Application, Person
+from portal.extensions import db as _db
 from portal.rosters import importer
 from portal.rosters.builder import (
     COLUMNS,
@@ -325,7 +326,7 @@ def test_each_bad_cell_is_named_with_its_reason(world, db):
     assert not importer.apply(result, campaign, world.office_a, None).saved
 
 
-def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world):
+def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world, db):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 4, "男")
     row = [
@@ -362,7 +363,7 @@ def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world):
 
 
 @pytest.mark.parametrize("value", ["1990.01", "1990年1月", "１９９０．０１", 32874, " 1990-01 "])
-def test_dates_are_read_the_ways_units_write_them(world, value):
+def test_dates_are_read_the_ways_units_write_them(world, db, value):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 3, "男")
     row = [
@@ -393,7 +394,7 @@ def test_dates_are_read_the_ways_units_write_them(world, value):
     assert result.rows[0].values["work_start"] == date(1990, 1, 1)
 
 
-def test_the_header_is_found_by_its_labels_including_common_variants(world):
+def test_the_header_is_found_by_its_labels_including_common_variants(world, db):
     campaign = world.campaigns[PARTY]
     id_number = make_id("652824", date(1968, 1, 2), 3, "男")
     header = [
@@ -449,20 +450,22 @@ def test_an_import_cannot_change_an_application_already_reported(world, db):
 
 
 def test_a_field_saved_through_the_form_and_imported_from_a_roster_land_alike(
-    client, auth, world, db
+    app, client, auth, world
 ):
     # Issue 9: one writer. The same values typed into the section pages and into a roster land
     # under the same keys with the same formats (ISO dates, codes, normalised phone).
     from tests.applications.test_sections import _post
 
     campaign = world.campaigns["bz-culture-2021"]
-    typed = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
-    db.session.commit()
+    with app.app_context():
+        typed = make_application(world.office_a, world.unit_a, campaign, name="张丽娟", seq=1)
+        _db.session.commit()
+        typed_id, typed_id_number = typed.id, typed.id_number
     auth.login()
     basic = {
         "series_code": "culture", "specialty": "群众文化", "level": "intermediate",
         "kind": "evaluation", "name": "张丽娟", "gender": "男", "ethnicity": "维吾尔族",
-        "birth_date": "1986.03.14", "id_number": typed.id_number, "political_status": "中共党员",
+        "birth_date": "1986.03.14", "id_number": typed_id_number, "political_status": "中共党员",
         "phone": "139 1234 5678", "unit_id": world.unit_a.id, "work_start": "2008.08",
         "unit_nature": world.unit_a.nature, "county": world.unit_a.county, "sanction": "",
     }  # fmt: skip
@@ -476,7 +479,7 @@ def test_a_field_saved_through_the_form_and_imported_from_a_roster_land_alike(
         "obtained_in": "新疆", "certificate_no": "XJ2016001",
     }  # fmt: skip
     for key, data in (("basic", basic), ("education", education), ("qualification", qualification)):
-        assert _post(client, typed.id, key, data).status_code == 302, key
+        assert _post(client, typed_id, key, data).status_code == 302, key
 
     row = dict.fromkeys(COLUMNS, "")
     row.update({
@@ -487,32 +490,34 @@ def test_a_field_saved_through_the_form_and_imported_from_a_roster_land_alike(
         "申报系列": "文化系列", "申报专业": "群众文化", "申报级别": "中级", "申报类型": "评审",
         "联系电话": "139 1234 5678",
     })  # fmt: skip
-    result = importer.dry_run(roster_workbook([list(row.values())]), campaign, world.office_a)
-    assert result.ok, result.messages()
-    importer.apply(result, campaign, world.office_a, world.clerk_a)
-    db.session.commit()
-    imported = db.session.scalar(sa.select(Application).where(Application.name == "王建军"))
+    with app.app_context():
+        typed = _db.session.get(Application, typed_id)
+        result = importer.dry_run(roster_workbook([list(row.values())]), campaign, world.office_a)
+        assert result.ok, result.messages()
+        importer.apply(result, campaign, world.office_a, world.clerk_a)
+        _db.session.commit()
+        imported = _db.session.scalar(sa.select(Application).where(Application.name == "王建军"))
 
-    for key, brought in (
-        ("basic", {"ethnicity", "political_status", "phone", "unit_id", "work_start", "level",
-                   "series_code", "specialty", "kind", "gender", "birth_date"}),
-        ("qualification", {"title", "obtained_on"}),
-    ):  # fmt: skip
-        form_data, import_data = typed.section_data(key), imported.section_data(key)
-        assert set(form_data) == set(import_data), key
-        assert {k: import_data[k] for k in brought} == {k: form_data[k] for k in brought}, key
-    assert imported.section_data("basic")["work_start"] == "2008-08-01"
-    assert imported.section_data("basic")["phone"] == "13912345678"
-    form_row = typed.section_data("education")["rows"][0]
-    import_row = imported.section_data("education")["rows"][0]
-    assert set(form_row) == set(import_row)
-    assert {k: import_row[k] for k in ("level", "school", "major")} == {
-        k: form_row[k] for k in ("level", "school", "major")
-    }
-    # The roster brings no education dates or certificate number: stored, but not complete.
-    assert imported.section("basic").complete and typed.section("basic").complete
-    assert not imported.section("education").complete and typed.section("education").complete
-    assert {g.field for g in sections.missing(imported, "qualification")} >= {"certificate_no"}
+        for key, brought in (
+            ("basic", {"ethnicity", "political_status", "phone", "unit_id", "work_start", "level",
+                       "series_code", "specialty", "kind", "gender", "birth_date"}),
+            ("qualification", {"title", "obtained_on"}),
+        ):  # fmt: skip
+            form_data, import_data = typed.section_data(key), imported.section_data(key)
+            assert set(form_data) == set(import_data), key
+            assert {k: import_data[k] for k in brought} == {k: form_data[k] for k in brought}, key
+        assert imported.section_data("basic")["work_start"] == "2008-08-01"
+        assert imported.section_data("basic")["phone"] == "13912345678"
+        form_row = typed.section_data("education")["rows"][0]
+        import_row = imported.section_data("education")["rows"][0]
+        assert set(form_row) == set(import_row)
+        assert {k: import_row[k] for k in ("level", "school", "major")} == {
+            k: form_row[k] for k in ("level", "school", "major")
+        }
+        # The roster brings no education dates or certificate number: stored, but not complete.
+        assert imported.section("basic").complete and typed.section("basic").complete
+        assert not imported.section("education").complete and typed.section("education").complete
+        assert {g.field for g in sections.missing(imported, "qualification")} >= {"certificate_no"}
 
 
 def test_what_the_operations_api_refuses_is_shown_at_the_cell_in_the_dry_run(world, db):

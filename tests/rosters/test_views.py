@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from portal.applications.models import Application
 from portal.audit import AuditEntry
+from portal.extensions import db
 from portal.rosters.builder import COLUMNS, OFFICE_COLUMN
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, readable
 from tests.factories import make_office, make_unit, make_user
 from tests.rosters.helpers import full_application, roster_workbook, sheet_rows
 
@@ -22,39 +23,41 @@ PREFECTURE = "巴音郭楞蒙古自治州"
 
 
 @pytest.fixture
-def scene(world, db):
+def scene(app, world):
     """Applications in offices A and B of the prefecture, one in another prefecture."""
     c = world.campaigns[PARTY]
-    other = make_office("X01", "伊宁县教育局", "伊宁县")
-    other.prefecture = "伊犁哈萨克自治州"
-    other_unit = make_unit(other, "伊宁县第一中学", county="伊宁县")
-    apps = {
-        "a1": full_application(world.office_a, world.unit_a, c, name="买买提·艾力", seq=1),
-        "a2": full_application(
-            world.office_a,
-            world.unit_a,
-            c,
-            name="李海燕",
-            seq=2,
-            level="junior",
-            gender="女",
-            ethnicity="汉族",
-            birth=date(1994, 3, 27),
-        ),
-        "b1": full_application(
-            world.office_b,
-            world.unit_b,
-            c,
-            name="其木格",
-            seq=3,
-            gender="女",
-            ethnicity="蒙古族",
-            birth=date(1992, 7, 19),
-        ),
-        "x1": full_application(other, other_unit, c, name="努尔兰·哈力别克", seq=4),
-    }
-    make_user("bazhou", "password-pref", "prefecture", prefecture=PREFECTURE)
-    db.session.commit()
+    with app.app_context():
+        other = make_office("X01", "伊宁县教育局", "伊宁县")
+        other.prefecture = "伊犁哈萨克自治州"
+        other_unit = make_unit(other, "伊宁县第一中学", county="伊宁县")
+        apps = {
+            "a1": full_application(world.office_a, world.unit_a, c, name="买买提·艾力", seq=1),
+            "a2": full_application(
+                world.office_a,
+                world.unit_a,
+                c,
+                name="李海燕",
+                seq=2,
+                level="junior",
+                gender="女",
+                ethnicity="汉族",
+                birth=date(1994, 3, 27),
+            ),
+            "b1": full_application(
+                world.office_b,
+                world.unit_b,
+                c,
+                name="其木格",
+                seq=3,
+                gender="女",
+                ethnicity="蒙古族",
+                birth=date(1992, 7, 19),
+            ),
+            "x1": full_application(other, other_unit, c, name="努尔兰·哈力别克", seq=4),
+        }
+        make_user("bazhou", "password-pref", "prefecture", prefecture=PREFECTURE)
+        db.session.commit()
+        readable(*apps.values())
     return apps
 
 
@@ -121,14 +124,15 @@ def test_csv_download_has_a_bom(client, auth, world, scene):
     assert resp.data.startswith("\ufeff序号,姓名,".encode())
 
 
-def test_exports_are_audited(client, auth, world, scene, db):
+def test_exports_are_audited(app, client, auth, world, scene):
     auth.login("clerk_a", "password-a")
     export(client, {"campaign": world.campaigns[PARTY].id, "format": "csv", "level": "junior"})
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_export"))
-    assert entry.username == "clerk_a" and entry.rows == 1
-    assert entry.office_id == world.office_a.id
-    assert entry.detail["format"] == "csv" and entry.detail["campaign"] == PARTY
-    assert entry.detail["filters"] == {"office_id": world.office_a.id, "level": "junior"}
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_export"))
+        assert entry.username == "clerk_a" and entry.rows == 1
+        assert entry.office_id == world.office_a.id
+        assert entry.detail["format"] == "csv" and entry.detail["campaign"] == PARTY
+        assert entry.detail["filters"] == {"office_id": world.office_a.id, "level": "junior"}
 
 
 def test_the_counts_page_groups_by_office_series_and_level(client, auth, world, scene):
@@ -165,14 +169,16 @@ def _upload(client, campaign_id: int, data: bytes):
     )
 
 
-def test_import_shows_a_dry_run_then_saves_on_confirm(client, auth, world, scene, app, db):
+def test_import_shows_a_dry_run_then_saves_on_confirm(app, client, auth, world, scene):
     auth.login("clerk_a", "password-a")
     c = world.campaigns[PARTY]
     exported = export(client, {"campaign": c.id, "format": "xlsx"}).data
-    target = make_office("A03", "若羌县第二主管部门", "若羌县")
-    make_unit(target, "若羌县文化馆")
-    clerk = make_user("clerk_c", "password-c", "clerk", target)
-    db.session.commit()
+    with app.app_context():
+        target = make_office("A03", "若羌县第二主管部门", "若羌县")
+        make_unit(target, "若羌县文化馆")
+        clerk = make_user("clerk_c", "password-c", "clerk", target)
+        db.session.commit()
+        readable(target, clerk)
     auth.logout()
     auth.login("clerk_c", "password-c")
 
@@ -182,7 +188,8 @@ def test_import_shows_a_dry_run_then_saves_on_confirm(client, auth, world, scene
     uploads = list((Path(app.instance_path) / "roster_uploads").glob("*.xlsx"))
     assert len(uploads) == 1 and len(uploads[0].stem) == 32
     count = sa.select(sa.func.count(Application.id)).where(Application.office_id == target.id)
-    assert db.session.scalar(count) == 0
+    with app.app_context():
+        assert db.session.scalar(count) == 0
 
     token = uploads[0].stem
     resp = client.post(
@@ -190,14 +197,15 @@ def test_import_shows_a_dry_run_then_saves_on_confirm(client, auth, world, scene
         data={"csrf_token": csrf_token(client, "/rosters/import"), "token": token},
     )
     assert resp.status_code == 302
-    assert db.session.scalar(count) == 2
     assert not uploads[0].exists()
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
-    assert entry.user_id == clerk.id and entry.rows == 2 and entry.detail["created"] == 2
-    assert entry.office_id == target.id
+    with app.app_context():
+        assert db.session.scalar(count) == 2
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
+        assert entry.user_id == clerk.id and entry.rows == 2 and entry.detail["created"] == 2
+        assert entry.office_id == target.id
 
 
-def test_an_import_with_errors_saves_nothing_unless_only_valid(client, auth, world, scene, db):
+def test_an_import_with_errors_saves_nothing_unless_only_valid(app, client, auth, world, scene):
     auth.login("clerk_a", "password-a")
     c = world.campaigns[PARTY]
     wb = load_workbook(io.BytesIO(export(client, {"campaign": c.id, "format": "xlsx"}).data))
@@ -215,21 +223,17 @@ def test_an_import_with_errors_saves_nothing_unless_only_valid(client, auth, wor
     csrf = csrf_token(client, "/rosters/import")
     resp = client.post("/rosters/import/confirm", data={"csrf_token": csrf, "token": token})
     assert resp.status_code == 200 and "未导入任何数据" in resp.get_data(as_text=True)
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "roster_import")
-        )
-        == 0
-    )
+    imports = sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "roster_import")
+    with app.app_context():
+        assert db.session.scalar(imports) == 0
     resp = client.post(
         "/rosters/import/confirm", data={"csrf_token": csrf, "token": token, "only_valid": "1"}
     )
     assert resp.status_code == 302
-    app = db.session.get(Application, scene["a1"].id)
-    db.session.refresh(app)
-    assert app.specialty == "马克思主义理论"
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
-    assert entry.detail["updated"] == 1 and entry.detail["skipped"] == 1
+    with app.app_context():
+        assert db.session.get(Application, scene["a1"].id).specialty == "马克思主义理论"
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
+        assert entry.detail["updated"] == 1 and entry.detail["skipped"] == 1
 
 
 def test_a_stale_or_foreign_token_is_refused(client, auth, world, scene):
@@ -270,10 +274,12 @@ def test_every_roster_page_opens_for_every_role(client, auth, world, scene, user
     assert client.get("/rosters/import").status_code == expected
 
 
-def test_selected_ids_from_several_campaigns_are_refused(client, auth, world, scene, db):
+def test_selected_ids_from_several_campaigns_are_refused(app, client, auth, world, scene):
     water = world.campaigns["bz-water-2021"]
-    other = full_application(world.office_a, world.unit_a, water, name="王建军", seq=9)
-    db.session.commit()
+    with app.app_context():
+        other = full_application(world.office_a, world.unit_a, water, name="王建军", seq=9)
+        db.session.commit()
+        readable(other)
     auth.login("clerk_a", "password-a")
     resp = export(client, {"format": "xlsx", "ids": [scene["a1"].id, other.id]})
     assert resp.status_code == 302  # back to the list with a message, nothing downloaded

@@ -28,7 +28,6 @@ from portal.rules.checks import (
     findings_for,
     first_eligible_year,
     group_by_section,
-    has_blocking,
     source_for,
 )
 from portal.workdays.calendar import WorkdayCalendar
@@ -657,7 +656,7 @@ def test_findings_for_a_stored_application(app, db, world) -> None:
     )
     db.session.commit()
     found = findings_for(party, date(2023, 9, 20))
-    assert has_blocking(found)
+    assert any(f.blocking for f in found)
     assert list(group_by_section(found)) == ["assessments"]
     derived = derived_for(party)
     assert derived.fee_yuan == 380 and derived.defense_exempt is False

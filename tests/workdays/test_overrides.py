@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from portal.extensions import db
 from portal.workdays.models import WorkdayOverride
 from tests.conftest import post_form
 
 
 def test_an_admin_adds_a_regional_holiday_and_the_publicity_end_moves(
-    client, auth, world, db, runner
+    app, client, auth, world, runner
 ):
     # 002 五（二）: 公示期不少于5个工作日. 2025-06-03 (Tue) + 5 working days ends 06-09 (Mon);
     # with 古尔邦节 06-06..06-10 off (自治区 2025 notice) it ends 06-12 (Thu).
@@ -18,17 +19,19 @@ def test_an_admin_adds_a_regional_holiday_and_the_publicity_end_moves(
             client, "/admin/workdays/", {"day": day, "is_workday": "0", "name": "古尔邦节"}
         )
         assert resp.status_code == 302
-    assert db.session.query(WorkdayOverride).count() == 3
+    with app.app_context():
+        assert db.session.query(WorkdayOverride).count() == 3
     assert runner.invoke(args=["workdays", "2025-06-03", "5"]).output.strip() == "2025-06-12"
 
 
-def test_a_bad_override_date_is_refused_at_the_field(client, auth, world, db):
+def test_a_bad_override_date_is_refused_at_the_field(app, client, auth, world):
     auth.login("admin", "password-admin")
     resp = post_form(
         client, "/admin/workdays/", {"day": "2025-13-01", "is_workday": "0", "name": "x"}
     )
     assert resp.status_code == 200 and 'id="field-day"' in resp.get_data(as_text=True)
-    assert db.session.query(WorkdayOverride).count() == 0
+    with app.app_context():
+        assert db.session.query(WorkdayOverride).count() == 0
 
 
 def test_clerks_cannot_manage_overrides(client, auth, world):
