@@ -445,6 +445,7 @@ def _progress(app: Application, target: str) -> None:
     clerk = db.session.scalar(
         sa.select(User).where(User.office_id == app.office_id, User.role == "clerk")
     )
+    materials = app.applicable_materials()
     db.session.add_all(
         [
             ApplicationSection(
@@ -465,8 +466,7 @@ def _progress(app: Application, target: str) -> None:
                 data={
                     "rows": [
                         {"name": m.name, "received": True, "checked": True, "copies": m.copies}
-                        for m in d.materials
-                        if not m.kinds or app.kind in m.kinds
+                        for m in materials
                     ]
                 },
             ),

@@ -84,6 +84,25 @@ class Application(db.Model):
         s = self.section(key)
         return dict(s.data) if s else {}
 
+    def is_first_time(self) -> bool:
+        """True when the person has no application at this level in an earlier campaign year."""
+        stmt = (
+            sa.select(Application.id)
+            .join(Campaign, Campaign.id == Application.campaign_id)
+            .where(
+                Application.person_id == self.person_id,
+                Application.id != self.id,
+                Application.level == self.level,
+                Campaign.year < self.campaign.year,
+            )
+            .limit(1)
+        )
+        return db.session.scalar(stmt) is None
+
+    def applicable_materials(self) -> list:
+        """The notice's paper materials for this application's kind, level and first time."""
+        return self.campaign.definition.materials_for(self.kind, self.level, self.is_first_time())
+
 
 class ApplicationSection(db.Model):
     """One page of an application, saved on its own with an optimistic-lock version."""

@@ -82,7 +82,7 @@ def save_section(app: Application, key: str, form, user: User) -> ApplicationSec
         stored = ApplicationSection(application=app, key=key)
         db.session.add(stored)
     stored.data = data
-    stored.complete = sections.is_complete(key, data)
+    stored.complete = sections.is_complete(key, data, app.campaign.definition)
     stored.updated_by_id = user.id
     if key == "basic":
         _mirror_basic(app, data)

@@ -64,6 +64,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
             "ethnicity": "汉族",
             "political_status": "群众",
             "mandarin_level": "",
+            "teaching_language": "",
         }
     if key == "assessments":
         return {"rows": [{"year": y, "result": ""} for y in d.rules.assessment.years]}
@@ -79,8 +80,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
         return {
             "rows": [
                 {"name": m.name, "received": False, "checked": False, "copies": m.copies}
-                for m in d.materials
-                if not m.kinds or app.kind in m.kinds
+                for m in app.applicable_materials()
             ]
         }
     if key == "publicity":
@@ -93,9 +93,8 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
 def ce_years(app: Application) -> list[int]:
     """The years of continuing education the campaign asks for at this level, oldest first."""
     d = app.campaign.definition
-    rule = d.rules.continuing_education.by_level.get(app.level)
-    n = max(rule.public_years, rule.professional_years) if rule else 1
-    return list(range(d.year - n + 1, d.year + 1))
+    public, professional = d.ce_year_lists(app.level)
+    return sorted(set(public) | set(professional)) or [d.year]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -158,6 +157,10 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
         form.service_ground.choices = [("", "无")] + [
             (g.code, g.label) for g in d.defense_exemption.grounds
         ]
+        language = d.rules.language
+        form.teaching_language.choices = [("", "不适用")] + [
+            (t, t) for t in (language.teaching_languages if language else ())
+        ]
     elif key == "continuing_education":
         form.exemption_ground.choices = [("", "请选择")] + [
             (g.code, g.label) for g in d.ce_exemption_grounds
@@ -184,9 +187,11 @@ def saved_problems(key: str, data: dict) -> list[RowProblem]:
     return []
 
 
-def is_complete(key: str, data: dict) -> bool:
-    """Whether a saved section has what the notice requires."""
+def is_complete(key: str, data: dict, definition=None) -> bool:
+    """Whether a saved section has what the notice requires (``definition``: the campaign's)."""
     rows = data.get("rows") or []
+    if key == "assessments" and definition is not None and not definition.rules.assessment.years:
+        return True  # the notice asks for no annual assessment
     if key in ("education", "work"):
         return bool(rows)
     if key in ("awards", "papers"):

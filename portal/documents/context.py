@@ -13,7 +13,7 @@ from typing import Any
 from portal.applications.models import Application
 from portal.campaigns.definition import Material
 from portal.documents.models import template_text
-from portal.documents.sandbox import placeholders_in
+from portal.sandbox import placeholders_in
 from portal.textutil import format_date_cn, format_month_cn, mask_id_publicity
 from portal.timeutil import local_today
 from portal.vocabulary import LEVEL_LABELS

@@ -34,7 +34,7 @@ from portal.documents.pdf import (
     find_cjk_fonts,
     html_to_pdf,
 )
-from portal.documents.sandbox import TemplateError, render_paragraphs
+from portal.sandbox import TemplateError, render_paragraphs
 
 __all__ = [
     "KINDS",
