@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from portal.campaigns.definition import (
     PLACEHOLDERS,
     TEMPLATE_PLACEHOLDERS,
@@ -465,7 +466,10 @@ def test_wrong_type_refused(tmp_path: Path):
 
 
 #: The single publicity's last sentence (the combined notice has a sentence like it).
-UNIQUE_PHONE_LINE = "{{ 姓名 }}同志的相关信息有疑异，请电话或书面形式反映至{{ 受理办公室 }}办公室，监督电话：{{ 监督电话 }}"
+UNIQUE_PHONE_LINE = (
+    "{{ 姓名 }}同志的相关信息有疑异，请电话或书面形式反映至{{ 受理办公室 }}办公室，"
+    "监督电话：{{ 监督电话 }}"
+)
 
 
 def test_template_syntax_error_refused(tmp_path: Path):

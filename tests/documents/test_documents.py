@@ -27,6 +27,9 @@ from portal.timeutil import local_today
 from tests.conftest import post_form
 from tests.factories import make_application, make_unit
 
+#: The audit entries of document exports (loading the campaigns is audited too).
+EXPORTS = sa.select(AuditEntry).where(AuditEntry.action == "document_export")
+
 FONTS = find_cjk_fonts(None)
 CM = 72 / 2.54
 TOLERANCE = 1.0  # points
@@ -356,7 +359,7 @@ def test_preview_and_download_for_the_own_office(client, auth, world, party_app)
     assert "推荐单位公示" in text_of(response.data)
     disposition = response.headers["Content-Disposition"]
     assert "%E8%8B%A5%E7%BE%8C" in disposition  # 若羌… (UTF-8 filename*)
-    entry = _db.session.scalars(sa.select(AuditEntry)).one()
+    entry = _db.session.scalars(EXPORTS).one()
     assert entry.action == "document_export" and entry.rows == 1
     assert client.get(f"/documents/{party_app.id}/").status_code == 200
     assert client.get(f"/documents/{party_app.id}/nonsense").status_code == 404
@@ -405,7 +408,7 @@ def test_batch_merged_zip_and_combined(client, auth, world, party_app) -> None:
     assert "等2名同志" in preview.get_data(as_text=True)
     combined = post_form(client, page, {"ids": ids, "kind": "publicity", "mode": "combined"})
     assert "等2名同志" in text_of(combined.data)
-    rows = [e.rows for e in _db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+    rows = [e.rows for e in _db.session.scalars(EXPORTS.order_by(AuditEntry.id))]
     assert rows == [2, 2, 2]
 
 
