@@ -185,7 +185,9 @@ STATUS_LABELS = {
     "in_publicity": "公示中",
     "publicity_ended": "公示结束",
     "recommended": "已推荐",
-    "reported": "已报送州",
+    # Neutral where several campaigns are listed; one campaign says 已报送州 / 已报送地区
+    # in its own words (CampaignDefinition.status_labels).
+    "reported": "已报送",
     "returned": "已退回",
     "resubmitted": "已重新提交",
     "accepted": "已受理",

@@ -12,7 +12,6 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.timeutil import utcnow
-from portal.vocabulary import STATUS_LABELS
 
 
 class Person(db.Model):
@@ -73,7 +72,8 @@ class Application(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        """The status in the campaign's words (已报送州 / 已报送地区 …)."""
+        return self.campaign.definition.status_labels().get(self.status, self.status)
 
     def section(self, key: str) -> ApplicationSection | None:
         """The stored section with this key, if any."""

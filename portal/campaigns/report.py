@@ -174,9 +174,9 @@ def describe(defn: CampaignDefinition, replaces: str | None = None) -> str:
         out.add("在县级以下基层单位工作的人员")
     if ex.non_public_natures:
         out.add(f"单位性质为{'、'.join(ex.non_public_natures)}的人员")
-    other = [lv for lv in defn.levels if lv not in ex.levels]
+    other = [lv for lv in defn.levels if lv not in ex.levels and lv not in ex.required_levels]
     if other:
-        out.add(f"其余申报{_levels(other)}的人员须参加答辩。")
+        out.add(f"申报{_levels(other)}的人员不符合以上情形的，须参加答辩。")
 
     out.section("继续教育")
     ce = defn.rules.continuing_education
@@ -249,7 +249,7 @@ def describe(defn: CampaignDefinition, replaces: str | None = None) -> str:
             out.add(f"基本信息中选择授课语言：{'、'.join(language.teaching_languages)}")
         for case in language.cases:
             who = "；".join(
-                f"{label}{'、'.join(values)}"
+                f"{label}为{'、'.join(values)}"
                 for label, values in (
                     ("系列", case.series),
                     ("专业", case.specialties),

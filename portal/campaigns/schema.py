@@ -50,6 +50,7 @@ from portal.vocabulary import (
     PAPER_SCOPES,
     REGION_WIDE,
     SANCTIONS,
+    STATUS_LABELS,
     UNIT_NATURES,
     WINDOW_KIND_LABELS,
     WINDOW_KINDS,
@@ -1189,6 +1190,10 @@ class CampaignDefinition(Model):
     def reported_label(self) -> str:
         """The status “reported” in the campaign's words: 已报送州, 已报送地区 …"""
         return f"已报送{self.wording.region_word}"
+
+    def status_labels(self) -> dict[str, str]:
+        """The workflow statuses in the campaign's words."""
+        return {**STATUS_LABELS, "reported": self.reported_label}
 
     def render(self, template: str, values: Mapping[str, Any]) -> str:
         """Render one of ``templates`` in the sandbox; a missing value raises TemplateError."""

@@ -53,9 +53,10 @@ class WorkflowError(Exception):
 NEEDS_CLEAN_CHECK = ("recommended", "reported", "resubmitted")
 
 
-def label(status: str) -> str:
-    """The Chinese label of a status."""
-    return STATUS_LABELS.get(status, status)
+def label(status: str, app: Application | None = None) -> str:
+    """The Chinese label of a status (in the words of the application's campaign, if given)."""
+    labels = app.campaign.definition.status_labels() if app is not None else STATUS_LABELS
+    return labels.get(status, status)
 
 
 def publicity_start_of(app: Application) -> date | None:
@@ -84,13 +85,13 @@ def can_transition(
     if to not in STATUSES:
         return f"未知的状态：{to}"
     if to == app.status:
-        return f"申报已是“{label(to)}”状态。"
+        return f"申报已是“{label(to, app)}”状态。"
     allowed = TRANSITIONS.get(app.status, ())
     if to not in allowed:
         if allowed:
-            options = "、".join(f"“{label(s)}”" for s in allowed)
-            return f"“{label(app.status)}”的申报不能改为“{label(to)}”，只能改为{options}。"
-        return f"“{label(app.status)}”的申报已办结，不能再改变状态。"
+            options = "、".join(f"“{label(s, app)}”" for s in allowed)
+            return f"“{label(app.status, app)}”的申报不能改为“{label(to, app)}”，只能改为{options}。"
+        return f"“{label(app.status, app)}”的申报已办结，不能再改变状态。"
 
     defn = app.campaign.definition
     rules = defn.rules
