@@ -948,7 +948,11 @@ class CampaignDefinition(Model):
     commitment: Commitment = doc(
         "个人承诺", '[commitment]\nmode = "document"\nban_years = 3\ntext = "本人承诺……"'
     )
-    templates: Templates = doc("文书模板", "[templates]\npublicity = '''……'''")
+    templates: Templates = doc(
+        "文书模板",
+        "[templates]\npublicity = '''推荐单位公示\n……'''\npublicity_result = '''……'''\n"
+        "commitment = '''本人承诺……'''\nrecommendation = '''同意推荐'''",
+    )
     contacts: tuple[Contact, ...] = doc(
         "联系方式", '[[contacts]]\nrole = "监督举报"\nphones = ["0903-2012345"]', min_length=1
     )

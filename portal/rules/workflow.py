@@ -90,7 +90,9 @@ def can_transition(
     if to not in allowed:
         if allowed:
             options = "、".join(f"“{label(s, app)}”" for s in allowed)
-            return f"“{label(app.status, app)}”的申报不能改为“{label(to, app)}”，只能改为{options}。"
+            return (
+                f"“{label(app.status, app)}”的申报不能改为“{label(to, app)}”，只能改为{options}。"
+            )
         return f"“{label(app.status, app)}”的申报已办结，不能再改变状态。"
 
     defn = app.campaign.definition

@@ -1,0 +1,167 @@
+"""Loading notice files: who owns which campaign, the audit of loads, and hostile files.
+
+Issue 11: a prefecture user of one 地区 overwrote another prefecture's campaign by upload; a
+deeply nested TOML was a 500; an upload's error showed the server's temporary path.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit import AuditEntry
+from portal.campaigns.definition import (
+    CampaignDefinitionError,
+    loads_definition,
+    shipped_definition_paths,
+)
+from portal.campaigns.models import Campaign
+from tests.conftest import csrf_token
+from tests.factories import make_user
+
+HT_FILE = Path(__file__).resolve().parent / "data" / "ht-culture-2025.toml"
+CULTURE_FILE = next(p for p in shipped_definition_paths() if p.stem == "bz-culture-2021")
+
+
+def _upload(client, name: str, text: str):
+    """POST a notice file to the upload page."""
+    token = csrf_token(client, "/campaigns/upload")
+    data = {"csrf_token": token, "file": (io.BytesIO(text.encode("utf-8")), name)}
+    return client.post("/campaigns/upload", data=data, content_type="multipart/form-data")
+
+
+def _title(db, code: str) -> str | None:
+    """The stored title of campaign ``code``."""
+    return db.session.scalar(sa.select(Campaign.title).where(Campaign.code == code))
+
+
+@pytest.fixture
+def prefecture_users(world, db):
+    """A 职称办 user of 巴音郭楞 and one of 和田地区."""
+    make_user("pref_bz", "password-pbz", "prefecture", prefecture="巴音郭楞蒙古自治州")
+    make_user("pref_ht", "password-pht", "prefecture", prefecture="和田地区")
+    db.session.commit()
+
+
+def test_a_prefecture_user_cannot_overwrite_another_prefectures_campaign(
+    client, auth, db, prefecture_users
+):
+    # Issue 11: pref_ht uploads 巴州's bz-culture-2021 under its own prefecture's name.
+    text = CULTURE_FILE.read_text(encoding="utf-8")
+    hijack = text.replace('prefecture = "巴音郭楞蒙古自治州"', 'prefecture = "和田地区"').replace(
+        'title = "2021年度自治州文化系列职称评审"', 'title = "被替换的通知"'
+    )
+    auth.login("pref_ht", "password-pht")
+    html = _upload(client, "bz-culture-2021.toml", hijack).get_data(as_text=True)
+    assert "属于巴音郭楞蒙古自治州，不能替换" in html
+    assert _title(db, "bz-culture-2021") == "2021年度自治州文化系列职称评审"
+    # Nor as 巴州's own file: a user loads only campaigns of its own prefecture.
+    html = _upload(client, "bz-culture-2021.toml", text).get_data(as_text=True)
+    assert "您只能导入本地州（和田地区）的评审通知" in html
+    refused = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "campaign_load_refused")
+    ).all()
+    assert len(refused) == 2 and refused[0].username == "pref_ht"
+
+
+def test_a_prefecture_user_loads_and_replaces_its_own_campaigns(client, auth, db, prefecture_users):
+    auth.login("pref_ht", "password-pht")
+    text = HT_FILE.read_text(encoding="utf-8")
+    response = _upload(client, "ht-culture-2025.toml", text)
+    assert response.status_code == 302 and _title(db, "ht-culture-2025")
+    changed = text.replace('title = "2025年度和田地区文化系列职称评审"', 'title = "更正后的通知"')
+    assert _upload(client, "ht-culture-2025.toml", changed).status_code == 302
+    assert _title(db, "ht-culture-2025") == "更正后的通知"
+    loads = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "campaign_load", AuditEntry.username == "pref_ht"
+        )
+    ).all()
+    assert [e.detail["created"] for e in loads] == [True, False]
+    assert (
+        loads[1].detail["title"] == "更正后的通知"
+        and loads[1].detail["file"] == "ht-culture-2025.toml"
+    )
+
+
+def test_region_wide_campaigns_are_admin_only(client, auth, db, prefecture_users):
+    text = HT_FILE.read_text(encoding="utf-8").replace(
+        'prefecture = "和田地区"', 'prefecture = "全区"'
+    )
+    auth.login("pref_ht", "password-pht")
+    html = _upload(client, "ht-culture-2025.toml", text).get_data(as_text=True)
+    assert "只能由系统管理员导入" in html and _title(db, "ht-culture-2025") is None
+    auth.logout()
+    auth.login("admin", "password-admin")
+    assert _upload(client, "ht-culture-2025.toml", text).status_code == 302
+    # A region-wide campaign is seen by every office.
+    auth.logout()
+    auth.login("clerk_a", "password-a")
+    assert client.get("/campaigns/ht-culture-2025").status_code == 200
+
+
+def test_clerks_cannot_upload(client, auth, world):
+    auth.login("clerk_a", "password-a")
+    assert client.get("/campaigns/upload").status_code == 403
+
+
+def test_a_campaign_is_not_moved_away_from_its_applications(app, db, world):
+    # Re-scoping a campaign to 和田地区 would hide it from the 巴州 offices that use it.
+    from portal.campaigns.definition import load_definition
+    from portal.campaigns.services import CampaignLoadRefused, upsert_campaign
+    from tests.factories import make_application
+
+    make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+    db.session.commit()
+    moved = load_definition(CULTURE_FILE).model_copy(update={"prefecture": "和田地区"})
+    with pytest.raises(CampaignLoadRefused) as info:
+        upsert_campaign(moved)
+    assert "若羌县文化体育广播电视和旅游局" in info.value.message
+
+
+def test_an_upload_error_names_the_uploaded_file_not_a_temporary_path(client, auth, world):
+    # Issue 11: the message showed /tmp/tmpXXXX/… — the server's path.
+    auth.login("admin", "password-admin")
+    text = CULTURE_FILE.read_text(encoding="utf-8").replace(
+        "max_submissions = 3", "max_submissions = 0"
+    )
+    html = _upload(client, "我的通知.toml", text).get_data(as_text=True)
+    assert "我的通知.toml: rules.max_submissions: 不能小于1" in html
+    assert "/tmp" not in html and "tmp" not in html.split("我的通知.toml")[0][-200:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + "[" * 5000 + "]" * 5000,
+        "a = " + "{b = " * 3000 + "1" + "}" * 3000,
+        "[" + ".".join(f"k{i}" for i in range(400)) + "]\nx = 1",
+    ],
+    ids=["arrays", "inline-tables", "dotted-tables"],
+)
+def test_a_deeply_nested_file_is_refused_with_a_message(text: str):
+    # Issue 11: RecursionError (500) on a deeply nested campaign TOML.
+    with pytest.raises(CampaignDefinitionError) as info:
+        loads_definition(text, "deep.toml")
+    assert info.value.file == "deep.toml" and "嵌套层数过多" in info.value.message
+
+
+def test_a_deeply_nested_upload_is_a_message_not_a_500(client, auth, world):
+    auth.login("admin", "password-admin")
+    response = _upload(client, "deep.toml", "a = " + "[" * 5000 + "]" * 5000)
+    assert response.status_code == 200 and "嵌套层数过多" in response.get_data(as_text=True)
+
+
+def test_the_command_line_load_is_audited(runner, db, world):
+    res = runner.invoke(args=["campaigns", "load", str(HT_FILE)])
+    assert res.exit_code == 0, res.output
+    entry = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "campaign_load")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.username == "cli" and entry.detail["code"] == "ht-culture-2025"
+    assert entry.detail["prefecture"] == "和田地区"
