@@ -18,6 +18,7 @@ from portal.campaigns.definition import (
 from portal.campaigns.models import Campaign
 from portal.campaigns.schema import CampaignDefinition, Window
 from portal.extensions import db
+from portal.offices.models import Office
 from portal.timeutil import LOCAL_OFFSET, local_today, utcnow
 from portal.vocabulary import REGION_WIDE
 
@@ -114,17 +115,19 @@ def _refuse_if_not_owner(
         )
 
 
+#: The columns of the application table the scope check reads. Applications sit in a higher
+#: layer than campaigns (they reference them), so the check names the table, not the model.
+_APPLICATIONS = sa.table("application", sa.column("campaign_id"), sa.column("office_id"))
+
+
 def _refuse_scope_change(defn: CampaignDefinition, existing: Campaign) -> None:
     """Refuse moving a campaign to a prefecture that its applications' offices are not in."""
-    from portal.applications.models import Application
-    from portal.offices.models import Office
-
     if defn.region_wide or existing.prefecture == defn.prefecture:
         return
     stmt = (
         sa.select(Office.name)
-        .join(Application, Application.office_id == Office.id)
-        .where(Application.campaign_id == existing.id, Office.prefecture != defn.prefecture)
+        .join(_APPLICATIONS, _APPLICATIONS.c.office_id == Office.id)
+        .where(_APPLICATIONS.c.campaign_id == existing.id, Office.prefecture != defn.prefecture)
         .distinct()
     )
     outside = list(db.session.scalars(stmt))
