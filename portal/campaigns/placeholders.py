@@ -126,6 +126,7 @@ ANNEX_FIELDS: dict[str, str] = {
 }
 
 #: Tables an annex may insert with {{ 表名 }} on a line of its own: name → known columns.
+#: (A table's name never equals a field's: see the test of the placeholders.)
 ANNEX_TABLES: dict[str, dict[str, str]] = {
     "材料清单": {
         "序号": "1、2、3……",
@@ -149,7 +150,7 @@ ANNEX_TABLES: dict[str, dict[str, str]] = {
         "工作单位": "工作单位",
         "从事工作": "从事工作及职务",
     },
-    "学历": {
+    "学历学位": {
         "序号": "1、2、3……",
         "起止时间": "入学和毕业年月",
         "毕业院校": "毕业院校",

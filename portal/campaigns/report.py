@@ -225,15 +225,14 @@ def describe(defn: CampaignDefinition, replaces: str | None = None) -> str:
         elif not rule.required:
             out.add(f"{LEVEL_LABELS[level]}：不作为必备条件")
         else:
-            alt = (
-                f"，或自治区级以上刊物论文{rule.alt_regional_papers}篇"
-                if rule.alt_regional_papers
-                else ""
-            )
             who = PAPER_SCOPE_LABELS.get(rule.applies_to, rule.applies_to)
-            out.add(
-                f"{LEVEL_LABELS[level]}：{who}须有代表著作或业务总结{rule.min_works}篇以上{alt}"
-            )
+            regional = f"在自治区级以上刊物发表论文{rule.alt_regional_papers}篇"
+            if not rule.min_works:
+                need = regional
+            else:
+                need = f"有代表著作或业务总结{rule.min_works}篇以上"
+                need += f"，或{regional}" if rule.alt_regional_papers else ""
+            out.add(f"{LEVEL_LABELS[level]}：{who}须{need}")
 
     out.section("语言能力")
     language = defn.rules.language

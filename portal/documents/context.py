@@ -433,7 +433,7 @@ def annex_table_rows(app: Application, name: str) -> list[dict[str, str]]:
             }
             for r in _rows_of(app, "work")
         ]
-    if name == "学历":
+    if name == "学历学位":
         return [
             {
                 "起止时间": _month_span(r.get("start"), r.get("end")),

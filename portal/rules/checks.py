@@ -462,13 +462,17 @@ def papers_findings(
     if not rows and not data.get("none"):
         return []  # left blank: blank_findings already asks for rows or 「无」
     regional = sum(1 for r in rows if r.get("level") in REGIONAL_OR_ABOVE)
-    if len(rows) >= rule.min_works:
+    if rule.min_works and len(rows) >= rule.min_works:
         return []
     if rule.alt_regional_papers and regional >= rule.alt_regional_papers:
         return []
-    need = f"代表著作或业务总结{rule.min_works}篇及以上"
-    if rule.alt_regional_papers:
-        need += f"，或在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
+    regional_need = f"在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
+    if not rule.min_works:
+        need = regional_need
+    else:
+        need = f"代表著作或业务总结{rule.min_works}篇及以上"
+        if rule.alt_regional_papers:
+            need += f"，或{regional_need}"
     who = "在县及县以下单位工作的" if rule.applies_to == "county_and_below" else ""
     return [
         Finding(

@@ -386,3 +386,54 @@ def test_the_review_page_shows_the_notes_and_the_regions_words(hotan, client, au
     html = client.get(f"/applications/{app.id}/review").get_data(as_text=True)
     assert "副高级评审通过率不超过申报人数的60%" in html and "已报送地区" in html
     assert "已报送州" not in html
+
+
+# --------------------------------------------------------------------------- a second notice
+
+XJ = load_definition(DATA / "xj-teacher-2025.toml")
+
+
+@pytest.mark.parametrize(
+    ("specialty", "teaching", "held", "ok"),
+    [
+        ("数学", "国家通用语言", "二级乙等", True),  # 二（一）: 二级乙等以上
+        ("语文", "国家通用语言", "二级乙等", False),  # 语文教师二级甲等以上
+        ("语文", "少数民族语言", "三级甲等", True),  # 少数民族语言授课：三级甲等以上
+        ("数学", "", "一级甲等", False),  # the teaching language must be chosen
+    ],
+)
+def test_a_region_wide_teachers_notice_checks_mandarin_by_teaching_language(
+    specialty, teaching, held, ok
+):
+    basic = {
+        "series_code": "school_teacher",
+        "specialty": specialty,
+        "level": "intermediate",
+        "teaching_language": teaching,
+        "mandarin_level": held,
+        "unit_nature": "事业单位",
+    }
+    found = [f for f in check_application({"basic": basic}, facts(), XJ, date(2025, 9, 2))]
+    language = [f for f in found if f.field in ("mandarin_level", "teaching_language")]
+    assert (language == []) is ok
+    assert all(f.source == "新教人函〔2025〕88号 二（一）" for f in language)
+
+
+def test_one_regional_paper_without_a_count_of_works():
+    # 二（五）: 高级教师须在省级以上刊物发表论文1篇 — representative works do not replace it.
+    papers = {"none": False, "rows": [{"title": "一", "level": "县级"}, {"title": "二"}]}
+    found = check_application({"papers": papers}, facts("deputy_senior"), XJ, date(2025, 9, 2))
+    [paper] = [f for f in found if f.section == "papers"]
+    assert "在自治区级以上专业刊物发表本专业论文1篇" in paper.message
+    papers["rows"][0]["level"] = "自治区级"
+    found = check_application({"papers": papers}, facts("deputy_senior"), XJ, date(2025, 9, 2))
+    assert not [f for f in found if f.section == "papers"]
+
+
+def test_a_region_wide_notice_is_seen_by_every_office(app, db, world, client, auth):
+    from portal.campaigns.services import load_campaign_file
+
+    load_campaign_file(DATA / "xj-teacher-2025.toml")
+    db.session.commit()
+    auth.login("clerk_b", "password-b")
+    assert "全区中小学教师系列" in client.get("/applications/new").get_data(as_text=True)

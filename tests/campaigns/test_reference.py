@@ -217,3 +217,10 @@ def test_no_finding_cites_another_notice(path: Path, level: str):
         assert finding.source == "" or finding.source.startswith(defn.citation), finding
         assert not any(other in finding.source for other in others), finding
         assert not re.match(r"\d{3} ", finding.source), finding  # no bare number such as “002 一”
+
+
+def test_annex_tables_and_fields_have_distinct_names():
+    # A table placeholder stands alone on its line; a field of the same name could not be used.
+    from portal.campaigns.placeholders import ANNEX_FIELDS, ANNEX_TABLES
+
+    assert not set(ANNEX_FIELDS) & set(ANNEX_TABLES)
