@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from portal.campaigns.placeholders import ANNEX_FIELDS, ANNEX_TABLES
 from portal.campaigns.schema import CampaignDefinition
-from portal.textutil import format_date_cn
+from portal.textutil import format_date_cn, format_years_cn
 from portal.vocabulary import (
     ASSESSMENT_RESULT_LABELS,
     BUILTIN_DOCUMENT_LABELS,
@@ -53,15 +53,6 @@ def _levels(levels: tuple[str, ...] | list[str]) -> str:
 def _kinds(kinds: tuple[str, ...] | list[str]) -> str:
     """Kinds in Chinese, joined with 、."""
     return "、".join(KIND_LABELS.get(v, v) for v in kinds)
-
-
-def _years(years: list[int]) -> str:
-    """Years as 2019—2023年 or 2020、2022年."""
-    if not years:
-        return "（无）"
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
-        return f"{years[0]}—{years[-1]}年"
-    return "、".join(map(str, years)) + "年"
 
 
 def _stated(defn: CampaignDefinition, rule: str) -> bool:
@@ -191,23 +182,15 @@ def describe(defn: CampaignDefinition, replaces: str | None = None) -> str:
     ]
     out.add("每年：" + ("，".join(hours) if hours else "不查学时"))
     for level in defn.levels:
-        public, professional = defn.ce_year_lists(level)
-        if not public and not professional:
-            out.add(f"{LEVEL_LABELS[level]}：不查继续教育")
-            continue
-        parts = []
-        if public:
-            parts.append(f"公需科目 {_years(public)}")
-        if professional:
-            parts.append(f"专业科目 {_years(professional)}")
-        out.add(f"{LEVEL_LABELS[level]}：" + "；".join(parts))
+        text = defn.ce_years_text(level) or "不查继续教育"
+        out.add(f"{LEVEL_LABELS[level]}：{text}")
     grounds = "、".join(g.label for g in defn.ce_exemption_grounds)
     out.add(f"可免除的情形：{grounds or '通知没有规定'}")
 
     out.section("年度考核")
     assessment = defn.rules.assessment
     out.add(
-        f"须提供 {_years(list(assessment.years))} 的考核结果"
+        f"须提供 {format_years_cn(list(assessment.years))} 的考核结果"
         if assessment.years
         else "通知不要求年度考核：不检查，年度考核页不必填写。"
     )

@@ -36,7 +36,7 @@ from portal.campaigns.placeholders import (
 )
 from portal.htmlsafe import html_problems
 from portal.sandbox import check_template, render_template
-from portal.textutil import format_date_cn
+from portal.textutil import format_date_cn, format_years_cn
 from portal.vocabulary import (
     ASSESSMENT_RESULT_LABELS,
     ASSESSMENT_RESULTS,
@@ -1173,6 +1173,16 @@ class CampaignDefinition(Model):
         public = spans.public_years.years(self.year) if spans.public_years else []
         professional = spans.professional_years.years(self.year) if spans.professional_years else []
         return public, professional
+
+    def ce_years_text(self, level: str) -> str:
+        """The years checked at ``level`` in words: 公需科目 2019—2023年；专业科目 2023年."""
+        public, professional = self.ce_year_lists(level)
+        parts = [
+            f"{name} {format_years_cn(years)}"
+            for name, years in (("公需科目", public), ("专业科目", professional))
+            if years
+        ]
+        return "；".join(parts)
 
     def paper_rule(self, level: str) -> PaperRule | None:
         """The paper rule at ``level``, or None when the notice states none."""

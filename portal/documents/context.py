@@ -467,13 +467,24 @@ def annex_table_rows(app: Application, name: str) -> list[dict[str, str]]:
     raise ValueError(name)
 
 
+#: Annex table columns holding a number or a short word: narrow and centred.
+SHORT_COLUMNS = frozenset(
+    {"序号", "份数", "页数", "年度", "合计", "公需科目", "专业科目", "已收到", "考核结果", "学位"}
+)
+
+
 def annex_table_html(app: Application, annex: Annex, name: str) -> Markup:
     """Table ``name`` of an annex as an HTML grid: numbered rows, then blank rows to fill in."""
     layout = annex.table(name)
     columns = layout.shown_columns
     known = ANNEX_TABLES[name]
     rows = annex_table_rows(app, name)
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    # Short columns weigh 1, text columns 4: the PDF engine otherwise makes them all equal.
+    weights = [1 if c in SHORT_COLUMNS else 4 for c in columns]
+    widths = [round(100 * w / sum(weights)) for w in weights]
+    head = "".join(
+        f'<th width="{width}%">{escape(c)}</th>' for c, width in zip(columns, widths, strict=True)
+    )
     body = []
     for number in range(1, len(rows) + layout.blank_rows + 1):
         row = rows[number - 1] if number <= len(rows) else {}
@@ -485,7 +496,8 @@ def annex_table_html(app: Application, annex: Annex, name: str) -> Markup:
                 value = row.get(column, "")
             else:
                 value = ""  # a column the annex adds to be filled in by hand
-            cells.append(f"<td>{escape(value)}</td>")
+            align = ' class="short"' if column in SHORT_COLUMNS else ""
+            cells.append(f"<td{align}>{escape(value)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return Markup(f'<table class="grid annex"><tr>{head}</tr>{"".join(body)}</table>')
 

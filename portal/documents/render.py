@@ -72,7 +72,8 @@ table.grid.catalog td {{ vertical-align: top; }}
 table.grid.catalog td.num, table.grid.catalog td.copies {{ text-align: center; }}
 table.grid.info td {{ height: 0.9cm; }}
 table.grid.info td.key {{ text-align: center; font-family: {HEADING_FAMILY}; }}
-table.grid.annex td, table.grid.annex th {{ text-align: center; }}
+table.grid.annex th, table.grid.annex td.short {{ text-align: center; }}
+table.grid.annex td {{ text-align: left; }}
 .annex .center {{ text-align: center; text-indent: 0; }}
 .annex .right {{ text-align: right; text-indent: 0; }}
 .annex .left {{ text-align: left; text-indent: 0; }}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
 from portal.campaigns.schema import CampaignDefinition
-from portal.textutil import format_date_cn, iso_date
+from portal.textutil import format_date_cn, format_years_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
 from portal.vocabulary import (
     ASSESSMENT_RESULT_LABELS,
@@ -121,18 +121,6 @@ def _rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _field_id(row: int, field: str) -> str:
     """The id WTForms gives a field inside a FieldList row (rows-0-start)."""
     return f"rows-{row}-{field}"
-
-
-def _years_text(years: list[int]) -> str:
-    """Years as notices write them: 2021年, 2020、2021年, 2019—2023年, 2015、2019—2021年."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    parts = [f"{r[0]}—{r[-1]}" if len(r) > 2 else "、".join(map(str, r)) for r in runs]
-    return "、".join(parts) + "年"
 
 
 def format_datetime_cn(dt: datetime) -> str:
@@ -246,12 +234,12 @@ def blank_findings(
 def _subjects_text(public: list[int], professional: list[int]) -> str:
     """What a level must show: “2019—2023年的公需科目和2021—2023年的专业科目继续教育”."""
     if public and public == professional:
-        return f"{_years_text(public)}的公需科目和专业科目继续教育"
+        return f"{format_years_cn(public)}的公需科目和专业科目继续教育"
     parts = []
     if public:
-        parts.append(f"{_years_text(public)}的公需科目")
+        parts.append(f"{format_years_cn(public)}的公需科目")
     if professional:
-        parts.append(f"{_years_text(professional)}的专业科目")
+        parts.append(f"{format_years_cn(professional)}的专业科目")
     return "和".join(parts) + "继续教育"
 
 
@@ -308,7 +296,7 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
                 "continuing_education",
                 None,
                 f"申报{LEVEL_LABELS.get(level, level)}须提供{need}，"
-                f"缺少{_years_text(missing)}的记录，"
+                f"缺少{format_years_cn(missing)}的记录，"
                 "请补填（符合免除条件的请申请免除）。",
                 src,
             )
@@ -421,7 +409,7 @@ def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> li
                 BLOCKING,
                 "assessments",
                 None,
-                f"须提供{_years_text(required)}的年度考核结果，缺少{_years_text(missing)}。",
+                f"须提供{format_years_cn(required)}的年度考核结果，缺少{format_years_cn(missing)}。",
                 src,
             )
         )

@@ -1,0 +1,153 @@
+"""A notice of another 地区 in a real browser: campaign page, review page, an annex document.
+
+The fictitious 2025 notice of 和田地区 (tests/campaigns/data/ht-culture-2025.toml) is loaded
+beside the demo data with an office, a clerk and a 副高级 application of that prefecture.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, _require_browser, login, shot
+
+HT_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "data" / "ht-culture-2025.toml"
+
+
+@pytest.fixture(scope="module")
+def hotan_server(tmp_path_factory):
+    """A live portal with the demo data and the 和田地区 notice, office, clerk and application."""
+    _require_browser()
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from portal.applications.idcard import make_id
+    from portal.applications.models import Application, ApplicationSection, Person
+    from portal.campaigns.services import load_campaign_file
+    from portal.demo import load_demo
+    from portal.extensions import db
+    from portal.offices.models import Office, RecommendingUnit
+    from tests.factories import make_user
+
+    folder = tmp_path_factory.mktemp("hotan")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        campaign, _ = load_campaign_file(HT_FILE)
+        office = Office(code="H01", name="和田县文化体育广播电视和旅游局", county="和田县")
+        office.prefecture = "和田地区"
+        db.session.add(office)
+        db.session.flush()
+        unit = RecommendingUnit(
+            office_id=office.id,
+            name="和田县文化馆",
+            nature="事业单位",
+            county="和田县",
+            head_title="馆长",
+            objection_office="办公室",
+            supervision_phone="0903-2512345",
+        )
+        db.session.add(unit)
+        make_user("hetian", "demo12345", "clerk", office)
+        id_number = make_id("653221", date(1984, 6, 2), 7, "女")
+        person = Person(office_id=office.id, id_number=id_number, name="阿依古丽·吐尔逊")
+        application = Application(
+            campaign=campaign,
+            office_id=office.id,
+            unit=unit,
+            person=person,
+            name=person.name,
+            id_number=id_number,
+            series_code="culture",
+            specialty="群众文化",
+            level="deputy_senior",
+            kind="evaluation",
+        )
+        db.session.add_all([person, application])
+        basic = {
+            "name": person.name,
+            "id_number": id_number,
+            "series_code": "culture",
+            "specialty": "群众文化",
+            "level": "deputy_senior",
+            "kind": "evaluation",
+            "gender": "女",
+            "ethnicity": "维吾尔族",
+            "birth_date": "1984-06-02",
+            "mandarin_level": "三级乙等",
+            "county": "民丰县",
+            "unit_nature": "事业单位",
+        }
+        db.session.add(ApplicationSection(application=application, key="basic", data=basic))
+        db.session.commit()
+        app_id = application.id
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app_id
+    server.shutdown()
+
+
+def test_the_campaign_page_shows_the_notices_own_rules(hotan_server, page):
+    base, _ = hotan_server
+    login(page, base, "hetian", "demo12345")
+    page.goto(f"{base}/campaigns/ht-culture-2025")
+    text = page.inner_text("main")
+    assert "副高级评审通过率不超过申报人数的60%" in text  # a note the portal does not check
+    assert "2025年9月26日前" in text and "时间另行通知" in text
+    assert "申报初级、中级专业技术职务任职资格人员" in text
+    assert "副高级的人员一律参加答辩" in text
+    assert "监督举报" in text and "申报材料袋封面" in text
+    shot(page, "notices-campaign-detail")
+
+
+def test_the_review_page_cites_the_notice_and_shows_its_notes(hotan_server, page):
+    base, app_id = hotan_server
+    login(page, base, "hetian", "demo12345")
+    page.goto(f"{base}/applications/{app_id}/review")
+    text = page.inner_text("main")
+    assert "普通话等级为三级乙等，本通知要求普通话达到三级甲等及以上" in text
+    assert "依据：和地文旅发〔2025〕31号 二（四）" in text
+    assert "请人工核对" in text and "副高级评审通过率" in text
+    assert "否，需参加答辩" in text  # 民丰县, but 副高级 always takes the defense
+    shot(page, "notices-review")
+
+
+def test_the_annex_is_printed_like_the_built_in_documents(hotan_server, page):
+    base, app_id = hotan_server
+    login(page, base, "hetian", "demo12345")
+    page.goto(f"{base}/documents/{app_id}/")
+    assert "申报材料袋封面" in page.inner_text("main")
+    page.goto(f"{base}/documents/{app_id}/bag-cover")
+    assert "袋内材料共3项、3份" in page.inner_text("body")
+    shot(page, "notices-annex-preview")
+    response = page.request.get(f"{base}/documents/{app_id}/bag-cover/pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    data = response.body()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "notices-annex.pdf").write_bytes(data)
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages)
+    assert "阿依古丽" in text and "评审表" in text
+
+
+def test_a_clerk_of_bayingol_does_not_see_it(hotan_server, page):
+    base, app_id = hotan_server
+    login(page, base)  # ruoqiang, a clerk of 巴音郭楞蒙古自治州
+    page.goto(f"{base}/campaigns/")
+    assert "和田地区文化系列" not in page.inner_text("main")
+    assert page.goto(f"{base}/campaigns/ht-culture-2025").status == 404
+    assert page.goto(f"{base}/documents/{app_id}/bag-cover").status == 404
