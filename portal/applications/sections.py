@@ -158,9 +158,12 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
             (g.code, g.label) for g in d.defense_exemption.grounds
         ]
         language = d.rules.language
-        form.teaching_language.choices = [("", "不适用")] + [
-            (t, t) for t in (language.teaching_languages if language else ())
-        ]
+        if language is None or not language.teaching_languages:
+            del form.teaching_language  # only notices that rule by teaching language ask it
+        else:
+            form.teaching_language.choices = [("", "请选择")] + [
+                (t, t) for t in language.teaching_languages
+            ]
     elif key == "continuing_education":
         form.exemption_ground.choices = [("", "请选择")] + [
             (g.code, g.label) for g in d.ce_exemption_grounds

@@ -165,3 +165,34 @@ def test_the_command_line_load_is_audited(runner, db, world):
     ).first()
     assert entry.username == "cli" and entry.detail["code"] == "ht-culture-2025"
     assert entry.detail["prefecture"] == "和田地区"
+
+
+def test_a_stored_definition_is_parsed_once_per_version(app, db, world, monkeypatch):
+    # Every request used to re-validate the JSON; now once per stored version, process-wide.
+    from portal.campaigns import models
+    from portal.campaigns.definition import load_definition
+    from portal.campaigns.services import upsert_campaign
+
+    calls: list[str] = []
+    real = models.from_dict
+
+    def counting(data, file="<json>"):
+        calls.append(file)
+        return real(data, file)
+
+    monkeypatch.setattr(models, "from_dict", counting)
+    monkeypatch.setattr(models, "_CACHE", type(models._CACHE)())
+    campaign_id = world.campaigns["bz-culture-2021"].id
+    first = db.session.get(Campaign, campaign_id).definition
+    db.session.expunge_all()  # a later request: a new Campaign object, the same stored version
+    again = db.session.scalar(sa.select(Campaign).where(Campaign.id == campaign_id)).definition
+    assert again is first and calls == [f"campaign#{campaign_id}"]
+    # Replacing the campaign changes its hash: the new version is parsed, once.
+    changed = load_definition(CULTURE_FILE).model_copy(update={"title": "更正后的通知"})
+    upsert_campaign(changed)
+    db.session.commit()
+    campaign = db.session.get(Campaign, campaign_id)
+    assert (
+        campaign.definition.title == "更正后的通知" and campaign.definition is campaign.definition
+    )
+    assert len(calls) == 2
