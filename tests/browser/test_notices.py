@@ -7,13 +7,12 @@ beside the demo data with an office, a clerk and a 副高级 application of that
 from __future__ import annotations
 
 import io
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, _require_browser, login, shot
+from tests.browser.conftest import ARTIFACTS, _require_browser, demo_app, login, serving, shot
 
 HT_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "data" / "ht-culture-2025.toml"
 
@@ -22,28 +21,15 @@ HT_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "data" / "ht-cultu
 def hotan_server(tmp_path_factory):
     """A live portal with the demo data and the 和田地区 notice, office, clerk and application."""
     _require_browser()
-    from werkzeug.serving import make_server
-
-    from portal import create_app
     from portal.applications.idcard import make_id
     from portal.applications.models import Application, ApplicationSection, Person
     from portal.campaigns.services import load_campaign_file
-    from portal.demo import load_demo
     from portal.extensions import db
     from portal.offices.models import Office, RecommendingUnit
     from tests.factories import make_user
 
-    folder = tmp_path_factory.mktemp("hotan")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "browser-test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
-        }
-    )
+    app = demo_app(tmp_path_factory.mktemp("hotan"))
     with app.app_context():
-        db.create_all()
-        load_demo()
         campaign, _ = load_campaign_file(HT_FILE)
         office = Office(code="H01", name="和田县文化体育广播电视和旅游局", county="和田县")
         office.prefecture = "和田地区"
@@ -92,11 +78,8 @@ def hotan_server(tmp_path_factory):
         db.session.add(ApplicationSection(application=application, key="basic", data=basic))
         db.session.commit()
         app_id = application.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app_id
-    server.shutdown()
+    with serving(app) as url:
+        yield url, app_id
 
 
 def test_the_campaign_page_shows_the_notices_own_rules(hotan_server, page):
