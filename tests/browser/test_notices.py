@@ -134,3 +134,22 @@ def test_a_clerk_of_bayingol_does_not_see_it(hotan_server, page):
     assert "和田地区文化系列" not in page.inner_text("main")
     assert page.goto(f"{base}/campaigns/ht-culture-2025").status == 404
     assert page.goto(f"{base}/documents/{app_id}/bag-cover").status == 404
+
+
+def test_an_upload_lists_every_problem_under_the_file_field(hotan_server, page, tmp_path):
+    base, _ = hotan_server
+    login(page, base, "admin", "demo12345")
+    broken = tmp_path / "ht-culture-2025.toml"
+    text = HT_FILE.read_text(encoding="utf-8")
+    broken.write_text(text.replace("yuan = 500", "yuan = -5").replace('"三级甲等"', '"四级"'))
+    page.goto(f"{base}/campaigns/upload")
+    page.set_input_files("input[type=file]", str(broken))
+    page.click("text=校验并导入")
+    body = page.inner_text("main")
+    assert "ht-culture-2025.toml: fees[2].yuan: 不能为负数" in body
+    assert "ht-culture-2025.toml: rules.language.minimum: 未知的普通话等级" in body
+    assert "/tmp" not in body
+    shot(page, "notices-upload-errors")
+    page.goto(f"{base}/campaigns/")
+    assert "和田地区" in page.inner_text("main")  # the admin sees every prefecture's notices
+    shot(page, "notices-campaign-list")

@@ -22,7 +22,9 @@ from portal.campaigns.models import Campaign
 from tests.conftest import csrf_token
 from tests.factories import make_user
 
-HT_FILE = Path(__file__).resolve().parent / "data" / "ht-culture-2025.toml"
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+HT_FILE = DATA / "ht-culture-2025.toml"
 CULTURE_FILE = next(p for p in shipped_definition_paths() if p.stem == "bz-culture-2021")
 
 
@@ -196,3 +198,28 @@ def test_a_stored_definition_is_parsed_once_per_version(app, db, world, monkeypa
         campaign.definition.title == "更正后的通知" and campaign.definition is campaign.definition
     )
     assert len(calls) == 2
+
+
+def test_the_migration_converts_a_stored_definition_of_the_old_format():
+    # A campaign stored before the format changed (JSON written by the old code) keeps
+    # behaving as before: the bars it had, the clauses the code cited, the wording it printed.
+    import importlib.util
+    import json
+
+    from portal.campaigns.definition import from_dict, to_dict
+
+    path = ROOT / "migrations" / "versions" / "7c2d9e4b1f30_campaign_format_v2.py"
+    spec = importlib.util.spec_from_file_location("campaign_format_v2", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    old = json.loads((DATA / "old-format-bz-partyschool-2023.json").read_text(encoding="utf-8"))
+    new = from_dict(migration.to_new(old))
+    assert new.cite("resubmit") == "2023年度自治州党干校教师系列职称评审 四（三）"
+    assert new.cite("defense_exemption").endswith(" 六（一）、（二）")
+    assert new.defense_exemption.levels == ("junior",)
+    bars = new.rules.eligibility
+    assert (bars.retired, bars.civil_servant, bars.sanction) == (True, True, "记过")
+    assert new.templates.publicity_combined and len(new.documents.ce_exemption.notes) == 3
+    assert migration.to_new(to_dict(new)) == to_dict(new)  # a converted one is left alone
+    back = migration.to_old(to_dict(new))
+    assert set(back) == set(old) and back["defense_exemption"]["junior_level"] is True
