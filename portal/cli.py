@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.auth.models import User
-from portal.campaigns.definition import CampaignDefinitionError
-from portal.campaigns.services import all_campaigns, load_campaign_file
+from portal.campaigns.definition import CampaignDefinitionError, load_definition
+from portal.campaigns.reference import format_reference
+from portal.campaigns.report import describe
+from portal.campaigns.services import CampaignLoadRefused, all_campaigns, load_campaign_file
 from portal.demo import load_demo
 from portal.documents.cli import documents_group
 from portal.extensions import db
@@ -54,14 +56,39 @@ def campaigns_list() -> None:
 @campaigns_group.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def campaigns_load(path: str) -> None:
-    """Validate a TOML campaign definition and store it."""
+    """Validate a TOML campaign definition and store it (recorded in the audit log)."""
     try:
         campaign, created = load_campaign_file(path)
     except CampaignDefinitionError as exc:
-        click.echo(f"错误：{exc}", err=True)
+        for line in exc.lines():
+            click.echo(f"错误：{line}", err=True)
+        sys.exit(1)
+    except CampaignLoadRefused as exc:
+        click.echo(f"错误：{exc.message}", err=True)
         sys.exit(1)
     db.session.commit()
     click.echo(f"{'已导入' if created else '已更新'} {campaign.code}\t{campaign.title}")
+
+
+@campaigns_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def campaigns_check(path: str) -> None:
+    """Print in Chinese what the portal will do with a notice file, without loading it."""
+    try:
+        defn = load_definition(path)
+    except CampaignDefinitionError as exc:
+        click.echo("文件有错误，不能导入：", err=True)
+        for line in exc.lines():
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)
+    existing = {c.code: c for c in all_campaigns()}.get(defn.code)
+    click.echo(describe(defn, replaces=existing.title if existing else None))
+
+
+@campaigns_group.command("reference")
+def campaigns_reference() -> None:
+    """Print the campaign format reference (Markdown), generated from the schema."""
+    click.echo(format_reference(), nl=False)
 
 
 @click.group("offices")

@@ -434,8 +434,7 @@ def _progress(app: Application, target: str) -> None:
         "materials": {
             "rows": [
                 {"name": m.name, "received": True, "checked": True, "copies": m.copies}
-                for m in d.materials
-                if not m.kinds or app.kind in m.kinds
+                for m in app.applicable_materials()
             ]
         },
     }

@@ -71,6 +71,18 @@ def format_date_cn(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def format_years_cn(years: list[int]) -> str:
+    """Years as notices write them: 2021年, 2020、2021年, 2019—2023年, 2015、2019—2021年."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = [f"{r[0]}—{r[-1]}" if len(r) > 2 else "、".join(map(str, r)) for r in runs]
+    return "、".join(parts) + "年"
+
+
 def format_month_cn(d: date | None) -> str:
     """Format a date as 1990年1月 (no zero padding); None gives ""."""
     if d is None:

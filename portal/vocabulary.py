@@ -54,6 +54,26 @@ COMMITMENT_MODE_LABELS: dict[str, str] = {
     "document": "单独的个人承诺书",
 }
 
+#: The scope of a campaign that belongs to the whole region rather than to one prefecture.
+REGION_WIDE = "全区"
+
+#: The documents every campaign has, as used in URLs and on the command line; a campaign's
+#: own annex documents come beside them under codes of their own.
+BUILTIN_DOCUMENT_KINDS: tuple[str, ...] = (
+    "publicity",
+    "publicity-result",
+    "commitment",
+    "ce-exemption",
+    "catalog",
+)
+BUILTIN_DOCUMENT_LABELS: dict[str, str] = {
+    "publicity": "推荐单位公示",
+    "publicity-result": "推荐单位公示结果",
+    "commitment": "个人承诺书",
+    "ce-exemption": "免除继续教育学习申请表",
+    "catalog": "申报材料目录",
+}
+
 PAPER_SCOPES: tuple[str, ...] = ("county_and_below", "all")
 PAPER_SCOPE_LABELS: dict[str, str] = {
     "county_and_below": "在县及县以下单位工作的专业技术人员",
@@ -115,6 +135,7 @@ EDUCATION_RANK: dict[str, int] = {
 
 DEGREES: tuple[str, ...] = ("博士", "硕士", "学士", "无")
 
+# The Putonghua proficiency test (普通话水平测试) grades, highest first, then “not tested”.
 MANDARIN_LEVELS: tuple[str, ...] = (
     "一级甲等",
     "一级乙等",
@@ -124,16 +145,26 @@ MANDARIN_LEVELS: tuple[str, ...] = (
     "三级乙等",
     "未测试",
 )
+#: The grades a notice may set as a minimum, highest first (未测试 is no grade).
+MANDARIN_GRADES: tuple[str, ...] = MANDARIN_LEVELS[:-1]
+
+
+def mandarin_at_least(held: str | None, minimum: str) -> bool:
+    """Tell whether the grade held reaches ``minimum`` (一级甲等 is the highest)."""
+    if held not in MANDARIN_GRADES:
+        return False
+    return MANDARIN_GRADES.index(held) <= MANDARIN_GRADES.index(minimum)
+
 
 # Lightest first. 降低岗位等级 is the public-institution staff form (事业单位工作人员处分规定).
 SANCTIONS: tuple[str, ...] = ("警告", "记过", "记大过", "降级", "降低岗位等级", "撤职", "开除")
-# Staff under a sanction of 记过 or above may not apply while it runs (notices 000-003).
-SANCTIONS_BARRING: frozenset[str] = frozenset(SANCTIONS[SANCTIONS.index("记过") :])
 
 
-def sanction_bars_application(sanction: str | None) -> bool:
-    """Tell whether a running sanction is 记过 or above and so bars the application."""
-    return sanction in SANCTIONS_BARRING
+def sanction_at_least(sanction: str | None, lightest: str) -> bool:
+    """Tell whether ``sanction`` is ``lightest`` or heavier (a notice bars 记过 and above)."""
+    if sanction not in SANCTIONS:
+        return False
+    return SANCTIONS.index(sanction) >= SANCTIONS.index(lightest)
 
 
 # --------------------------------------------------------------------------- workflow
@@ -154,7 +185,9 @@ STATUS_LABELS = {
     "in_publicity": "公示中",
     "publicity_ended": "公示结束",
     "recommended": "已推荐",
-    "reported": "已报送州",
+    # Neutral where several campaigns are listed; one campaign says 已报送州 / 已报送地区
+    # in its own words (CampaignDefinition.status_labels).
+    "reported": "已报送",
     "returned": "已退回",
     "resubmitted": "已重新提交",
     "accepted": "已受理",

@@ -32,8 +32,10 @@ class World:
     campaigns: dict[str, Campaign]
 
 
-def make_office(code: str, name: str, county: str = "若羌县") -> Office:
-    office = Office(code=code, name=name, county=county, prefecture="巴音郭楞蒙古自治州")
+def make_office(
+    code: str, name: str, county: str = "若羌县", prefecture: str = "巴音郭楞蒙古自治州"
+) -> Office:
+    office = Office(code=code, name=name, county=county, prefecture=prefecture)
     db.session.add(office)
     db.session.flush()
     return office

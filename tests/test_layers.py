@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.timeutil",
             "portal.vocabulary",
             "portal.formutil",
+            "portal.sandbox",
+            "portal.htmlsafe",
         ),
     ),
     (

@@ -104,6 +104,12 @@ class BasicForm(SectionForm):
     mandarin_level = SelectField(
         "普通话等级", choices=choices.MANDARIN_CHOICES, validators=[Optional()]
     )
+    teaching_language = SelectField(
+        "授课语言",
+        choices=[("", "不适用")],
+        validators=[Optional()],
+        description="评审通知按授课语言规定普通话等级要求时选择。",
+    )
     retired = BooleanField("已办理离退休手续或达到法定退休年龄")
     civil_servant = BooleanField("公务员或参照公务员法管理的人员")
     service_ground = SelectField(

@@ -12,7 +12,6 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.timeutil import utcnow
-from portal.vocabulary import STATUS_LABELS
 
 
 class Person(db.Model):
@@ -73,7 +72,8 @@ class Application(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        """The status in the campaign's words (已报送州 / 已报送地区 …)."""
+        return self.campaign.definition.status_labels().get(self.status, self.status)
 
     def section(self, key: str) -> ApplicationSection | None:
         """The stored section with this key, if any."""
@@ -83,6 +83,25 @@ class Application(db.Model):
         """The data of a section, or an empty dict when not yet filled."""
         s = self.section(key)
         return dict(s.data) if s else {}
+
+    def is_first_time(self) -> bool:
+        """True when the person has no application at this level in an earlier campaign year."""
+        stmt = (
+            sa.select(Application.id)
+            .join(Campaign, Campaign.id == Application.campaign_id)
+            .where(
+                Application.person_id == self.person_id,
+                Application.id != self.id,
+                Application.level == self.level,
+                Campaign.year < self.campaign.year,
+            )
+            .limit(1)
+        )
+        return db.session.scalar(stmt) is None
+
+    def applicable_materials(self) -> list:
+        """The notice's paper materials for this application's kind, level and first time."""
+        return self.campaign.definition.materials_for(self.kind, self.level, self.is_first_time())
 
 
 class ApplicationSection(db.Model):

@@ -43,7 +43,8 @@ def review(app_id: int):
         history=history,
         sections=sections.SECTIONS,
         labels={s.key: s.label for s in sections.SECTIONS},
-        status_labels=STATUS_LABELS,
+        status_labels=app.campaign.definition.status_labels(),
+        notes=app.campaign.definition.notes_for(app.level),
         can_edit=can_edit_office(app.office_id),
     )
 
@@ -54,14 +55,15 @@ def change_status(app_id: int):
     to = request.form.get("to", "")
     if to not in STATUS_LABELS:
         abort(400)
+    label = app.campaign.definition.status_labels()[to]
     try:
         transition(app, to, current_user, note=request.form.get("note", "").strip())
     except WorkflowError as exc:
         db.session.rollback()
-        flash(f"不能改为“{STATUS_LABELS[to]}”：{exc.message}", "danger")
+        flash(f"不能改为“{label}”：{exc.message}", "danger")
     else:
         db.session.commit()
-        flash(f"{app.name} 的状态已改为“{STATUS_LABELS[to]}”。", "success")
+        flash(f"{app.name} 的状态已改为“{label}”。", "success")
     return redirect(url_for("applications.review", app_id=app_id))
 
 

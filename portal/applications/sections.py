@@ -14,6 +14,7 @@ from wtforms import Field, Form
 from portal.applications import forms
 from portal.applications.models import Application
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
+from portal.campaigns.schema import CampaignDefinition
 from portal.vocabulary import EDUCATION_RANK, UNIT_NATURES
 
 
@@ -66,6 +67,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
             "ethnicity": "汉族",
             "political_status": "群众",
             "mandarin_level": "",
+            "teaching_language": "",
         }
     if key == "assessments":
         return {"rows": [{"year": y, "result": ""} for y in d.rules.assessment.years]}
@@ -81,8 +83,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
         return {
             "rows": [
                 {"name": m.name, "received": False, "checked": False, "copies": m.copies}
-                for m in d.materials
-                if not m.kinds or app.kind in m.kinds
+                for m in app.applicable_materials()
             ]
         }
     if key == "publicity":
@@ -95,9 +96,8 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
 def ce_years(app: Application) -> list[int]:
     """The years of continuing education the campaign asks for at this level, oldest first."""
     d = app.campaign.definition
-    rule = d.rules.continuing_education.by_level.get(app.level)
-    n = max(rule.public_years, rule.professional_years) if rule else 1
-    return list(range(d.year - n + 1, d.year + 1))
+    public, professional = d.ce_year_lists(app.level)
+    return sorted(set(public) | set(professional)) or [d.year]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -146,6 +146,13 @@ def set_choices(form: forms.SectionForm, key: str, app: Application, units: list
         form.service_ground.choices = [("", "无")] + [
             (g.code, g.label) for g in d.defense_exemption.grounds
         ]
+        language = d.rules.language
+        if language is None or not language.teaching_languages:
+            del form.teaching_language  # only notices that rule by teaching language ask it
+        else:
+            form.teaching_language.choices = [("", "请选择")] + [
+                (t, t) for t in language.teaching_languages
+            ]
     elif key == "continuing_education":
         form.exemption_ground.choices = [("", "请选择")] + [
             (g.code, g.label) for g in d.ce_exemption_grounds
@@ -275,7 +282,7 @@ def check(key: str, app: Application, data: dict, units: list | None = None) -> 
     errors = {f.name: list(f.errors) for f in fields if f.errors}
     empty = frozenset(f.name for f in fields if not (f.raw_data and str(f.raw_data[0]).strip()))
     clean = data_from_form(form)
-    return Checked(clean, errors, empty, tuple(requirements(key, clean)))
+    return Checked(clean, errors, empty, tuple(requirements(key, clean, app.campaign.definition)))
 
 
 def _filled(rows: list) -> list[dict]:
@@ -283,10 +290,15 @@ def _filled(rows: list) -> list[dict]:
     return [r for r in rows if isinstance(r, dict) and any(v not in (None, "") for v in r.values())]
 
 
-def requirements(key: str, data: dict) -> list[Gap]:
-    """What the notice asks of a section beyond its fields (rows, 「无」, papers received)."""
+def requirements(key: str, data: dict, definition: CampaignDefinition) -> list[Gap]:
+    """What the notice asks of a section beyond its fields (rows, 「无」, papers received).
+
+    A notice that asks for no annual assessment years asks nothing of that section.
+    """
     rows = _filled(data.get("rows") or [])
     gaps: list[Gap] = []
+    if key == "assessments" and not definition.rules.assessment.years:
+        return gaps
     if key == "education" and not rows:
         gaps.append(Gap("rows", "请至少填写一条学历。"))
     elif key == "work" and not rows:

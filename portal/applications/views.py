@@ -16,8 +16,7 @@ from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
 from portal.applications.operations import ApplicationError, VersionConflict
-from portal.campaigns.models import Campaign
-from portal.campaigns.services import all_campaigns
+from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
@@ -37,7 +36,7 @@ def index():
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
     ).all()
-    campaigns = all_campaigns()
+    campaigns = visible_campaigns()
     series_choices = list({s.code: s.name for c in campaigns for s in c.definition.series}.items())
     ctx = dict(
         page=page,
@@ -58,10 +57,10 @@ def new():
         abort(403)
     office_id = current_user.office_id
     form = NewApplicationForm()
-    campaigns = all_campaigns()
+    campaigns = visible_campaigns()
     form.campaign_id.choices = [(c.id, c.title) for c in campaigns]
     form.unit_id.choices = [(u.id, u.name) for u in office_units(office_id)]
-    campaign = db.session.get(Campaign, form.campaign_id.data) if form.campaign_id.data else None
+    campaign = visible_campaign(form.campaign_id.data) if form.campaign_id.data else None
     campaign = campaign or (campaigns[0] if campaigns else None)
     if campaign is None:
         flash("还没有评审通知，请先由管理员导入。", "warning")

@@ -9,33 +9,41 @@ import click
 
 from portal import audit
 from portal.applications.models import Application
-from portal.documents.context import KIND_LABELS, KINDS
+from portal.documents.context import document_kinds, document_label, is_document_kind
 from portal.documents.render import MissingData, document_fonts, render_pdf
 from portal.extensions import db
 
 
 @click.group("documents")
 def documents_group() -> None:
-    """Official documents (推荐单位公示、公示结果、个人承诺书、免学申请表、材料目录)."""
+    """Official documents (推荐单位公示、公示结果、个人承诺书、免学申请表、材料目录、通知附件)."""
 
 
 @documents_group.command("render")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind")
 @click.argument("application_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF 文件路径")
 def render_command(kind: str, application_id: int, out: str) -> None:
-    """Render document KIND of application APPLICATION_ID as an A4 PDF to --out."""
+    """Render document KIND of application APPLICATION_ID as an A4 PDF to --out.
+
+    KIND is publicity, publicity-result, commitment, ce-exemption or catalog, or the
+    code of an annex document of the application's campaign.
+    """
     app = db.session.get(Application, application_id)
     if app is None:
         click.echo(f"错误：没有编号为 {application_id} 的申报", err=True)
         sys.exit(1)
+    if not is_document_kind(app, kind):
+        choices = "、".join(f"{code}（{label}）" for code, label in document_kinds(app))
+        click.echo(f"错误：本申报没有“{kind}”文书；可用：{choices}", err=True)
+        sys.exit(2)
     warning = document_fonts().warning
     if warning:
         click.echo(f"注意：{warning}", err=True)
     try:
         data = render_pdf(app, kind)
     except MissingData as exc:
-        click.echo(f"无法生成《{KIND_LABELS[kind]}》，缺少：", err=True)
+        click.echo(f"无法生成《{document_label(app, kind)}》，缺少：", err=True)
         for item in exc.missing:
             click.echo(f"  - {item}", err=True)
         sys.exit(1)
@@ -48,4 +56,4 @@ def render_command(kind: str, application_id: int, out: str) -> None:
         office_id=app.office_id,
     )
     db.session.commit()
-    click.echo(f"已生成《{KIND_LABELS[kind]}》：{out}")
+    click.echo(f"已生成《{document_label(app, kind)}》：{out}")

@@ -10,25 +10,31 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from portal.applications.models import Application
-from portal.campaigns.definition import Material
+from portal.campaigns.placeholders import ANNEX_FIELDS, ANNEX_TABLES
+from portal.campaigns.schema import Annex, Material
 from portal.documents.models import template_text
-from portal.documents.sandbox import placeholders_in
+from portal.sandbox import placeholders_in
 from portal.textutil import format_date_cn, format_month_cn, mask_id_publicity
 from portal.timeutil import local_today
-from portal.vocabulary import LEVEL_LABELS
+from portal.vocabulary import (
+    ASSESSMENT_RESULT_LABELS,
+    BUILTIN_DOCUMENT_KINDS,
+    BUILTIN_DOCUMENT_LABELS,
+    LEVEL_LABELS,
+)
+from portal.vocabulary import (
+    KIND_LABELS as APPLICATION_KIND_LABELS,
+)
 from portal.workdays.calendar import Period, WorkdayCalendar
 from portal.workdays.services import load_calendar
 
-#: Document kinds, as used in URLs and on the command line.
-KINDS: tuple[str, ...] = ("publicity", "publicity-result", "commitment", "ce-exemption", "catalog")
-KIND_LABELS: dict[str, str] = {
-    "publicity": "推荐单位公示",
-    "publicity-result": "推荐单位公示结果",
-    "commitment": "个人承诺书",
-    "ce-exemption": "免除继续教育学习申请表",
-    "catalog": "申报材料目录",
-}
+#: The documents every campaign has, as used in URLs and on the command line; a campaign's
+#: annexes (``CampaignDefinition.annexes``) come beside them under their own codes.
+KINDS: tuple[str, ...] = BUILTIN_DOCUMENT_KINDS
+KIND_LABELS: dict[str, str] = BUILTIN_DOCUMENT_LABELS
 #: The campaign template each kind is worded from (None: a fixed form).
 TEMPLATE_OF_KIND: dict[str, str | None] = {
     "publicity": "publicity",
@@ -63,16 +69,6 @@ MISSING_LABELS: dict[str, str] = {
 
 #: The date line a person fills in by hand: the year printed, month and day left blank.
 BLANK_DAY = "　　月　　日"
-
-# 002 附件4 注 1–3, printed under the exemption form as on the notice.
-CE_EXEMPTION_NOTES: tuple[str, ...] = (
-    "仍在参加“访惠聚”驻村（含抽调到各级“访惠聚”办公室）工作的专业技术人员，由同级“访惠聚”"
-    "办公室审核；参加驻村管寺、南疆学前双语教育干部支教工作的专业技术人员，由同级党委统战部门"
-    "或南疆四地州学前双语教育干部支教工作领导小组办公室审核。",
-    "参加“访惠聚”驻村、驻村管寺、南疆学前双语教育干部支教工作已返回人员，由原派驻单位所属的"
-    "地州市或自治区区属主管单位审核。",
-    "各地各部门不得私自设置免除继续教育学习事项及申请表（审批表）。",
-)
 
 
 @dataclass
@@ -143,8 +139,35 @@ def _highest_education(app: Application) -> dict[str, Any]:
 
 
 def applicable_materials(app: Application) -> list[Material]:
-    """The campaign's materials for the kind of this application (evaluation, conferment …)."""
-    return [m for m in app.campaign.definition.materials if not m.kinds or app.kind in m.kinds]
+    """The campaign's materials for this application's kind, level and first time."""
+    return app.applicable_materials()
+
+
+def annex_of(app: Application, kind: str) -> Annex | None:
+    """The campaign's annex document ``kind`` when it is offered for this application."""
+    annex = app.campaign.definition.annex(kind)
+    return annex if annex is not None and annex.applies(app.kind, app.level) else None
+
+
+def document_kinds(app: Application) -> list[tuple[str, str]]:
+    """Every document of an application: the built-in kinds, then its campaign's annexes."""
+    annexes = app.campaign.definition.annexes
+    return [(k, KIND_LABELS[k]) for k in KINDS] + [
+        (a.code, a.title) for a in annexes if a.applies(app.kind, app.level)
+    ]
+
+
+def document_label(app: Application | None, kind: str) -> str:
+    """The Chinese name of document ``kind`` (an annex's title for a campaign's own kind)."""
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    annex = app.campaign.definition.annex(kind) if app is not None else None
+    return annex.title if annex is not None else kind
+
+
+def is_document_kind(app: Application, kind: str) -> bool:
+    """True when ``kind`` is a built-in document or an annex offered for this application."""
+    return kind in KINDS or annex_of(app, kind) is not None
 
 
 def placeholder_values(
@@ -215,7 +238,8 @@ def build_context(
     calendar: WorkdayCalendar | None = None,
 ) -> DocumentContext:
     """The values of document `kind` for one application, and what is missing for it."""
-    if kind not in KINDS:
+    annex = None if kind in KINDS else annex_of(app, kind)
+    if kind not in KINDS and annex is None:
         raise ValueError(f"未知的文书类型：{kind}")
     today = today or local_today()
     definition = app.campaign.definition
@@ -233,7 +257,7 @@ def build_context(
         # Signed, stamped and dated by hand: the campaign year printed, month and day blank.
         values["日期"] = f"{definition.year}年{BLANK_DAY}"
 
-    template = TEMPLATE_OF_KIND[kind]
+    template = TEMPLATE_OF_KIND.get(kind)
     if template is not None:
         missing = _missing(values, raw, placeholders_in(template_text(app, template)))
     if MISSING_LABELS["公示开始"] in missing:
@@ -256,6 +280,9 @@ def build_context(
     if kind == "catalog":
         missing = _missing(values, raw, ["姓名", "推荐单位"])
         fields = _catalog_fields(app)
+    if annex is not None:
+        missing = _missing(values, raw, ["姓名", "推荐单位"])
+        fields = _annex_fields(app, annex, values)
     return DocumentContext(values, missing, fields, raw, period)
 
 
@@ -293,7 +320,8 @@ def _ce_exemption_fields(
         "现有专业技术职务": values["现任资格"],
         "拟申报专业技术职务": target,
         "免学理由": grounds.get(ground, ground),
-        "notes": CE_EXEMPTION_NOTES,
+        "title": definition.documents.ce_exemption.title,
+        "notes": definition.documents.ce_exemption.notes,
     }
     labels = {
         "姓名": "姓名（基本信息）",
@@ -341,3 +369,200 @@ def _catalog_fields(app: Application) -> dict[str, Any]:
         "kind": KIND_LABELS.get(app.kind, app.kind),
         "rows": rows,
     }
+
+
+# --------------------------------------------------------------------------- annexes
+
+
+def _month_span(start: object, end: object) -> str:
+    """2008年8月—2015年6月, or …—至今 for a period still running."""
+    first = format_month_cn(_parse_day(start))
+    last = format_month_cn(_parse_day(end)) or "至今"
+    return f"{first}—{last}" if first else ""
+
+
+def _rows_of(app: Application, key: str) -> list[dict[str, Any]]:
+    """The rows of a repeating section, without empty ones."""
+    return [r for r in app.section_data(key).get("rows") or [] if isinstance(r, dict) and r]
+
+
+def annex_table_rows(app: Application, name: str) -> list[dict[str, str]]:
+    """The rows of annex table ``name`` for one application, by column label."""
+    if name == "材料清单":
+        return [
+            {
+                "序号": str(r["number"]),
+                "材料名称": r["name"],
+                "份数": r["copies"],
+                "备注": r["note"],
+                "已收到": "√" if r["received"] else "",
+            }
+            for r in _catalog_fields(app)["rows"]
+        ]
+    if name == "继续教育":
+        out = []
+        for r in _rows_of(app, "continuing_education"):
+            public, professional = r.get("public_hours"), r.get("professional_hours")
+            numbers = [h for h in (public, professional) if isinstance(h, int)]
+            out.append(
+                {
+                    "年度": _text(r.get("year")),
+                    "公需科目": _text(public),
+                    "专业科目": _text(professional),
+                    "合计": str(sum(numbers)) if numbers else "",
+                    "证书编号": _text(r.get("certificate")),
+                }
+            )
+        return out
+    if name == "年度考核":
+        return [
+            {
+                "年度": _text(r.get("year")),
+                "考核结果": ASSESSMENT_RESULT_LABELS.get(r.get("result") or "", "未考核")
+                if r.get("result")
+                else "",
+            }
+            for r in _rows_of(app, "assessments")
+        ]
+    if name == "工作经历":
+        return [
+            {
+                "起止时间": _month_span(r.get("start"), r.get("end")),
+                "工作单位": _text(r.get("unit")),
+                "从事工作": _text(r.get("work")),
+            }
+            for r in _rows_of(app, "work")
+        ]
+    if name == "学历学位":
+        return [
+            {
+                "起止时间": _month_span(r.get("start"), r.get("end")),
+                "毕业院校": _text(r.get("school")),
+                "专业": _text(r.get("major")),
+                "学历": _text(r.get("level")),
+                "学位": _text(r.get("degree")),
+            }
+            for r in _rows_of(app, "education")
+        ]
+    if name == "论文著作":
+        return [
+            {
+                "题目": _text(r.get("title")),
+                "刊物": _text(r.get("journal")),
+                "发表时间": format_month_cn(_parse_day(r.get("published_on"))),
+                "级别": _text(r.get("level")),
+            }
+            for r in _rows_of(app, "papers")
+        ]
+    if name == "获奖情况":
+        return [
+            {
+                "时间": format_month_cn(_parse_day(r.get("awarded_on"))),
+                "奖项名称": _text(r.get("name")),
+                "等级": _text(r.get("level")),
+                "授奖单位": _text(r.get("issuer")),
+            }
+            for r in _rows_of(app, "awards")
+        ]
+    raise ValueError(name)
+
+
+#: Annex table columns holding a number or a short word: narrow and centred.
+SHORT_COLUMNS = frozenset(
+    {"序号", "份数", "页数", "年度", "合计", "公需科目", "专业科目", "已收到", "考核结果", "学位"}
+)
+
+
+def annex_table_html(app: Application, annex: Annex, name: str) -> Markup:
+    """Table ``name`` of an annex as an HTML grid: numbered rows, then blank rows to fill in."""
+    layout = annex.table(name)
+    columns = layout.shown_columns
+    known = ANNEX_TABLES[name]
+    rows = annex_table_rows(app, name)
+    # Short columns weigh 1, text columns 4: the PDF engine otherwise makes them all equal.
+    weights = [1 if c in SHORT_COLUMNS else 4 for c in columns]
+    widths = [round(100 * w / sum(weights)) for w in weights]
+    head = "".join(
+        f'<th width="{width}%">{escape(c)}</th>' for c, width in zip(columns, widths, strict=True)
+    )
+    body = []
+    for number in range(1, len(rows) + layout.blank_rows + 1):
+        row = rows[number - 1] if number <= len(rows) else {}
+        cells = []
+        for column in columns:
+            if column == "序号":
+                value = str(number)
+            elif column in known:
+                value = row.get(column, "")
+            else:
+                value = ""  # a column the annex adds to be filled in by hand
+            align = ' class="short"' if column in SHORT_COLUMNS else ""
+            cells.append(f"<td{align}>{escape(value)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return Markup(f'<table class="grid annex"><tr>{head}</tr>{"".join(body)}</table>')
+
+
+def annex_values(app: Application, values: dict[str, str]) -> dict[str, str]:
+    """The value of every annex field for one application ("" when unknown)."""
+    from portal.rules.checks import derived_for
+
+    definition = app.campaign.definition
+    basic = app.section_data("basic")
+    unit, office = app.unit, app.office
+    qualification = app.section_data("qualification")
+    education = _highest_education(app)
+    series = definition.series_by_code(app.series_code)
+    derived = derived_for(app)
+    materials = _catalog_fields(app)["rows"]
+    copies = [int(r["copies"]) for r in materials if str(r["copies"]).isdigit()]
+    id_number = _text(basic.get("id_number") or app.id_number)
+    school = " ".join(
+        p for p in (_text(education.get("school")), _text(education.get("major"))) if p
+    )
+    return {
+        "姓名": values["姓名"],
+        "性别": values["性别"],
+        "族别": values["族别"],
+        "出生年月": format_month_cn(_parse_day(basic.get("birth_date"))),
+        "身份证号": id_number,
+        "身份证号隐去": mask_id_publicity(id_number) if id_number else "",
+        "政治面貌": values["政治面貌"],
+        "学历": _text(education.get("level")),
+        "学位": _text(education.get("degree")),
+        "毕业院校": school,
+        "参加工作时间": format_month_cn(_parse_day(basic.get("work_start"))),
+        "现任资格": values["现任资格"],
+        "取得时间": format_month_cn(_parse_day(qualification.get("obtained_on"))),
+        "普通话等级": _text(basic.get("mandarin_level")),
+        "系列": series.name if series else "",
+        "专业": _text(app.specialty),
+        "级别": values["级别"],
+        "类型": APPLICATION_KIND_LABELS.get(app.kind, ""),
+        "评审费": "" if derived.fee_yuan is None else str(derived.fee_yuan),
+        "免于答辩": "是" if derived.defense_exempt else "否",
+        "免于答辩依据": derived.defense_ground or "",
+        "推荐单位": values["推荐单位"],
+        "单位性质": _text(unit.nature if unit else ""),
+        "单位负责人": values["单位负责人"],
+        "单位所在县市": _text(unit.county if unit else ""),
+        "主管部门": _text(office.name if office else ""),
+        "主管部门县市": _text(office.county if office else ""),
+        "地州": _text(office.prefecture if office else ""),
+        "评审通知": definition.notice_title,
+        "发文单位": definition.issuer,
+        "报送单位": definition.wording.report_to,
+        "年度": str(definition.year),
+        "日期": values["日期"],
+        "材料项数": str(len(materials)),
+        "材料份数合计": str(sum(copies)),
+    }
+
+
+def _annex_fields(app: Application, annex: Annex, values: dict[str, str]) -> dict[str, Any]:
+    """The annex's field values (escaped for HTML) and its tables (HTML)."""
+    plain = annex_values(app, values)
+    assert set(plain) == set(ANNEX_FIELDS)
+    context: dict[str, Any] = {name: escape(value) for name, value in plain.items()}
+    for name in annex.used_tables:
+        context[name] = annex_table_html(app, annex, name)
+    return {"annex": annex, "context": context}

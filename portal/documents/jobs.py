@@ -21,7 +21,7 @@ from flask import Flask, current_app
 from portal import audit
 from portal.applications.models import Application
 from portal.auth.models import User
-from portal.documents.context import KIND_LABELS
+from portal.documents.context import is_document_kind
 from portal.documents.pdf import PdfError, merge_pdfs
 from portal.documents.render import MissingData, render_combined_publicity_pdf, render_pdf
 from portal.extensions import db
@@ -54,6 +54,7 @@ class BatchJob:
     application_ids: list[int]
     office_id: int | None
     total: int
+    label: str = ""  # the document's Chinese name
     done: int = 0
     status: str = "queued"
     error: str = ""
@@ -123,6 +124,7 @@ def start_job(
     *,
     file_name: Callable[[Application, str], str],
     combined_name: str = "",
+    label: str = "",
 ) -> BatchJob:
     """Register a job for the applications and start its thread."""
     _prune(time.time())
@@ -135,6 +137,7 @@ def start_job(
         application_ids=[a.id for a in apps],
         office_id=offices.pop() if len(offices) == 1 else None,
         total=1 if mode == "combined" else len(apps),
+        label=label or kind,
     )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job.thread = threading.Thread(
@@ -203,6 +206,12 @@ def _render(
         return
     documents: list[tuple[Application, bytes]] = []
     for application in found:
+        if not is_document_kind(application, job.kind):
+            job.problems.append(
+                (_label(application), [f"《{job.label}》不是本申报所属评审通知的文书"])
+            )
+            job.done += 1
+            continue
         try:
             documents.append((application, render_pdf(application, job.kind)))
         except MissingData as exc:
@@ -213,7 +222,7 @@ def _render(
     if job.problems:
         job.status = "missing"
         return
-    label = KIND_LABELS[job.kind]
+    label = job.label
     if job.mode == "merged":
         job.path = folder / f"{job.id}.pdf"
         job.path.write_bytes(merge_pdfs(d for _, d in documents))

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
+from markupsafe import Markup
 
 from portal.applications.models import Application
-from portal.campaigns.definition import TEMPLATE_PLACEHOLDERS
+from portal.campaigns.placeholders import ANNEX_FIELDS, ANNEX_TABLES, TEMPLATE_PLACEHOLDERS
 from portal.documents.context import (
     KIND_LABELS,
     KINDS,
@@ -24,6 +25,7 @@ from portal.documents.context import (
     DocumentContext,
     MissingData,
     build_context,
+    document_label,
 )
 from portal.documents.models import template_text
 from portal.documents.pdf import (
@@ -34,9 +36,12 @@ from portal.documents.pdf import (
     find_cjk_fonts,
     html_to_pdf,
 )
-from portal.documents.sandbox import TemplateError, render_paragraphs
+from portal.htmlsafe import clean_html
+from portal.sandbox import TemplateError, render_paragraphs
+from portal.sandbox import render_template as render_text
 
 __all__ = [
+    "COMBINED_TITLE",
     "KINDS",
     "KIND_LABELS",
     "MissingData",
@@ -67,6 +72,13 @@ table.grid.catalog td {{ vertical-align: top; }}
 table.grid.catalog td.num, table.grid.catalog td.copies {{ text-align: center; }}
 table.grid.info td {{ height: 0.9cm; }}
 table.grid.info td.key {{ text-align: center; font-family: {HEADING_FAMILY}; }}
+table.grid.annex th, table.grid.annex td.short {{ text-align: center; }}
+table.grid.annex td {{ text-align: left; }}
+.annex .center {{ text-align: center; text-indent: 0; }}
+.annex .right {{ text-align: right; text-indent: 0; }}
+.annex .left {{ text-align: left; text-indent: 0; }}
+.annex .big {{ font-size: 18pt; }}
+.annex .small {{ font-size: 10.5pt; }}
 .note {{ font-size: 10.5pt; line-height: 1.5; }}
 .notes {{ font-size: 10.5pt; line-height: 1.5; text-indent: 0; margin-top: 0.4em; }}
 .notes p {{ text-indent: 0; }}
@@ -164,15 +176,23 @@ def _template_blocks(app: Application, kind: str, ctx: DocumentContext) -> list[
     return layout(lines, values, labels=kind == "publicity")
 
 
+def render_annex(ctx: DocumentContext) -> Markup:
+    """An annex's HTML template filled in the sandbox, then sanitised (nh3)."""
+    annex = ctx.fields["annex"]
+    try:
+        html = render_text(annex.template, ctx.fields["context"], [*ANNEX_FIELDS, *ANNEX_TABLES])
+    except TemplateError as exc:
+        raise MissingData([p.message for p in exc.problems], annex.title) from exc
+    return Markup(clean_html(html))
+
+
 def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
     """The template name and its variables for one application's document."""
-    if kind not in KINDS:
-        raise ValueError(f"未知的文书类型：{kind}")
-    ctx = build_context(app, kind)
+    ctx = build_context(app, kind)  # raises ValueError for an unknown kind
     if ctx.missing:
-        raise MissingData(ctx.missing, KIND_LABELS[kind])
+        raise MissingData(ctx.missing, document_label(app, kind))
     variables: dict[str, Any] = {
-        "title": KIND_LABELS[kind],
+        "title": document_label(app, kind),
         "kind": kind,
         "application": app,
         "values": ctx.values,
@@ -191,7 +211,10 @@ def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
         return "documents/notice.html", variables
     if kind == "ce-exemption":
         return "documents/ce_exemption.html", variables
-    return "documents/catalog.html", variables
+    if kind == "catalog":
+        return "documents/catalog.html", variables
+    variables["body"] = render_annex(ctx)
+    return "documents/annex.html", variables
 
 
 def _html(template: str, variables: dict[str, Any], preview: bool, **extra: Any) -> str:
@@ -236,14 +259,27 @@ def render_pdf(app: Application, kind: str) -> bytes:
 # --------------------------------------------------------------------------- combined notice
 
 
+COMBINED_TITLE = "推荐单位公示（多人合并）"
+
+
 def _combined(apps: Sequence[Application]) -> dict[str, Any]:
     """Variables of one publicity notice listing several applicants of one unit."""
     if not apps:
-        raise MissingData(["没有选择申报人"], "推荐单位公示（合并）")
+        raise MissingData(["没有选择申报人"], COMBINED_TITLE)
     units = {a.unit_id for a in apps}
     if len(units) > 1:
         raise MissingData(
-            ["合并公示只能包含同一推荐单位的申报人，请按单位分别生成"], "推荐单位公示（合并）"
+            ["合并公示只能包含同一推荐单位的申报人，请按单位分别生成"], COMBINED_TITLE
+        )
+    campaigns = {a.campaign_id for a in apps}
+    if len(campaigns) > 1:
+        raise MissingData(
+            ["合并公示只能包含同一评审通知的申报人，请按评审通知分别生成"], COMBINED_TITLE
+        )
+    wording = apps[0].campaign.definition.templates.publicity_combined
+    if wording is None:
+        raise MissingData(
+            ["本评审通知没有多人合并公示的措辞，请逐人生成推荐单位公示"], COMBINED_TITLE
         )
     people = []
     missing: list[str] = []
@@ -260,17 +296,32 @@ def _combined(apps: Sequence[Application]) -> dict[str, Any]:
     if len(periods) > 1:
         missing.append("所选申报人的公示时间不一致，合并公示要求同一公示时间，请按公示时间分别生成")
     if missing:
-        raise MissingData(missing, "推荐单位公示（合并）")
-    first = people[0]["v"]
-    # The template's “{{ 受理办公室 }}办公室” always reads as the unit's setting (adapt_template).
-    office = apps[0].unit.objection_office.strip() if apps[0].unit else ""
+        raise MissingData(missing, COMBINED_TITLE)
+    first = build_context(apps[0], "publicity")
+    values = dict(first.values)
+    values.update(
+        {
+            "姓名列表": "、".join(p["v"]["姓名"] for p in people),
+            "人数": str(len(people)),
+            "名单": "{{ 名单 }}",  # kept as a marker: the list is laid out by the template
+        }
+    )
+    text = adapt_template(wording, values, first.raw)
+    try:
+        lines = render_paragraphs(text, values, TEMPLATE_PLACEHOLDERS["publicity_combined"])
+    except TemplateError as exc:
+        raise MissingData([p.message for p in exc.problems], COMBINED_TITLE) from exc
+    split = lines.index("{{ 名单 }}")
+    before = layout(lines[:split], values)
+    after = layout(lines[split + 1 :], values)
+    if not any(b.kind == "title" for b in before):
+        before.insert(0, Block("title", "推荐单位公示"))
     return {
         "title": "推荐单位公示",
         "kind": "publicity",
         "people": people,
-        "first": first,
-        "objection_office": office,
-        "min_workdays": apps[0].campaign.definition.rules.publicity_min_workdays,
+        "before": before,
+        "after": after,
     }
 
 

@@ -14,15 +14,15 @@ from portal.applications.listing import load_application
 from portal.applications.models import Application
 from portal.campaigns.definition import PLACEHOLDERS, TEMPLATE_PLACEHOLDERS
 from portal.campaigns.models import Campaign
-from portal.campaigns.services import all_campaigns
+from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.documents.context import MISSING_LABELS, build_context
 from portal.documents.models import UNIT_TEMPLATE_KINDS, UnitTemplate, find_exact
 from portal.documents.render import Block, adapt_template, layout
-from portal.documents.sandbox import TemplateError, check_template, render_paragraphs
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import Office, RecommendingUnit
 from portal.offices.services import office_units
+from portal.sandbox import TemplateError, check_template, render_paragraphs
 from portal.security import can_edit_office, scope, scoped_get_or_404
 from portal.timeutil import utcnow
 
@@ -93,8 +93,8 @@ def _editable_offices() -> list[Office]:
 def _campaign(code: str | None) -> Campaign | None:
     """The campaign of a code, or the newest one for “all campaigns” (its text is the default)."""
     if code:
-        return db.session.scalars(sa.select(Campaign).where(Campaign.code == code)).first()
-    campaigns = all_campaigns()
+        return visible_campaign(code)
+    campaigns = visible_campaigns()
     return campaigns[0] if campaigns else None
 
 
@@ -156,7 +156,7 @@ def _editor(form: TemplateForm, template: UnitTemplate | None, status: int = 200
             template=template,
             offices=_editable_offices() if current_user.is_admin else [],
             units=office_units(office_id),
-            campaigns=all_campaigns(),
+            campaigns=visible_campaigns(),
             kinds=UNIT_TEMPLATE_KINDS,
             applications=applications,
             placeholders=_placeholder_list(form.kind),
@@ -190,7 +190,7 @@ def unit_templates():
         UnitTemplate.campaign_code,
     )
     templates = list(db.session.scalars(stmt))
-    titles = {c.code: c.title for c in all_campaigns()}
+    titles = {c.code: c.title for c in visible_campaigns()}
     return render_template(
         "documents/unit_templates.html",
         templates=templates,

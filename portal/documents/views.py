@@ -16,9 +16,16 @@ from portal import audit
 from portal.applications.listing import load_application
 from portal.applications.models import Application
 from portal.documents import jobs
-from portal.documents.context import KIND_LABELS, KINDS, build_context
+from portal.documents.context import (
+    KIND_LABELS,
+    build_context,
+    document_kinds,
+    document_label,
+    is_document_kind,
+)
 from portal.documents.pdf import PdfError, merge_pdfs
 from portal.documents.render import (
+    COMBINED_TITLE,
     MissingData,
     document_fonts,
     render_combined_publicity_html,
@@ -42,25 +49,20 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 def file_name(app: Application, kind: str) -> str:
     """单位_姓名_文书.pdf, without characters a file system refuses."""
-    parts = [app.unit.name if app.unit else "", app.name, KIND_LABELS[kind]]
+    parts = [app.unit.name if app.unit else "", app.name, document_label(app, kind)]
     return "_".join(_UNSAFE.sub("", p) for p in parts if p) + ".pdf"
 
 
-def _kind_or_404(kind: str) -> str:
-    """The kind if known, else 404."""
-    if kind not in KINDS:
+def _kind_or_404(app: Application, kind: str) -> str:
+    """The kind if it is a document of this application (built-in or annex), else 404."""
+    if not is_document_kind(app, kind):
         abort(404)
     return kind
 
 
 def _missing_page(title: str, problems: list[tuple[Application | None, list[str]]]):
     """The page listing what is missing, per application (422)."""
-    return (
-        render_template(
-            "documents/missing.html", title=title, problems=problems, kind_labels=KIND_LABELS
-        ),
-        422,
-    )
+    return render_template("documents/missing.html", title=title, problems=problems), 422
 
 
 def _record(kind: str, mode: str, apps: Sequence[Application]) -> None:
@@ -89,7 +91,7 @@ def _pdf_response(data: bytes, name: str):
 def index(app_id: int):
     """The documents of one application: which can be printed, and what is missing."""
     app = load_application(app_id)
-    rows = [(kind, KIND_LABELS[kind], build_context(app, kind).missing) for kind in KINDS]
+    rows = [(kind, label, build_context(app, kind).missing) for kind, label in document_kinds(app)]
     return render_template(
         "documents/index.html",
         app=app,
@@ -108,7 +110,7 @@ def _date_warnings(app: Application) -> list[str]:
 def preview(app_id: int, kind: str):
     """HTML print preview of one document, from the same template as the PDF."""
     app = load_application(app_id)
-    _kind_or_404(kind)
+    _kind_or_404(app, kind)
     try:
         return render_html(
             app,
@@ -120,19 +122,19 @@ def preview(app_id: int, kind: str):
             date_warnings=_date_warnings(app),
         )
     except MissingData as exc:
-        return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])
+        return _missing_page(document_label(app, kind), [(app, exc.missing)])
 
 
 def download(app_id: int, kind: str):
     """One document as an A4 PDF."""
     app = load_application(app_id)
-    _kind_or_404(kind)
+    _kind_or_404(app, kind)
     try:
         data = render_pdf(app, kind)
     except MissingData as exc:
-        return _missing_page(KIND_LABELS[kind], [(app, exc.missing)])
+        return _missing_page(document_label(app, kind), [(app, exc.missing)])
     except PdfError as exc:
-        return _missing_page(KIND_LABELS[kind], [(app, [str(exc)])])
+        return _missing_page(document_label(app, kind), [(app, [str(exc)])])
     _record(kind, "single", [app])
     return _pdf_response(data, file_name(app, kind))
 
@@ -167,10 +169,11 @@ def batch():
         errors.append(f"一次最多生成{BATCH_LIMIT}人的文书，当前选择了{len(ids)}人，请分批生成。")
         ids = []
     apps = _load_selected(ids) if ids else []
+    kinds = batch_kinds(apps)
     if request.method == "POST" and not errors:
         if not apps:
             errors.append("请至少选择一名申报人。")
-        elif kind not in KINDS or mode not in BATCH_MODES:
+        elif kind not in kinds or mode not in BATCH_MODES:
             errors.append("请选择文书类型和生成方式。")
         elif mode == "combined" and kind != "publicity":
             errors.append("多人合并公示只适用于推荐单位公示。")
@@ -182,12 +185,20 @@ def batch():
         apps=apps,
         kind=kind,
         mode=mode,
-        kinds=KIND_LABELS,
+        kinds=kinds,
         modes=BATCH_MODES,
         errors=errors,
         limit=BATCH_LIMIT,
         background=jobs.threshold(),
     ), status
+
+
+def batch_kinds(apps: Sequence[Application]) -> dict[str, str]:
+    """The documents offered for a batch: the built-in ones, then the campaigns' annexes."""
+    kinds = dict(KIND_LABELS)
+    for app in apps:
+        kinds.update(document_kinds(app))
+    return kinds
 
 
 def _combined_name(apps: Sequence[Application]) -> str:
@@ -206,20 +217,25 @@ def _batch_response(apps: list[Application], kind: str, mode: str):
             current_user,
             file_name=file_name,
             combined_name=_combined_name(apps),
+            label=batch_kinds(apps)[kind],
         )
         return redirect(url_for("documents.job", job_id=job.id), 303)
     if mode == "combined":
         try:
             data = render_combined_publicity_pdf(apps)
         except MissingData as exc:
-            return _missing_page("推荐单位公示（多人合并）", [(None, exc.missing)])
+            return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
         except PdfError as exc:
-            return _missing_page("推荐单位公示（多人合并）", [(None, [str(exc)])])
+            return _missing_page(COMBINED_TITLE, [(None, [str(exc)])])
         _record(kind, mode, apps)
         return _pdf_response(data, _combined_name(apps))
     documents: list[tuple[Application, bytes]] = []
     problems: list[tuple[Application | None, list[str]]] = []
+    label = batch_kinds(apps)[kind]
     for app in apps:
+        if not is_document_kind(app, kind):
+            problems.append((app, [f"《{label}》不是本申报所属评审通知的文书"]))
+            continue
         try:
             documents.append((app, render_pdf(app, kind)))
         except MissingData as exc:
@@ -227,12 +243,10 @@ def _batch_response(apps: list[Application], kind: str, mode: str):
         except PdfError as exc:
             problems.append((app, [str(exc)]))
     if problems:
-        return _missing_page(KIND_LABELS[kind], problems)
+        return _missing_page(label, problems)
     _record(kind, mode, apps)
     if mode == "merged":
-        return _pdf_response(
-            merge_pdfs(d for _, d in documents), f"{KIND_LABELS[kind]}_{len(apps)}人.pdf"
-        )
+        return _pdf_response(merge_pdfs(d for _, d in documents), f"{label}_{len(apps)}人.pdf")
     out = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -247,7 +261,7 @@ def _batch_response(apps: list[Application], kind: str, mode: str):
         out,
         mimetype="application/zip",
         as_attachment=True,
-        download_name=f"{KIND_LABELS[kind]}_{len(apps)}人.zip",
+        download_name=f"{label}_{len(apps)}人.zip",
         max_age=0,
     )
 
@@ -259,7 +273,7 @@ def combined_preview():
     try:
         return render_combined_publicity_html(apps, preview=True)
     except MissingData as exc:
-        return _missing_page("推荐单位公示（多人合并）", [(None, exc.missing)])
+        return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
 
 
 def _own_job_or_404(job_id: str) -> jobs.BatchJob:
@@ -274,7 +288,7 @@ def job(job_id: str):
     """Progress of a background batch; the status part polls itself every second."""
     found = _own_job_or_404(job_id)
     template = "documents/_job_status.html" if request.htmx else "documents/job.html"
-    return render_template(template, job=found, kinds=KIND_LABELS, modes=BATCH_MODES)
+    return render_template(template, job=found, modes=BATCH_MODES)
 
 
 def job_download(job_id: str):

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from portal.applications.models import Application
 from portal.audit import AuditEntry, record
 from portal.campaigns.models import Campaign
-from portal.campaigns.services import all_campaigns
+from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import Office
@@ -104,12 +104,12 @@ def _campaign(values: MultiDict, filters: RosterFilters) -> Campaign | None:
             abort(redirect(request.referrer or url_for("rosters.index")))
         campaign_id = found[0] if found else None
     if campaign_id is not None:
-        return db.session.get(Campaign, campaign_id) or abort(404)
+        return visible_campaign(campaign_id) or abort(404)
     # By default the newest campaign in which this user's offices have applications.
     used = set(
         db.session.scalars(scope(sa.select(Application.campaign_id), Application).distinct())
     )
-    campaigns = all_campaigns()
+    campaigns = visible_campaigns()
     preferred = [c for c in campaigns if c.id in used]
     return (preferred or campaigns or [None])[0]
 
@@ -165,7 +165,7 @@ def index():
     return render_template(
         "rosters/index.html",
         campaign=campaign,
-        campaigns=all_campaigns(),
+        campaigns=visible_campaigns(),
         filters=filters,
         roster=roster,
         preview_columns=preview,
@@ -243,7 +243,7 @@ def summary():
     return render_template(
         "rosters/summary.html",
         campaign=campaign,
-        campaigns=all_campaigns(),
+        campaigns=visible_campaigns(),
         rows=rows,
         by_office=by_office,
         total=sum(r["count"] for r in rows),
@@ -287,11 +287,11 @@ def _import_office(values: MultiDict) -> Office:
 @roles_required("clerk", "admin")
 def import_upload():
     """Upload a unit's roster; a dry run shows each row's result before anything is saved."""
-    campaigns = all_campaigns()
+    campaigns = visible_campaigns()
     offices = visible_offices(Office.name)
     if request.method == "GET":
         return render_template("rosters/import.html", campaigns=campaigns, offices=offices)
-    campaign = db.session.get(Campaign, positive_int(request.form.get("campaign")) or 0)
+    campaign = visible_campaign(positive_int(request.form.get("campaign")))
     if campaign is None:
         flash("请选择评审通知。", "warning")
         return render_template("rosters/import.html", campaigns=campaigns, offices=offices), 400
@@ -341,7 +341,7 @@ def import_confirm():
     if not path.exists():
         flash("导入文件已过期，请重新上传。", "warning")
         return redirect(url_for("rosters.import_upload"))
-    campaign = db.session.get(Campaign, pending["campaign"]) or abort(404)
+    campaign = visible_campaign(pending["campaign"]) or abort(404)
     office = db.session.get(Office, pending["office"]) or abort(404)
     if current_user.is_clerk and office.id != current_user.office_id:
         abort(403)

@@ -1,28 +1,30 @@
 """Checks of an application against its campaign's rules, and the values derived from them.
 
 Everything here is pure: the rules read section data (the JSON stored per section), a few
-facts about the application (``AppFacts``) and the campaign definition. Every number comes
-from the definition; only the clause citations of the four shipped notices live here, and a
-notice without an entry is cited by its source code alone.
+facts about the application (``AppFacts``) and the campaign definition. Every number and
+every clause cited comes from the definition: a finding names the notice by its short title
+and the clause its file gives (``CampaignDefinition.cite``), and a rule the notice does not
+state is not checked, or cites nothing when it is a general one (work history, education).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
 
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
-from portal.campaigns.definition import CampaignDefinition
-from portal.textutil import format_date_cn, iso_date
+from portal.campaigns.schema import CampaignDefinition
+from portal.textutil import format_date_cn, format_years_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
 from portal.vocabulary import (
     ASSESSMENT_RESULT_LABELS,
     BEFORE_REPORT_STATUSES,
     EDUCATION_RANK,
     LEVEL_LABELS,
-    sanction_bars_application,
+    mandarin_at_least,
+    sanction_at_least,
 )
 
 if TYPE_CHECKING:
@@ -37,64 +39,13 @@ WARNING: Severity = "warning"
 REGIONAL_OR_ABOVE: frozenset[str] = frozenset({"国家级", "自治区级"})
 
 
-# Where each rule is stated in the shipped notices (by ``CampaignDefinition.source``).
-CLAUSES: dict[str, dict[str, str]] = {
-    "000": {
-        "eligibility": "000 一",
-        "blank": "000 八（三）",
-        "continuing_education": "000 七（二）",
-        "ce_exemption": "000 七（一）",
-        "assessment": "000 五（十）",
-        "papers": "000 五（九）",
-        "window": "000 四",
-        "submissions": "000 八（四）",
-        "fee": "000 八（六）",
-    },
-    "001": {
-        "eligibility": "001 二",
-        "blank": "001 八（二）",
-        "continuing_education": "001 五（一）5、七（二）",
-        "ce_exemption": "001 七（一）",
-        "assessment": "001 五（一）7",
-        "papers": "001 五（一）4",
-        "window": "001 一",
-        "submissions": "001 八（二）",
-        "fee": "001 八（三）",
-    },
-    "002": {
-        "eligibility": "002 一",
-        "blank": "002 四（二）、八（一）",
-        "continuing_education": "002 五（一）10",
-        "ce_exemption": "002 五（一）10、附件4",
-        "assessment": "002 五（一）8",
-        "papers": "002 五（一）7",
-        "window": "002 三（一）",
-        "submissions": "002 四（三）",
-        "resubmit": "002 四（三）",
-        "fee": "002 七",
-        "education": "002 五（一）2",
-        "work": "002 五（一）4",
-    },
-    "003": {
-        "eligibility": "003 一（二）",
-        "blank": "003 七（二）",
-        "continuing_education": "003 六（二）",
-        "ce_exemption": "003 六（一）",
-        "assessment": "003 四（十）",
-        "papers": "003 四（九）",
-        "window": "003 三",
-        "submissions": "003 七（三）",
-        "fee": "003 七（五）",
-    },
-}
-# Rules only 002 states in so many words but every notice expects (education order, work
-# history that connects): cited from 002 when the campaign's own notice is silent.
-_GENERAL_SOURCE: dict[str, str] = {"education": "002 五（一）2", "work": "002 五（一）4"}
-
-
 @dataclass(frozen=True)
 class Finding:
-    """One problem: how serious, where (section key and field id), what to do, which clause."""
+    """One problem: how serious, where (section key and field id), what to do, which clause.
+
+    ``source`` is the citation, “简称 条款” of the campaign's own notice, or "" for a general
+    check the notice does not state.
+    """
 
     severity: Severity
     section: str
@@ -126,6 +77,8 @@ class AppFacts:
     publicity_start: date | None = None
     publicity_end: date | None = None
     objection_open: bool = False
+    series_code: str = ""
+    specialty: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,16 +93,6 @@ class Derived:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def source_for(defn: CampaignDefinition, rule: str) -> str:
-    """The clause stating ``rule`` in the campaign's notice, or the notice's source code."""
-    clause = CLAUSES.get(defn.source, {}).get(rule)
-    if clause:
-        return clause
-    if rule in _GENERAL_SOURCE:
-        return _GENERAL_SOURCE[rule]
-    return defn.source
 
 
 def _blank(value: Any) -> bool:
@@ -180,39 +123,23 @@ def _field_id(row: int, field: str) -> str:
     return f"rows-{row}-{field}"
 
 
-def _years_text(years: list[int]) -> str:
-    """Years as notices write them: 2021年, 2020、2021年, 2019—2023年, 2015、2019—2021年."""
-    runs: list[list[int]] = []
-    for year in sorted(set(years)):
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
-    parts = [f"{r[0]}—{r[-1]}" if len(r) > 2 else "、".join(map(str, r)) for r in runs]
-    return "、".join(parts) + "年"
-
-
 def format_datetime_cn(dt: datetime) -> str:
     """A naive UTC timestamp as Beijing time: 2023年10月5日 14:00."""
     local = dt + LOCAL_OFFSET
     return f"{format_date_cn(local.date())} {local:%H:%M}"
 
 
-def last_years(year: int, count: int) -> list[int]:
-    """The last ``count`` years up to and including ``year``, oldest first."""
-    return list(range(year - count + 1, year + 1))
-
-
 # --------------------------------------------------------------------------- rules
 
 
 def eligibility_findings(
-    basic: Mapping[str, Any], defn: CampaignDefinition, today: date
+    basic: Mapping[str, Any], defn: CampaignDefinition, today: date, nature: str = ""
 ) -> list[Finding]:
-    """Retired staff, civil servants and staff under a sanction of 记过 or above may not apply."""
-    src = source_for(defn, "eligibility")
+    """The bars the notice states: retired staff, civil servants, a running sanction."""
+    bars = defn.rules.eligibility
+    src = defn.cite("eligibility")
     out: list[Finding] = []
-    if basic.get("retired"):
+    if bars.retired and basic.get("retired"):
         out.append(
             Finding(
                 BLOCKING,
@@ -222,7 +149,7 @@ def eligibility_findings(
                 src,
             )
         )
-    if basic.get("civil_servant"):
+    if bars.civil_servant and basic.get("civil_servant"):
         out.append(
             Finding(
                 BLOCKING,
@@ -233,7 +160,9 @@ def eligibility_findings(
             )
         )
     sanction = basic.get("sanction") or ""
-    if sanction_bars_application(sanction):
+    nature = basic.get("unit_nature") or nature
+    applies = not bars.sanction_natures or nature in bars.sanction_natures
+    if bars.sanction and applies and sanction_at_least(sanction, bars.sanction):
         end = iso_date(basic.get("sanction_end"))
         if end is None:
             out.append(
@@ -276,7 +205,7 @@ def blank_findings(
     sections: Mapping[str, Mapping[str, Any]], defn: CampaignDefinition
 ) -> list[Finding]:
     """Fields left empty that must be answered, with 「无」 when there is nothing to state."""
-    src = source_for(defn, "blank")
+    src = defn.cite("blank")
     marker = defn.rules.blank_marker
     out: list[Finding] = []
     texts = list(BLANK_TEXT_FIELDS)
@@ -302,11 +231,23 @@ def blank_findings(
     return out
 
 
+def _subjects_text(public: list[int], professional: list[int]) -> str:
+    """What a level must show: “2019—2023年的公需科目和2021—2023年的专业科目继续教育”."""
+    if public and public == professional:
+        return f"{format_years_cn(public)}的公需科目和专业科目继续教育"
+    parts = []
+    if public:
+        parts.append(f"{format_years_cn(public)}的公需科目")
+    if professional:
+        parts.append(f"{format_years_cn(professional)}的专业科目")
+    return "和".join(parts) + "继续教育"
+
+
 def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> list[Finding]:
     """Continuing-education hours of each year the campaign checks at the level, or an exemption."""
     out: list[Finding] = []
     if ce.get("exempt"):
-        src = source_for(defn, "ce_exemption")
+        src = defn.cite("ce_exemption")
         grounds = {g.code: g.label for g in defn.ce_exemption_grounds}
         ground = ce.get("exemption_ground") or ""
         if ground not in grounds:
@@ -334,13 +275,12 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
             )
         return out
 
-    years_rule = defn.ce_years(level)
-    if years_rule is None:
+    public_list, professional_list = defn.ce_year_lists(level)
+    if not public_list and not professional_list:
         return out
-    src = source_for(defn, "continuing_education")
+    src = defn.cite("continuing_education")
     rule = defn.rules.continuing_education
-    public_years = set(last_years(defn.year, years_rule.public_years))
-    professional_years = set(last_years(defn.year, years_rule.professional_years))
+    public_years, professional_years = set(public_list), set(professional_list)
     rows_by_year: dict[int, tuple[int, dict[str, Any]]] = {}
     for i, row in enumerate(_rows(ce)):
         year = _as_int(row.get("year"))
@@ -349,37 +289,31 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
 
     missing = sorted(y for y in public_years | professional_years if y not in rows_by_year)
     if missing:
-        if public_years == professional_years:
-            need = f"{_years_text(sorted(public_years))}的公需科目和专业科目继续教育"
-        else:
-            need = (
-                f"{_years_text(sorted(public_years))}的公需科目和"
-                f"{_years_text(sorted(professional_years))}的专业科目继续教育"
-            )
+        need = _subjects_text(sorted(public_years), sorted(professional_years))
         out.append(
             Finding(
                 BLOCKING,
                 "continuing_education",
                 None,
                 f"申报{LEVEL_LABELS.get(level, level)}须提供{need}，"
-                f"缺少{_years_text(missing)}的记录，"
+                f"缺少{format_years_cn(missing)}的记录，"
                 "请补填（符合免除条件的请申请免除）。",
                 src,
             )
         )
 
+    minimums = (
+        ("公需科目", "public_hours", public_years, rule.min_public_hours),
+        ("专业科目", "professional_hours", professional_years, rule.min_professional_hours),
+    )
     for year in sorted(public_years | professional_years):
         if year not in rows_by_year:
             continue
         i, row = rows_by_year[year]
         unfilled = [
-            (name, key)
-            for name, key, needed in (
-                ("公需科目", "public_hours", year in public_years),
-                ("专业科目", "professional_hours", year in professional_years),
-            )
-            if needed and _as_int(row.get(key)) is None
-        ]
+            (name, key) for name, key, years, _ in minimums
+            if year in years and _as_int(row.get(key)) is None
+        ]  # fmt: skip
         for name, key in unfilled:
             out.append(
                 Finding(
@@ -392,40 +326,31 @@ def ce_findings(ce: Mapping[str, Any], level: str, defn: CampaignDefinition) -> 
             )
         if unfilled:
             continue
-        public = _as_int(row.get("public_hours")) or 0
-        professional = _as_int(row.get("professional_hours")) or 0
-        if year in public_years and public < rule.min_public_hours:
-            out.append(
-                Finding(
-                    BLOCKING,
-                    "continuing_education",
-                    _field_id(i, "public_hours"),
-                    f"{year}年公需科目{public}学时，不足{rule.min_public_hours}学时。",
-                    src,
+        hours = {key: _as_int(row.get(key)) or 0 for _, key, _, _ in minimums}
+        for name, key, years, minimum in minimums:
+            if minimum is not None and year in years and hours[key] < minimum:
+                out.append(
+                    Finding(
+                        BLOCKING,
+                        "continuing_education",
+                        _field_id(i, key),
+                        f"{year}年{name}{hours[key]}学时，不足{minimum}学时。",
+                        src,
+                    )
                 )
-            )
-        if year in professional_years and professional < rule.min_professional_hours:
-            out.append(
-                Finding(
-                    BLOCKING,
-                    "continuing_education",
-                    _field_id(i, "professional_hours"),
-                    f"{year}年专业科目{professional}学时，不足{rule.min_professional_hours}学时。",
-                    src,
-                )
-            )
+        total = sum(hours.values())
         if (
-            year in public_years
+            rule.min_total_hours is not None
+            and year in public_years
             and year in professional_years
-            and public + professional < rule.min_total_hours
+            and total < rule.min_total_hours
         ):
             out.append(
                 Finding(
                     BLOCKING,
                     "continuing_education",
                     _field_id(i, "public_hours"),
-                    f"{year}年继续教育共{public + professional}学时，每年不少于"
-                    f"{rule.min_total_hours}学时。",
+                    f"{year}年继续教育共{total}学时，每年不少于{rule.min_total_hours}学时。",
                     src,
                 )
             )
@@ -439,29 +364,33 @@ def first_eligible_year(results: Mapping[int, str], defn: CampaignDefinition) ->
 
 
 def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> list[Finding]:
-    """The required years' results are present; poor results delay eligibility."""
-    src = source_for(defn, "assessment")
-    required = list(defn.rules.assessment.years)
+    """The required years' results are present; poor results delay eligibility if so stated."""
+    rule = defn.rules.assessment
+    required = list(rule.years)
+    if not required and not rule.delay_years:
+        return []  # the notice asks for no annual assessment
+    src = defn.cite("assessment")
     out: list[Finding] = []
     results: dict[int, str] = {}
     for i, row in enumerate(_rows(data)):
         year = _as_int(row.get("year"))
-        if year not in required or year in results:
+        if year is None or (required and year not in required) or year in results:
             continue
         result = row.get("result") or ""
         if not result:
-            out.append(
-                Finding(
-                    BLOCKING,
-                    "assessments",
-                    _field_id(i, "result"),
-                    f"请填写{year}年度考核结果。",
-                    src,
+            if required:
+                out.append(
+                    Finding(
+                        BLOCKING,
+                        "assessments",
+                        _field_id(i, "result"),
+                        f"请填写{year}年度考核结果。",
+                        src,
+                    )
                 )
-            )
             results[year] = ""
             continue
-        if result == "not_assessed":
+        if result == "not_assessed" and required:
             out.append(
                 Finding(
                     WARNING,
@@ -480,12 +409,12 @@ def assessment_findings(data: Mapping[str, Any], defn: CampaignDefinition) -> li
                 BLOCKING,
                 "assessments",
                 None,
-                f"须提供{_years_text(required)}的年度考核结果，缺少{_years_text(missing)}。",
+                f"须提供{format_years_cn(required)}的年度考核结果，缺少{format_years_cn(missing)}。",
                 src,
             )
         )
 
-    delays = defn.rules.assessment.delay_years
+    delays = rule.delay_years
     counted = {y: r for y, r in results.items() if delays.get(r, 0)}
     if counted:
         first = first_eligible_year(counted, defn)
@@ -521,13 +450,17 @@ def papers_findings(
     if not rows and not data.get("none"):
         return []  # left blank: blank_findings already asks for rows or 「无」
     regional = sum(1 for r in rows if r.get("level") in REGIONAL_OR_ABOVE)
-    if len(rows) >= rule.min_works:
+    if rule.min_works and len(rows) >= rule.min_works:
         return []
     if rule.alt_regional_papers and regional >= rule.alt_regional_papers:
         return []
-    need = f"代表著作或业务总结{rule.min_works}篇及以上"
-    if rule.alt_regional_papers:
-        need += f"，或在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
+    regional_need = f"在自治区级以上专业刊物发表本专业论文{rule.alt_regional_papers}篇"
+    if not rule.min_works:
+        need = regional_need
+    else:
+        need = f"代表著作或业务总结{rule.min_works}篇及以上"
+        if rule.alt_regional_papers:
+            need += f"，或{regional_need}"
     who = "在县及县以下单位工作的" if rule.applies_to == "county_and_below" else ""
     return [
         Finding(
@@ -536,7 +469,7 @@ def papers_findings(
             None,
             f"{who}申报{LEVEL_LABELS.get(facts.level, facts.level)}人员须提供{need}；"
             f"目前填写{len(rows)}篇，请补充。",
-            source_for(defn, "papers"),
+            defn.cite("papers"),
         )
     ]
 
@@ -556,35 +489,50 @@ def history_findings(
     out = _row_findings(
         "work",
         work_history_problems(_rows(sections.get("work", {})), today),
-        source_for(defn, "work"),
+        defn.cite_if_stated("work"),
     )
     out += _row_findings(
         "education",
         education_order_problems(_rows(sections.get("education", {})), EDUCATION_RANK),
-        source_for(defn, "education"),
+        defn.cite_if_stated("education"),
     )
     return out
 
 
-def window_findings(facts: AppFacts, defn: CampaignDefinition, today: date) -> list[Finding]:
-    """A warning when today is outside the campaign's online application window."""
+def _local(now: datetime) -> datetime:
+    """A naive UTC timestamp as naive Beijing time."""
+    return now + LOCAL_OFFSET
+
+
+def window_findings(
+    facts: AppFacts, defn: CampaignDefinition, today: date, now: datetime | None = None
+) -> list[Finding]:
+    """A warning when today is outside the campaign's online application window.
+
+    ``now`` (naive UTC) only matters on the first and the last day, when the notice gives
+    an opening or closing time.
+    """
     window = defn.window("online")
-    if window is None or facts.status not in BEFORE_REPORT_STATUSES or window.contains(today):
+    if window is None or window.undated or facts.status not in BEFORE_REPORT_STATUSES:
         return []
-    src = source_for(defn, "window")
-    span = f"{format_date_cn(window.start)}至{format_date_cn(window.last_day)}"
-    if today < window.start:
-        message = f"网上申报尚未开始（网上申报时间：{span}）。"
-    else:
-        message = f"网上申报已于{format_date_cn(window.last_day)}截止（{span}），逾期不予受理。"
-    return [Finding(WARNING, "basic", None, message, src)]
+    local = _local(now) if now is not None else None
+    moment = local if local is not None and local.date() == today else None
+    moment = moment or datetime.combine(today, time(12, 0))
+    src = defn.cite("window")
+    span = window.span_text()
+    if window.not_started_at(moment):
+        return [Finding(WARNING, "basic", None, f"网上申报尚未开始（网上申报时间：{span}）。", src)]
+    if window.closed_at(moment):
+        message = f"网上申报已于{window.close_text()}截止（{span}），逾期不予受理。"
+        return [Finding(WARNING, "basic", None, message, src)]
+    return []
 
 
 def submission_findings(facts: AppFacts, defn: CampaignDefinition, now: datetime) -> list[Finding]:
     """The submissions limit, and after a return the time left to resubmit."""
     out: list[Finding] = []
     limit = defn.rules.max_submissions
-    src = source_for(defn, "submissions")
+    src = defn.cite("submissions")
     if facts.status != "returned":
         if facts.submissions > limit:
             out.append(
@@ -619,7 +567,7 @@ def submission_findings(facts: AppFacts, defn: CampaignDefinition, now: datetime
             )
         )
     if facts.resubmit_due is not None:
-        rsrc = source_for(defn, "resubmit")
+        rsrc = defn.cite("resubmit")
         due = format_datetime_cn(facts.resubmit_due)
         if now > facts.resubmit_due:
             out.append(
@@ -647,6 +595,48 @@ def submission_findings(facts: AppFacts, defn: CampaignDefinition, now: datetime
     return out
 
 
+def language_findings(
+    basic: Mapping[str, Any], facts: AppFacts, defn: CampaignDefinition
+) -> list[Finding]:
+    """The language grade the notice asks of this applicant (by specialty, unit, teaching …)."""
+    rule = defn.rules.language
+    if rule is None:
+        return []
+    src = defn.cite("language")
+    teaching = basic.get("teaching_language") or ""
+    if rule.teaching_languages and not teaching:
+        choices = "、".join(rule.teaching_languages)
+        return [
+            Finding(
+                BLOCKING,
+                "basic",
+                "teaching_language",
+                f"本通知按授课语言规定{rule.name}等级要求，请选择授课语言（{choices}）。",
+                src,
+            )
+        ]
+    minimum = rule.minimum_for(
+        basic.get("series_code") or facts.series_code,
+        basic.get("specialty") or facts.specialty,
+        basic.get("level") or facts.level,
+        basic.get("unit_nature") or facts.unit_nature,
+        teaching,
+    )
+    if minimum is None:
+        return []
+    held = basic.get("mandarin_level") or ""
+    need = f"本通知要求{rule.name}达到{minimum}及以上"
+    if not held:
+        message = f"请填写{rule.name}等级：{need}。"
+    elif held not in ("未测试",) and mandarin_at_least(held, minimum):
+        return []
+    elif held == "未测试":
+        message = f"未取得{rule.name}等级证书：{need}。"
+    else:
+        message = f"{rule.name}等级为{held}，{need}。"
+    return [Finding(BLOCKING, "basic", "mandarin_level", message, src)]
+
+
 def check_application(
     sections: Mapping[str, Mapping[str, Any]],
     app_facts: AppFacts,
@@ -663,13 +653,14 @@ def check_application(
     level = basic.get("level") or app_facts.level
     facts = app_facts if level == app_facts.level else replace(app_facts, level=level)
     findings: list[Finding] = []
-    findings += eligibility_findings(basic, defn, today)
+    findings += eligibility_findings(basic, defn, today, facts.unit_nature)
     findings += blank_findings(sections, defn)
     findings += ce_findings(sections.get("continuing_education", {}), facts.level, defn)
     findings += assessment_findings(sections.get("assessments", {}), defn)
     findings += papers_findings(sections.get("papers", {}), facts, defn)
     findings += history_findings(sections, defn, today)
-    findings += window_findings(facts, defn, today)
+    findings += language_findings(basic, facts, defn)
+    findings += window_findings(facts, defn, today, now)
     findings += submission_findings(facts, defn, now)
     return sorted(findings, key=lambda f: f.severity != BLOCKING)
 
@@ -683,6 +674,9 @@ def defense_exemption_ground(
     """Why the applicant is exempt from the defense under this notice, or None."""
     rule = defn.defense_exemption
     basic = sections.get("basic", {})
+    level = basic.get("level") or facts.level
+    if level in rule.required_levels:
+        return None
     ground_code = basic.get("service_ground") or ""
     for ground in rule.grounds:
         if ground.code == ground_code:
@@ -695,9 +689,8 @@ def defense_exemption_ground(
         below = facts.unit_below_county_level
     if rule.below_county_level and below:
         return "在县级以下基层单位工作"
-    level = basic.get("level") or facts.level
-    if rule.junior_level and level == "junior":
-        return "申报初级专业技术职务任职资格"
+    if level in rule.levels:
+        return f"申报{LEVEL_LABELS.get(level, level)}专业技术职务任职资格"
     nature = basic.get("unit_nature") or facts.unit_nature
     if nature and nature in rule.non_public_natures:
         return f"{nature}专业技术人员"
@@ -721,7 +714,7 @@ def derived_values(
         defense_ground=ground,
         fee_yuan=defn.fee(kind, level),
         publicity_end=end,
-        defense_source=defn.defense_exemption.source_clause if ground else None,
+        defense_source=defn.cite("defense_exemption") if ground else None,
     )
 
 
@@ -743,6 +736,8 @@ def facts_of(app: Application) -> AppFacts:
         publicity_start=app.publicity_start,
         publicity_end=app.publicity_end,
         objection_open=bool(app.objection_open),
+        series_code=app.series_code or "",
+        specialty=app.specialty or "",
     )
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from portal.applications.models import Application, StatusChange
 from portal.auth.models import User
 from portal.extensions import db
-from portal.rules.checks import findings_for, format_datetime_cn, source_for
+from portal.rules.checks import findings_for, format_datetime_cn
 from portal.textutil import format_date_cn, iso_date
 from portal.timeutil import local_today, utcnow
 from portal.vocabulary import STATUS_LABELS, STATUSES
@@ -53,9 +53,10 @@ class WorkflowError(Exception):
 NEEDS_CLEAN_CHECK = ("recommended", "reported", "resubmitted")
 
 
-def label(status: str) -> str:
-    """The Chinese label of a status."""
-    return STATUS_LABELS.get(status, status)
+def label(status: str, app: Application | None = None) -> str:
+    """The Chinese label of a status (in the words of the application's campaign, if given)."""
+    labels = app.campaign.definition.status_labels() if app is not None else STATUS_LABELS
+    return labels.get(status, status)
 
 
 def publicity_start_of(app: Application) -> date | None:
@@ -84,13 +85,15 @@ def can_transition(
     if to not in STATUSES:
         return f"未知的状态：{to}"
     if to == app.status:
-        return f"申报已是“{label(to)}”状态。"
+        return f"申报已是“{label(to, app)}”状态。"
     allowed = TRANSITIONS.get(app.status, ())
     if to not in allowed:
         if allowed:
-            options = "、".join(f"“{label(s)}”" for s in allowed)
-            return f"“{label(app.status)}”的申报不能改为“{label(to)}”，只能改为{options}。"
-        return f"“{label(app.status)}”的申报已办结，不能再改变状态。"
+            options = "、".join(f"“{label(s, app)}”" for s in allowed)
+            return (
+                f"“{label(app.status, app)}”的申报不能改为“{label(to, app)}”，只能改为{options}。"
+            )
+        return f"“{label(app.status, app)}”的申报已办结，不能再改变状态。"
 
     defn = app.campaign.definition
     rules = defn.rules
@@ -110,14 +113,14 @@ def can_transition(
     if (app.status, to) in COUNTED and (app.submissions or 0) >= rules.max_submissions:
         return (
             f"已提交{app.submissions}次，提交次数不得超过{rules.max_submissions}次"
-            f"（{source_for(defn, 'submissions')}）。"
+            f"（{defn.cite('submissions')}）。"
         )
     if to == "returned" and note is not None and not note.strip():
         return "退回时请填写退回原因。"
     if to == "resubmitted" and app.resubmit_due is not None and now > app.resubmit_due:
         return (
             f"已超过重新提交期限（{format_datetime_cn(app.resubmit_due)}），"
-            f"逾期未补充提交的视为放弃申报（{source_for(defn, 'resubmit')}）。"
+            f"逾期未补充提交的视为放弃申报（{defn.cite('resubmit')}）。"
         )
     if to in NEEDS_CLEAN_CHECK:
         blocking = [f for f in findings_for(app, today, now=now) if f.blocking]

@@ -29,13 +29,23 @@ def test_education_rank_orders_levels_from_lowest_to_highest():
     assert set(rank) == set(vocabulary.EDUCATION_LEVELS)
 
 
-def test_only_sanctions_of_record_or_above_bar_an_application():
-    # 000, 001, 002, 003: 受记过以上处分且在处分期内的 不得申报
-    assert not vocabulary.sanction_bars_application("警告")
-    assert not vocabulary.sanction_bars_application(None)
-    assert not vocabulary.sanction_bars_application("")
+def test_sanctions_are_ordered_from_the_lightest():
+    # 000, 001, 002, 003: 受记过以上处分且在处分期内的 不得申报 — “以上” needs the order.
+    assert not vocabulary.sanction_at_least("警告", "记过")
+    assert not vocabulary.sanction_at_least(None, "记过")
+    assert not vocabulary.sanction_at_least("", "记过")
     for sanction in ("记过", "记大过", "降级", "降低岗位等级", "撤职", "开除"):
-        assert vocabulary.sanction_bars_application(sanction)
+        assert vocabulary.sanction_at_least(sanction, "记过")
+    assert vocabulary.sanction_at_least("警告", "警告")
+
+
+def test_mandarin_grades_are_ordered_from_the_highest():
+    # 一级甲等 … 三级乙等: a notice's minimum is met by that grade or a higher one.
+    assert vocabulary.mandarin_at_least("一级甲等", "二级乙等")
+    assert vocabulary.mandarin_at_least("二级乙等", "二级乙等")
+    assert not vocabulary.mandarin_at_least("三级甲等", "二级乙等")
+    assert not vocabulary.mandarin_at_least("未测试", "三级乙等")
+    assert not vocabulary.mandarin_at_least("", "三级乙等")
 
 
 def test_choice_lists_fit_a_select_field():

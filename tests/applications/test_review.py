@@ -39,7 +39,8 @@ def test_the_review_page_lists_findings_with_their_source_and_the_derived_values
     )
     auth.login()
     html = client.get(f"/applications/{application.id}/review").get_data(as_text=True)
-    assert "必须修改" in html and "依据：002" in html
+    # The notice is cited by its own short title and clause (002 一), taken from its file.
+    assert "必须修改" in html and "依据：2023年自治州党干校教师系列职称评审通知 一" in html
     assert "离退休" in html  # 002 一: 离退休人员……不得参加
     # 002 六（二）: 申报初级……免于答辩; 002 七: 初级 220 元
     assert "免于答辩" in html and "220 元" in html

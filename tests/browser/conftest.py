@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,17 +28,12 @@ def _require_browser() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve the portal on 127.0.0.1 with demo data; yields the base URL."""
-    _require_browser()
-    from werkzeug.serving import make_server
-
+def demo_app(folder: Path):
+    """A portal on a SQLite file in ``folder`` with the schema and the demo data."""
     from portal import create_app
     from portal.demo import load_demo
     from portal.extensions import db
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app(
         {
             "TESTING": True,
@@ -48,11 +44,29 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_demo()
+    return app
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` on 127.0.0.1 in a thread; yields the base URL."""
+    from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Serve the portal on 127.0.0.1 with demo data; yields the base URL."""
+    _require_browser()
+    with serving(demo_app(tmp_path_factory.mktemp("live"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

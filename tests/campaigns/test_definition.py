@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from jinja2.exceptions import UndefinedError
 
 from portal.campaigns.definition import (
     PLACEHOLDERS,
@@ -22,16 +21,25 @@ from portal.campaigns.definition import (
     shipped_definition_paths,
     to_dict,
 )
+from portal.campaigns.placeholders import COMBINED_PLACEHOLDERS
+from portal.sandbox import TemplateError
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 RECOMMENDATION = "本单位已对提供的申报材料逐一审核，真实准确，同意推荐"
+#: The seed notice (shared/seeds/NNN_*.txt) each shipped file transcribes.
+SEED_OF = {
+    "bz-culture-2021": "000",
+    "bz-news-2021": "001",
+    "bz-partyschool-2023": "002",
+    "bz-water-2021": "003",
+}
 
 
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, CampaignDefinition]:
     """Load the shipped definitions once, keyed by notice number."""
-    return {d.source: d for d in load_shipped()}
+    return {SEED_OF[d.code]: d for d in load_shipped()}
 
 
 def seed_text(source: str) -> str:
@@ -58,12 +66,13 @@ def broken(tmp_path: Path, old: str, new: str, code: str = "bz-partyschool-2023"
 
 
 def refused(path: Path) -> CampaignDefinitionError:
-    """Load ``path`` expecting a CampaignDefinitionError that names the file."""
+    """Load ``path`` expecting a CampaignDefinitionError that names the file, key and reason."""
     with pytest.raises(CampaignDefinitionError) as info:
         load_definition(path)
     error = info.value
     assert error.file == str(path)
-    assert str(error) == f"{path}: {error.key}: {error.message}"
+    assert str(error).splitlines()[0] == f"{path}: {error.key}: {error.message}"
+    assert error.key and error.message
     return error
 
 
@@ -153,7 +162,7 @@ def test_windows_per_notice(shipped: dict[str, CampaignDefinition]):
         assert {w.kind: (w.start, w.end) for w in d.windows} == windows, source
     assert shipped["000"].window("defense") is None
     defense = shipped["002"].window("defense")
-    assert defense is not None and defense.label == "答辩"
+    assert defense is not None and defense.title == "答辩"
     assert defense.contains(date(2023, 10, 30)) and not defense.contains(date(2023, 10, 31))
     paper = shipped["003"].window("paper")
     assert paper is not None and paper.contains(date(2021, 9, 30))
@@ -185,12 +194,14 @@ def test_continuing_education_years_differ_between_002_and_003(
 ):
     """002 五（一）10 vs 003 六（二）: the years checked differ per notice and level."""
     p, w = shipped["002"], shipped["003"]
-    assert (p.ce_years("junior").public_years, p.ce_years("junior").professional_years) == (2, 2)
-    intermediate = p.ce_years("intermediate")
-    assert (intermediate.public_years, intermediate.professional_years) == (5, 3)
-    assert (w.ce_years("junior").public_years, w.ce_years("junior").professional_years) == (1, 1)
-    intermediate = w.ce_years("intermediate")
-    assert (intermediate.public_years, intermediate.professional_years) == (2, 1)
+    assert p.ce_year_lists("junior") == ([2022, 2023], [2022, 2023])
+    assert p.ce_year_lists("intermediate") == (list(range(2019, 2024)), [2021, 2022, 2023])
+    assert w.ce_year_lists("junior") == ([2021], [2021])
+    assert w.ce_year_lists("intermediate") == ([2020, 2021], [2021])
+    # 001 五（一）5: 2015-2021年度 — a range of calendar years, as the notice writes it.
+    news = shipped["001"].ce_years("intermediate")
+    assert news.public_years.text() == "2015—2021年"
+    assert shipped["001"].ce_year_lists("junior")[0] == list(range(2015, 2022))
     ce = shipped["000"].rules.continuing_education
     assert (ce.min_total_hours, ce.min_professional_hours, ce.min_public_hours) == (90, 60, 30)
 
@@ -231,7 +242,7 @@ def test_defense_exemptions(shipped: dict[str, CampaignDefinition]):
     """000 六, 001 六, 002 六, 003 五: each lists its own subset."""
     for d in shipped.values():
         assert d.defense_exemption.exempt_counties == ("且末县", "若羌县")
-        assert d.defense_exemption.junior_level
+        assert d.defense_exemption.levels == ("junior",)
         assert d.defense_exemption.below_county_level
     assert "社会组织" in shipped["000"].defense_exemption.non_public_natures
     assert "民营企业" in shipped["003"].defense_exemption.non_public_natures
@@ -332,14 +343,15 @@ def test_render_publicity(shipped: dict[str, CampaignDefinition]):
     text = d.render("publicity", values)
     assert "现对阿不都热合曼·阿不都热西提同志申报工程系列水利专业中级专业技术任职资格" in text
     assert "{{" not in text
-    with pytest.raises(UndefinedError):
+    with pytest.raises(TemplateError):
         d.render("publicity", {"姓名": "张三"})
 
 
 def test_placeholders_are_declared():
     """Every template's allowed placeholders are described in PLACEHOLDERS."""
-    for names in TEMPLATE_PLACEHOLDERS.values():
-        assert names <= set(PLACEHOLDERS)
+    for name, names in TEMPLATE_PLACEHOLDERS.items():
+        extra = set(COMBINED_PLACEHOLDERS) if name == "publicity_combined" else set()
+        assert names <= set(PLACEHOLDERS) | extra
     assert LEVEL_LABELS["deputy_senior"] == "副高级"
     assert KIND_LABELS["first_determination"] == "初次确定"
 
@@ -453,16 +465,25 @@ def test_wrong_type_refused(tmp_path: Path):
     assert error.key == "rules.max_submissions" and "应为整数" in error.message
 
 
+#: The single publicity's last sentence (the combined notice has a sentence like it).
+UNIQUE_PHONE_LINE = (
+    "{{ 姓名 }}同志的相关信息有疑异，请电话或书面形式反映至{{ 受理办公室 }}办公室，"
+    "监督电话：{{ 监督电话 }}"
+)
+
+
 def test_template_syntax_error_refused(tmp_path: Path):
     """A template that does not compile is refused with its key."""
-    path = broken(tmp_path, "监督电话：{{ 监督电话 }}", "监督电话：{{ 监督电话 }")
+    path = broken(tmp_path, UNIQUE_PHONE_LINE, UNIQUE_PHONE_LINE[:-1])
     error = refused(path)
     assert error.key == "templates.publicity" and "模板语法错误" in error.message
 
 
 def test_unknown_placeholder_refused(tmp_path: Path):
     """A placeholder outside PLACEHOLDERS is refused and named."""
-    path = broken(tmp_path, "监督电话：{{ 监督电话 }}", "监督电话：{{ 举报电话 }}")
+    path = broken(
+        tmp_path, UNIQUE_PHONE_LINE, UNIQUE_PHONE_LINE.replace("监督电话 }}", "举报电话 }}")
+    )
     error = refused(path)
     assert error.key == "templates.publicity"
     assert "未知的占位符" in error.message and "举报电话" in error.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.documents.sandbox import (
+from portal.sandbox import (
     TemplateError,
     TemplateProblem,
     check_template,

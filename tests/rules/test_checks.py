@@ -7,18 +7,13 @@ test cites the notice clause in shared/seeds/ that states the rule:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from portal.campaigns.definition import (
-    CampaignDefinition,
-    DefenseExemption,
-    load_definition,
-    shipped_definition_paths,
-)
+from portal.campaigns.definition import load_definition, shipped_definition_paths
+from portal.campaigns.schema import CampaignDefinition
 from portal.rules.checks import (
     AppFacts,
     Finding,
@@ -28,7 +23,6 @@ from portal.rules.checks import (
     findings_for,
     first_eligible_year,
     group_by_section,
-    source_for,
 )
 from portal.workdays.calendar import WorkdayCalendar
 
@@ -71,9 +65,9 @@ def ce_rows(years: list[int], public: int = 30, professional: int = 60) -> list[
 
 def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict[str, dict]:
     """A complete application with nothing to report under ``defn``."""
-    years_rule = defn.ce_years(level)
-    assert years_rule is not None
-    n = max(years_rule.public_years, years_rule.professional_years)
+    public, professional = defn.ce_year_lists(level)
+    ce_years = sorted(set(public) | set(professional))
+    assert ce_years
     return {
         "basic": {
             "level": level,
@@ -124,7 +118,7 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
         },
         "continuing_education": {
             "exempt": False,
-            "rows": ce_rows(list(range(defn.year - n + 1, defn.year + 1))),
+            "rows": ce_rows(ce_years),
         },
         "political": {"conduct": "拥护党的领导。", "appraisal": "表现良好。"},
         "summary": {"text": "任现职以来……"},
@@ -151,7 +145,7 @@ def in_section(findings: list[Finding], section: str) -> list[Finding]:
 # --------------------------------------------------------------------------- baseline
 
 
-@pytest.mark.parametrize("defn", ALL, ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", ALL, ids=lambda d: d.code)
 @pytest.mark.parametrize("level", ["junior", "intermediate"])
 def test_a_complete_application_has_no_findings(defn: CampaignDefinition, level: str) -> None:
     # Every rule of 000–003 satisfied: nothing to report.
@@ -161,7 +155,9 @@ def test_a_complete_application_has_no_findings(defn: CampaignDefinition, level:
 # --------------------------------------------------------------------------- eligibility
 
 
-@pytest.mark.parametrize(("defn", "clause"), [(PARTY, "002 一"), (WATER, "003 一（二）")])
+@pytest.mark.parametrize(
+    ("defn", "clause"), [(PARTY, f"{PARTY.citation} 一"), (WATER, f"{WATER.citation} 一（二）")]
+)
 def test_retired_staff_may_not_apply(defn: CampaignDefinition, clause: str) -> None:
     # 002 一: 离退休人员…不得参加; 003 一（二）: 离退休人员不得申报参加职称评审.
     sections = good_sections(defn)
@@ -171,7 +167,9 @@ def test_retired_staff_may_not_apply(defn: CampaignDefinition, clause: str) -> N
     assert "离退休" in found[0].message
 
 
-@pytest.mark.parametrize(("defn", "clause"), [(PARTY, "002 一"), (NEWS, "001 二")])
+@pytest.mark.parametrize(
+    ("defn", "clause"), [(PARTY, f"{PARTY.citation} 一"), (NEWS, f"{NEWS.citation} 二")]
+)
 def test_civil_servants_may_not_apply(defn: CampaignDefinition, clause: str) -> None:
     # 002 一: 公务员及参照公务员法管理的事业单位人员不得参加; 001 二: 公务员（含参照…）.
     sections = good_sections(defn)
@@ -181,7 +179,7 @@ def test_civil_servants_may_not_apply(defn: CampaignDefinition, clause: str) -> 
     assert "公务员" in found[0].message
 
 
-@pytest.mark.parametrize("defn", [CULTURE, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [CULTURE, WATER], ids=lambda d: d.code)
 def test_a_running_sanction_of_jiguo_or_above_bars_the_application(
     defn: CampaignDefinition,
 ) -> None:
@@ -193,10 +191,10 @@ def test_a_running_sanction_of_jiguo_or_above_bars_the_application(
     found = check(defn, sections, today=today)
     assert [(f.severity, f.field) for f in found] == [("blocking", "sanction_end")]
     assert "记大过" in found[0].message and "处分期间" in found[0].message
-    assert found[0].source == source_for(defn, "eligibility")
+    assert found[0].source == defn.cite("eligibility")
 
 
-@pytest.mark.parametrize("defn", [CULTURE, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [CULTURE, WATER], ids=lambda d: d.code)
 def test_an_ended_sanction_or_a_warning_does_not_bar(defn: CampaignDefinition) -> None:
     # 000 一 and 003 一（二）: only 记过 or above, and only during the sanction.
     today = in_window(defn)
@@ -212,14 +210,15 @@ def test_a_barring_sanction_without_end_date_is_blocking() -> None:
     sections = good_sections(NEWS)
     sections["basic"].update(sanction="撤职", sanction_end=None)
     found = check(NEWS, sections)
-    assert [(f.field, f.source) for f in found] == [("sanction_end", "001 二")]
+    assert [(f.field, f.source) for f in found] == [("sanction_end", f"{NEWS.citation} 二")]
 
 
 # --------------------------------------------------------------------------- blank fields
 
 
 @pytest.mark.parametrize(
-    ("defn", "clause"), [(CULTURE, "000 八（三）"), (PARTY, "002 四（二）、八（一）")]
+    ("defn", "clause"),
+    [(CULTURE, f"{CULTURE.citation} 八（三）"), (PARTY, f"{PARTY.citation} 四（二）、八（一）")],
 )
 def test_texts_left_blank_must_be_answered_with_wu(defn: CampaignDefinition, clause: str) -> None:
     # 000 八（三）: 须填写“无”，不能留空格; 002 四（二）: 应注明“无”，不得留有空格.
@@ -241,7 +240,7 @@ def test_texts_left_blank_must_be_answered_with_wu(defn: CampaignDefinition, cla
     assert all(f"“{defn.rules.blank_marker}”" in f.message for f in found)
 
 
-@pytest.mark.parametrize("defn", [NEWS, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [NEWS, WATER], ids=lambda d: d.code)
 def test_awards_and_papers_need_rows_or_the_wu_box(defn: CampaignDefinition) -> None:
     # 001 八（二） and 003 七（二）: 对没有内容可填的项目和栏目，须填写“无”.
     sections = good_sections(defn, "junior")
@@ -263,7 +262,7 @@ def test_002_intermediate_needs_five_years_public_and_three_professional() -> No
     found = check(PARTY, sections)
     assert len(found) == 1 and found[0].section == "continuing_education"
     assert "缺少2019、2020年" in found[0].message
-    assert found[0].source == "002 五（一）10"
+    assert found[0].source == f"{PARTY.citation} 五（一）10"
     # The two older years need only the public hours.
     sections["continuing_education"]["rows"] = ce_rows([2019, 2020], professional=0) + ce_rows(
         [2021, 2022, 2023]
@@ -278,7 +277,7 @@ def test_003_intermediate_needs_two_years_public_and_this_years_professional() -
     assert check(WATER, sections) == []
     sections["continuing_education"]["rows"] = ce_rows([2021])
     found = check(WATER, sections)
-    assert [f.source for f in found] == ["003 六（二）"]
+    assert [f.source for f in found] == [f"{WATER.citation} 六（二）"]
     assert "缺少2020年" in found[0].message
 
 
@@ -296,7 +295,7 @@ def test_junior_years_differ_between_002_and_003() -> None:
     assert check(WATER, water, "junior") == []
 
 
-@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.code)
 def test_hours_below_the_yearly_minimum_are_blocking(defn: CampaignDefinition) -> None:
     # 002 五（一）10: 公需科目30课时/年、专业科目60课时/年; 003 六（二） with 000 七（二）'s hours.
     rule = defn.rules.continuing_education
@@ -314,7 +313,7 @@ def test_hours_below_the_yearly_minimum_are_blocking(defn: CampaignDefinition) -
     assert any(f"不足{rule.min_professional_hours}学时" in f.message for f in found)
 
 
-@pytest.mark.parametrize("defn", [NEWS, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [NEWS, WATER], ids=lambda d: d.code)
 def test_unfilled_hours_are_asked_for(defn: CampaignDefinition) -> None:
     # 001 七（二） and 003 六（二）: each checked year needs its hours (0 when none).
     sections = good_sections(defn)
@@ -322,7 +321,7 @@ def test_unfilled_hours_are_asked_for(defn: CampaignDefinition) -> None:
     rows[-1]["professional_hours"] = None
     found = check(defn, sections)
     assert [(f.field, f.source) for f in found] == [
-        (f"rows-{len(rows) - 1}-professional_hours", source_for(defn, "continuing_education"))
+        (f"rows-{len(rows) - 1}-professional_hours", defn.cite("continuing_education"))
     ]
     assert "未填写" in found[0].message
 
@@ -337,8 +336,9 @@ def test_001_lists_seven_years_as_a_range() -> None:
 
 def test_the_yearly_total_comes_from_the_definition() -> None:
     # 000 七（二）: 每年须完成不少于90学时; a notice asking 100 in all is data, not code.
-    rule = replace(CULTURE.rules.continuing_education, min_total_hours=100)
-    stricter = replace(CULTURE, rules=replace(CULTURE.rules, continuing_education=rule))
+    rule = CULTURE.rules.continuing_education.model_copy(update={"min_total_hours": 100})
+    rules = CULTURE.rules.model_copy(update={"continuing_education": rule})
+    stricter = CULTURE.model_copy(update={"rules": rules})
     sections = good_sections(CULTURE)
     assert check(CULTURE, sections) == []
     found = check(stricter, sections)
@@ -360,11 +360,13 @@ def test_an_exemption_ground_must_be_one_the_notice_lists() -> None:
         if defn is PARTY:
             assert found == []
         else:
-            assert [(f.field, f.source) for f in found] == [("exemption_ground", "003 六（一）")]
+            assert [(f.field, f.source) for f in found] == [
+                ("exemption_ground", f"{WATER.citation} 六（一）")
+            ]
             assert "南疆学前教育支教" in found[0].message
 
 
-@pytest.mark.parametrize("defn", [CULTURE, PARTY], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [CULTURE, PARTY], ids=lambda d: d.code)
 def test_an_exemption_needs_its_approval(defn: CampaignDefinition) -> None:
     # 000 七（一）: 经…人力资源和社会保障局审核后，可免除当年继续教育; 002 五（一）10: 免试审批表.
     sections = good_sections(defn)
@@ -376,7 +378,7 @@ def test_an_exemption_needs_its_approval(defn: CampaignDefinition) -> None:
     }
     found = check(defn, sections)
     assert [(f.field, f.source) for f in found] == [
-        ("exemption_approval", source_for(defn, "ce_exemption"))
+        ("exemption_approval", defn.cite("ce_exemption"))
     ]
 
 
@@ -388,7 +390,7 @@ def test_002_basically_competent_delays_by_one_year_and_incompetent_by_two() -> 
     sections = good_sections(PARTY)
     sections["assessments"]["rows"][2]["result"] = "basically_competent"
     found = check(PARTY, sections)
-    assert len(found) == 1 and found[0].source == "002 五（一）8"
+    assert len(found) == 1 and found[0].source == f"{PARTY.citation} 五（一）8"
     assert "最早可于2024年申报" in found[0].message
     sections["assessments"]["rows"][0]["result"] = "incompetent"
     found = check(PARTY, sections)
@@ -415,7 +417,7 @@ def test_required_assessment_years_must_be_present(defn: CampaignDefinition, mis
     found = check(defn, sections)
     assert {f.field for f in found} == {None, "rows-0-result"}
     assert any(f"缺少{missing}年" in f.message for f in found)
-    assert all(f.source == source_for(defn, "assessment") for f in found)
+    assert all(f.source == defn.cite("assessment") for f in found)
 
 
 def test_not_assessed_is_a_warning() -> None:
@@ -434,7 +436,7 @@ def test_000_one_county_paper_is_not_enough_but_one_regional_paper_is() -> None:
     sections = good_sections(CULTURE, "junior")
     sections["papers"]["rows"] = sections["papers"]["rows"][:1]
     found = check(CULTURE, sections, "junior")
-    assert [(f.section, f.source) for f in found] == [("papers", "000 五（九）")]
+    assert [(f.section, f.source) for f in found] == [("papers", f"{CULTURE.citation} 五（九）")]
     assert "2篇" in found[0].message and "自治区级" in found[0].message
     sections["papers"]["rows"][0]["level"] = "自治区级"
     assert check(CULTURE, sections, "junior") == []
@@ -448,7 +450,7 @@ def test_001_papers_not_required_for_junior_and_no_regional_alternative() -> Non
     sections = good_sections(NEWS, "intermediate")
     sections["papers"]["rows"] = [{"title": "一", "level": "国家级"}]
     found = check(NEWS, sections)
-    assert [(f.section, f.source) for f in found] == [("papers", "001 五（一）4")]
+    assert [(f.section, f.source) for f in found] == [("papers", f"{NEWS.citation} 五（一）4")]
 
 
 def test_002_states_no_county_paper_rule() -> None:
@@ -461,14 +463,14 @@ def test_002_states_no_county_paper_rule() -> None:
 # --------------------------------------------------------------------------- history
 
 
-@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.code)
 def test_work_periods_must_connect(defn: CampaignDefinition) -> None:
     # 002 五（一）4: 简历时间段应上下衔接.
     sections = good_sections(defn)
     sections["work"]["rows"][1]["start"] = "2016-03-01"
     found = check(defn, sections)
     assert [(f.section, f.field, f.source) for f in found] == [
-        ("work", "rows-1-start", "002 五（一）4")
+        ("work", "rows-1-start", defn.cite_if_stated("work"))
     ]
     assert "空档" in found[0].message
 
@@ -479,7 +481,7 @@ def test_education_goes_from_lowest_to_highest() -> None:
     sections["education"]["rows"].reverse()
     found = check(PARTY, sections)
     assert [(f.section, f.field, f.source) for f in found] == [
-        ("education", "rows-1-level", "002 五（一）2")
+        ("education", "rows-1-level", f"{PARTY.citation} 五（一）2")
     ]
 
 
@@ -500,7 +502,7 @@ def test_outside_the_online_window_is_a_warning(
     sections = good_sections(defn)
     early = check(defn, sections, today=before)
     late = check(defn, sections, today=after)
-    assert [(f.severity, f.source) for f in early] == [("warning", source_for(defn, "window"))]
+    assert [(f.severity, f.source) for f in early] == [("warning", defn.cite("window"))]
     assert "尚未开始" in early[0].message
     assert "截止" in late[0].message and late[0].severity == "warning"
     assert check(defn, sections, today=after - timedelta(days=1)) == []
@@ -510,7 +512,10 @@ def test_outside_the_online_window_is_a_warning(
 # --------------------------------------------------------------------------- submissions
 
 
-@pytest.mark.parametrize(("defn", "clause"), [(PARTY, "002 四（三）"), (CULTURE, "000 八（四）")])
+@pytest.mark.parametrize(
+    ("defn", "clause"),
+    [(PARTY, f"{PARTY.citation} 四（三）"), (CULTURE, f"{CULTURE.citation} 八（四）")],
+)
 def test_a_returned_application_at_the_submissions_limit_is_blocking(
     defn: CampaignDefinition,
     clause: str,
@@ -537,7 +542,7 @@ def test_002_resubmission_time_left_and_overdue() -> None:
         now=due - timedelta(hours=10, minutes=30),
     )
     deadline = [f for f in found if "重新提交" in f.message]
-    assert [(f.severity, f.source) for f in deadline] == [("warning", "002 四（三）")]
+    assert [(f.severity, f.source) for f in deadline] == [("warning", f"{PARTY.citation} 四（三）")]
     assert "还剩10小时30分" in deadline[0].message
     assert "2023年10月2日 14:00" in deadline[0].message  # shown in Beijing time
     found = check(
@@ -574,7 +579,7 @@ def test_defense_ground_from_the_service_programme_of_each_notice() -> None:
     assert ground(PARTY, "special_task") is None
 
 
-@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.source)
+@pytest.mark.parametrize("defn", [PARTY, WATER], ids=lambda d: d.code)
 def test_defense_exempt_counties_below_county_level_and_junior(defn: CampaignDefinition) -> None:
     # 002 六（一）、（二） and 003 五（一）、（二）: 且末县、若羌县; 县级以下基层单位; 初级.
     sections = good_sections(defn)
@@ -583,7 +588,7 @@ def test_defense_exempt_counties_below_county_level_and_junior(defn: CampaignDef
     sections["basic"]["county"] = "若羌县"
     derived = derived_values(sections, facts(), defn)
     assert (derived.defense_exempt, derived.defense_ground) == (True, "在若羌县工作")
-    assert derived.defense_source == defn.defense_exemption.source_clause
+    assert derived.defense_source == defn.cite("defense_exemption")
     sections = good_sections(defn)
     sections["basic"]["below_county_level"] = True
     assert derived_values(sections, facts(), defn).defense_ground == "在县级以下基层单位工作"
@@ -603,15 +608,15 @@ def test_non_public_natures_differ_between_notices() -> None:
         sections = good_sections(defn)
         sections["basic"]["unit_nature"] = nature
         derived = derived_values(sections, facts(), defn)
-        assert derived.defense_exempt is exempt, (defn.source, nature)
+        assert derived.defense_exempt is exempt, (defn.code, nature)
         if exempt:
             assert derived.defense_ground == f"{nature}专业技术人员"
 
 
 def test_a_notice_without_the_junior_ground_does_not_exempt_juniors() -> None:
     # The grounds are data: a notice that drops 002 六（二） no longer exempts juniors.
-    rule: DefenseExemption = replace(PARTY.defense_exemption, junior_level=False)
-    defn = replace(PARTY, defense_exemption=rule)
+    rule = PARTY.defense_exemption.model_copy(update={"levels": ()})
+    defn = PARTY.model_copy(update={"defense_exemption": rule})
     assert not derived_values(good_sections(defn, "junior"), facts("junior"), defn).defense_exempt
 
 
