@@ -85,16 +85,21 @@ class Application(db.Model):
         return dict(s.data) if s else {}
 
     def is_first_time(self) -> bool:
-        """True when the person has no application at this level in an earlier campaign year."""
+        """True when the person has no application at this level in an earlier campaign year.
+
+        An application not yet stored (checked before it is written) has no person yet: the
+        person is the one with its ID number in its office.
+        """
+        if self.person_id is not None:
+            same_person = Application.person_id == self.person_id
+        else:
+            same_person = sa.and_(
+                Application.office_id == self.office_id, Application.id_number == self.id_number
+            )
         stmt = (
             sa.select(Application.id)
             .join(Campaign, Campaign.id == Application.campaign_id)
-            .where(
-                Application.person_id == self.person_id,
-                Application.id != self.id,
-                Application.level == self.level,
-                Campaign.year < self.campaign.year,
-            )
+            .where(same_person, Application.level == self.level, Campaign.year < self.campaign.year)
             .limit(1)
         )
         return db.session.scalar(stmt) is None

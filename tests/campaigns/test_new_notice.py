@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from portal.applications import sections as app_sections
 from portal.applications.models import Application
+from portal.applications.operations import NEW_FIELDS, save_application
 from portal.auth.models import User
 from portal.campaigns.definition import load_definition, loads_definition
 from portal.campaigns.models import Campaign
@@ -309,6 +310,18 @@ def _application(
     return app
 
 
+def _last_year() -> Campaign:
+    """Last year's notice, stored: the same file with every year one earlier."""
+    text = re.sub(
+        r"(?<!\d)20[12]\d(?!\d)",
+        lambda m: str(int(m[0]) - 1),
+        HT_FILE.read_text(encoding="utf-8"),
+    )
+    last_year = loads_definition(text, "ht-culture-2024.toml")
+    assert (last_year.code, last_year.year) == ("ht-culture-2024", 2024)
+    return upsert_campaign(last_year)[0]
+
+
 def test_materials_by_level_and_first_time(hotan, db) -> None:
     # 四: 学历证书 only for first-time applicants; 论文原件 only for 副高级.
     junior = _application(hotan, "junior", 11)
@@ -317,20 +330,26 @@ def test_materials_by_level_and_first_time(hotan, db) -> None:
     assert names == ["《专业技术职务任职资格评审表》", "学历证书原件及复印件"]
     assert "近5年发表的论文、著作原件" in [m.name for m in senior.applicable_materials()]
     # The same person applied at 副高级 in an earlier year: no longer a first-time applicant.
-    # Last year's notice: the same file with every year one earlier.
-    text = re.sub(
-        r"(?<!\d)20[12]\d(?!\d)",
-        lambda m: str(int(m[0]) - 1),
-        HT_FILE.read_text(encoding="utf-8"),
-    )
-    last_year = loads_definition(text, "ht-culture-2024.toml")
-    assert (last_year.code, last_year.year) == ("ht-culture-2024", 2024)
-    old, _ = upsert_campaign(last_year)
-    earlier = _application(hotan, "deputy_senior", 12, campaign=old)
+    earlier = _application(hotan, "deputy_senior", 12, campaign=_last_year())
     assert earlier.person_id == senior.person_id
     assert "学历证书原件及复印件" not in [m.name for m in senior.applicable_materials()]
     # A later application does not make the earlier one a repeat.
     assert "学历证书原件及复印件" in [m.name for m in earlier.applicable_materials()]
+
+
+def test_a_repeat_applicants_new_application_starts_without_first_time_materials(hotan, db):
+    # 四: 学历证书 only for first-time applicants, also when the application and its materials
+    # are written at once (the materials start from the notice's list before the person is set).
+    _application(hotan, "deputy_senior", 61, campaign=_last_year())
+    earlier = db.session.scalars(sa.select(Application)).one()
+    basic = {k: getattr(earlier, k) for k in NEW_FIELDS}
+    campaign = db.session.get(Campaign, hotan.campaign.id)
+    again = save_application(
+        campaign, hotan.office.id, {"basic": basic, "materials": {}}, None, partial=True
+    )
+    assert again.person_id == earlier.person_id
+    names = [r["name"] for r in again.section("materials").data["rows"]]
+    assert "近5年发表的论文、著作原件" in names and "学历证书原件及复印件" not in names
 
 
 def test_with_no_assessment_years_the_assessments_section_is_complete(hotan, world, db) -> None:
