@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import has_request_context
+from flask_login import current_user
 
 from portal.audit import record
 from portal.campaigns.definition import (
@@ -49,9 +51,6 @@ def user_prefecture(user: User | None) -> str | None:
 
 def _current_user() -> User | None:
     """The logged-in user of the request, or None outside a request (command line)."""
-    from flask import has_request_context
-    from flask_login import current_user
-
     if not has_request_context() or not current_user.is_authenticated:
         return None
     return current_user._get_current_object()  # type: ignore[attr-defined]
