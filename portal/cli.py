@@ -10,6 +10,7 @@ from flask import Flask
 
 from portal.auth.models import User
 from portal.campaigns.definition import CampaignDefinitionError, load_definition
+from portal.campaigns.models import Campaign
 from portal.campaigns.reference import format_reference
 from portal.campaigns.report import describe
 from portal.campaigns.services import CampaignLoadRefused, all_campaigns, load_campaign_file
@@ -81,7 +82,12 @@ def campaigns_check(path: str) -> None:
         for line in exc.lines():
             click.echo(f"  {line}", err=True)
         sys.exit(1)
-    existing = {c.code: c for c in all_campaigns()}.get(defn.code)
+    try:
+        existing = db.session.scalar(sa.select(Campaign).where(Campaign.code == defn.code))
+    except sa.exc.SQLAlchemyError:
+        # No database yet (checked before `db upgrade`): the file is described all the same.
+        db.session.rollback()
+        existing = None
     click.echo(describe(defn, replaces=existing.title if existing else None))
 
 

@@ -41,6 +41,18 @@ def test_every_key_has_a_description_and_an_example_of_its_type(key):
     TypeAdapter(key.field.annotation).validate_json(text, strict=True)
 
 
+def test_the_check_command_works_before_the_database_exists(app, runner):
+    # A bureau checks its file on a machine where `db upgrade` has not run yet.
+    from portal.extensions import db
+
+    with app.app_context():
+        db.drop_all()
+    res = runner.invoke(args=["campaigns", "check", str(HT_FILE)])
+    assert res.exit_code == 0, res.output
+    assert "所属：和田地区" in res.output
+    assert "新的评审通知" in res.output
+
+
 def test_the_check_command_says_what_the_portal_will_do(runner, world):
     res = runner.invoke(args=["campaigns", "check", str(HT_FILE)])
     assert res.exit_code == 0, res.output
