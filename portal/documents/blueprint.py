@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint
 
 from portal.documents import template_views, views
+from portal.documents.layout import typeset
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+bp.add_app_template_filter(typeset, "typeset")
 
 # One application's documents: the list, a print preview, a PDF.
 bp.add_url_rule("/<int:app_id>/", "index", views.index)

@@ -119,6 +119,7 @@ b, strong {{
 .seal {{ margin-top: 1.2em; }}
 .date {{ margin-top: 0.3em; }}
 .signoff {{ page-break-inside: avoid; }}
+.blank {{ white-space: pre; }}  /* U+3000 blanks for handwriting keep their width */
 .page-break {{ page-break-before: always; }}
 table.grid {{
     width: 100%;

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
@@ -27,6 +26,7 @@ from portal.documents.context import (
     build_context,
     document_label,
 )
+from portal.documents.layout import Block, arrange, layout_template
 from portal.documents.models import template_text
 from portal.documents.pdf import (
     BASE_CSS,
@@ -37,7 +37,7 @@ from portal.documents.pdf import (
     html_to_pdf,
 )
 from portal.htmlsafe import clean_html
-from portal.sandbox import TemplateError, render_paragraphs
+from portal.sandbox import TemplateError
 from portal.sandbox import render_template as render_text
 
 __all__ = [
@@ -110,20 +110,6 @@ p, td, th, div { word-break: break-all; }
 )
 
 
-@dataclass(frozen=True)
-class Block:
-    """One line of a template as laid out: title, paragraph or a line of the sign-off."""
-
-    kind: str  # "title", "para", "sign", "seal" or "date"
-    text: str
-    label: str = ""  # a leading 基本信息： set in the heavy face
-
-
-_DATE_LINE = re.compile(r"^\d{4}\s*年.*日$")
-_LABEL = re.compile(r"^([\u4e00-\u9fff]{2,8}[：:])(.+)$")
-_SENTENCE_END = "。；：，！？"
-
-
 def adapt_template(text: str, values: dict[str, str], raw: dict[str, str]) -> str:
     """Keep “{{ 专业 }}专业” and “{{ 受理办公室 }}办公室” reading right for any value."""
     specialty = re.compile(r"\{\{\s*专业\s*\}\}\s*专业")
@@ -137,31 +123,6 @@ def adapt_template(text: str, values: dict[str, str], raw: dict[str, str]) -> st
     return text
 
 
-def layout(lines: Sequence[str], values: dict[str, str], *, labels: bool = False) -> list[Block]:
-    """Classify a rendered template's lines: the title, paragraphs and the sign-off lines."""
-    blocks: list[Block] = []
-    for index, line in enumerate(lines):
-        if (
-            index == 0
-            and len(line) <= 24
-            and "，" not in line
-            and line[-1] not in _SENTENCE_END
-            and not _DATE_LINE.match(line)
-        ):
-            blocks.append(Block("title", line))
-        elif line.startswith(("签字", "签名")) or "负责人签字" in line:
-            blocks.append(Block("sign", line))
-        elif ("公章" in line or "盖章" in line) and len(line) <= 60:
-            blocks.append(Block("seal", line))
-        elif line == values.get("日期") or _DATE_LINE.match(line):
-            blocks.append(Block("date", line))
-        elif labels and (match := _LABEL.match(line)):
-            blocks.append(Block("para", match.group(2), match.group(1)))
-        else:
-            blocks.append(Block("para", line))
-    return blocks
-
-
 def _template_blocks(app: Application, kind: str, ctx: DocumentContext) -> list[Block]:
     """The campaign template of kind filled with ctx and laid out."""
     name = TEMPLATE_OF_KIND[kind]
@@ -170,10 +131,11 @@ def _template_blocks(app: Application, kind: str, ctx: DocumentContext) -> list[
     values = dict(ctx.values)
     text = adapt_template(text, values, ctx.raw)
     try:
-        lines = render_paragraphs(text, values, TEMPLATE_PLACEHOLDERS[name])
+        return layout_template(
+            text, values, TEMPLATE_PLACEHOLDERS[name], labels=kind == "publicity"
+        )
     except TemplateError as exc:
         raise MissingData([p.message for p in exc.problems], KIND_LABELS[kind]) from exc
-    return layout(lines, values, labels=kind == "publicity")
 
 
 def render_annex(ctx: DocumentContext) -> Markup:
@@ -207,7 +169,7 @@ def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
         blocks = _template_blocks(app, kind, ctx)
         if not any(b.kind == "title" for b in blocks):
             blocks.insert(0, Block("title", KIND_LABELS[kind]))
-        variables["blocks"] = blocks
+        variables["page"] = arrange(blocks)
         return "documents/notice.html", variables
     if kind == "ce-exemption":
         return "documents/ce_exemption.html", variables
@@ -260,6 +222,8 @@ def render_pdf(app: Application, kind: str) -> bytes:
 
 
 COMBINED_TITLE = "推荐单位公示（多人合并）"
+#: The combined notice's line where the list of people stands.
+_LIST_LINE = re.compile(r"\s*\{\{\s*名单\s*\}\}\s*")
 
 
 def _combined(apps: Sequence[Application]) -> dict[str, Any]:
@@ -303,17 +267,19 @@ def _combined(apps: Sequence[Application]) -> dict[str, Any]:
         {
             "姓名列表": "、".join(p["v"]["姓名"] for p in people),
             "人数": str(len(people)),
-            "名单": "{{ 名单 }}",  # kept as a marker: the list is laid out by the template
+            "名单": "",
         }
     )
     text = adapt_template(wording, values, first.raw)
+    # The list stands where the template's own line {{ 名单 }} is (the schema checks it).
+    lines = text.splitlines()
+    split = next(i for i, line in enumerate(lines) if _LIST_LINE.fullmatch(line))
+    allowed = TEMPLATE_PLACEHOLDERS["publicity_combined"]
     try:
-        lines = render_paragraphs(text, values, TEMPLATE_PLACEHOLDERS["publicity_combined"])
+        before = layout_template("\n".join(lines[:split]), values, allowed)
+        after = layout_template("\n".join(lines[split + 1 :]), values, allowed)
     except TemplateError as exc:
         raise MissingData([p.message for p in exc.problems], COMBINED_TITLE) from exc
-    split = lines.index("{{ 名单 }}")
-    before = layout(lines[:split], values)
-    after = layout(lines[split + 1 :], values)
     if not any(b.kind == "title" for b in before):
         before.insert(0, Block("title", "推荐单位公示"))
     return {
@@ -321,7 +287,7 @@ def _combined(apps: Sequence[Application]) -> dict[str, Any]:
         "kind": "publicity",
         "people": people,
         "before": before,
-        "after": after,
+        "page": arrange(after),
     }
 
 

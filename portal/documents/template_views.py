@@ -16,13 +16,14 @@ from portal.campaigns.definition import PLACEHOLDERS, TEMPLATE_PLACEHOLDERS
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.documents.context import MISSING_LABELS, build_context
+from portal.documents.layout import Block, layout_template
 from portal.documents.models import UNIT_TEMPLATE_KINDS, UnitTemplate, find_exact
-from portal.documents.render import Block, adapt_template, layout
+from portal.documents.render import adapt_template
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import Office, RecommendingUnit
 from portal.offices.services import office_units
-from portal.sandbox import TemplateError, check_template, render_paragraphs
+from portal.sandbox import TemplateError, check_template
 from portal.security import can_edit_office, scope, scoped_get_or_404
 from portal.timeutil import utcnow
 
@@ -353,11 +354,11 @@ def preview_unit_template():
         values, raw, note = _preview_values(form)
         text = adapt_template(form.text, values, raw)
         try:
-            lines = render_paragraphs(text, values, allowed_placeholders(form.kind))
+            blocks = layout_template(
+                text, values, allowed_placeholders(form.kind), labels=form.kind == "publicity"
+            )
         except TemplateError as exc:
             text_errors = [p.message for p in exc.problems]
-        else:
-            blocks = layout(lines, values, labels=form.kind == "publicity")
     campaign = _campaign(form.campaign_code)
     sentence_only = (
         form.kind == "commitment"

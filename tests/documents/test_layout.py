@@ -1,0 +1,121 @@
+"""Layout of the notice templates: the sign-off comes from the template, blanks keep their width."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+import pytest
+
+from portal.documents.layout import normalise_spaces, template_structure
+from portal.documents.render import render_html, render_pdf
+from tests.documents.test_documents import compact, fill, text_of
+
+#: 业绩成果 as clerks type it: numbered lines, one naming a seal, one a date range (issue 14).
+ACHIEVEMENTS = "\n".join(
+    [
+        "1．主持完成自治州党校主体班次教学改革课题。",
+        "2．2021年获和静县“优秀共产党员”称号（县委组织部盖章证明）。",
+        "2022年3月1日至2022年12月31日",
+        "3．撰写的调研报告获州委主要领导批示（加盖公章）",
+    ]
+)
+
+
+def signoff_html(html: str) -> str:
+    """The sign-off block of a rendered notice."""
+    match = re.search(r'<div class="signoff">(.*?)</div>', html, re.S)
+    assert match, "no sign-off block"
+    return match.group(1)
+
+
+def test_achievement_lines_with_a_seal_or_a_date_stay_in_the_body(party_app) -> None:
+    # The sign-off is where the template puts it (签字 / 公章 / {{ 日期 }} after the body),
+    # never a line of the applicant's text that happens to mention 盖章 or look like a date.
+    fill(party_app, achievements={"summary": ACHIEVEMENTS})
+    html = render_html(party_app, "publicity", preview=False)
+    signoff = signoff_html(html)
+    for line in ACHIEVEMENTS.splitlines():
+        assert line not in signoff, line
+    assert "签字：（单位负责人签字）" in signoff and "（推荐单位公章）" in signoff
+    text = text_of(render_pdf(party_app, "publicity"))
+    body_end = text.index("公示时间从")
+    for line in ACHIEVEMENTS.splitlines():
+        assert 0 <= text.index(compact(line)) < body_end, line
+    assert text.index("业绩成果：1．主持完成") < text.index("2．2021年获和静县")
+    assert text.endswith("（推荐单位公章）2024年8月1日")
+
+
+def date_blanks(pdf: bytes, year: str) -> list[tuple[float, float]]:
+    """Each printed 「{year}年 月 日」: the gaps before 月 and before 日, in font sizes."""
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            chars = [c for c in page.chars if c["text"].strip()]
+            chars.sort(key=lambda c: (round(c["top"]), c["x0"]))
+            text = "".join(c["text"] for c in chars)
+            for match in re.finditer(f"{year}年月日", text):
+                nian, yue, ri = chars[match.start() + 4 : match.end()]
+                found.append(
+                    (
+                        round((yue["x0"] - nian["x1"]) / nian["size"], 1),
+                        round((ri["x0"] - yue["x1"]) / yue["size"], 1),
+                    )
+                )
+    return found
+
+
+@pytest.mark.parametrize("kind", ["commitment", "ce-exemption", "catalog"])
+def test_date_blanks_for_handwriting_keep_their_width(party_app, kind: str) -> None:
+    # 「2023年　　月　　日」: two ideographic spaces before 月 and before 日, to write in by hand.
+    assert date_blanks(render_pdf(party_app, kind), "2023") == [(2.0, 2.0)], kind
+    preview = re.sub(r"<[^>]+>", "", render_html(party_app, kind, preview=True))
+    assert "2023年　　月　　日" in preview, kind
+
+
+def test_spaces_left_by_the_notices_extraction_are_not_printed(party_app) -> None:
+    # 002 个人承诺书 as extracted: 「并从申报年度下一年起 3 年内」.
+    html = render_html(party_app, "commitment", preview=False)
+    assert "并从申报年度下一年起3年内，不得申报专业技术资格" in html
+    assert "起 3 年" not in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("下一年起 3 年内", "下一年起3年内"),
+        ("2023 年×月×日", "2023年×月×日"),
+        ("现对 {{ 姓名 }} 同志", "现对{{ 姓名 }}同志"),
+        ("2023年　　月　　日", "2023年　　月　　日"),  # blanks for handwriting stay
+        ("Word 与 WPS", "Word与WPS"),
+        ("ISO 9001", "ISO 9001"),
+    ],
+)
+def test_template_spaces_are_normalised_beside_chinese_text(text: str, expected: str) -> None:
+    assert normalise_spaces(text) == expected
+
+
+def test_sign_off_is_the_templates_tail_with_the_date_placeholder() -> None:
+    text = "\n".join(
+        [
+            "推荐单位公示",
+            "业绩成果：{{ 业绩成果 }}",
+            "特此公示",
+            "签字：（单位负责人签字）",
+            "{{ 推荐单位 }}（公章）",
+            "{{ 日期 }}",
+        ]
+    )
+    kinds = [(line.kind, line.label) for line in template_structure(text, labels=True)]
+    assert kinds == [
+        ("title", ""),
+        ("para", "业绩成果："),
+        ("seal", ""),  # a short line before the sign-off without a sentence end joins it
+        ("sign", ""),
+        ("seal", ""),
+        ("date", ""),
+    ]
+    # Without a sign-off placeholder nothing at the end is taken for a sign-off.
+    structure = template_structure("个人承诺书\n本人承诺。\n签字：（承诺人）")
+    assert [line.kind for line in structure] == ["title", "para", "para"]
