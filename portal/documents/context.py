@@ -62,7 +62,6 @@ MISSING_LABELS: dict[str, str] = {
     "公示天数": "公示天数（公示与推荐：先填写公示开始日期）",
     "受理办公室": "受理异议的办公室（推荐单位设置）",
     "监督电话": "监督电话（推荐单位设置）",
-    "单位负责人": "单位负责人（推荐单位设置）",
     "推荐单位": "推荐单位（基本信息）",
     "日期": "落款日期（公示与推荐：先填写公示开始日期）",
 }
@@ -208,7 +207,8 @@ def placeholder_values(
         "公示天数": str(period.calendar_days) if period else "",
         "受理办公室": office_name.removesuffix("办公室") if office_name != "办公室" else "",
         "监督电话": _text(unit.supervision_phone if unit else ""),
-        "单位负责人": _text(unit.head_title if unit else ""),
+        # Who signs the notice: the unit's 单位负责人职务, else the notice's own word.
+        "单位负责人": _text(unit.head_title if unit else "") or "单位负责人",
         "推荐单位": _text(unit.name if unit else ""),
         "日期": "",
     }

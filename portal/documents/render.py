@@ -105,7 +105,7 @@ PREVIEW_CSS = (
     .warning { color: #a30000; }
 }
 @media print { .no-print { display: none; } .sheet { padding: 0; } }
-p, td, th, div { word-break: break-all; }
+p, td, th, div { line-break: strict; overflow-wrap: anywhere; }
 """
 )
 

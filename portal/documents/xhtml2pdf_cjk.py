@@ -47,9 +47,12 @@ _REQUIRED = {
     "xhtml2pdf.xhtml2pdf_reportlab": ("PmlParagraph",),
 }
 
-#: Characters that must not start a line (closing punctuation), and must not end one.
-CANNOT_START = frozenset(ALL_CANNOT_START + "，。、；：？！”’）》〉」』】〕〗］｝…·～")
-CANNOT_END = frozenset(ALL_CANNOT_END + "“‘（《〈「『【〔〖［｛·")
+#: Characters that must not start a line (closing punctuation, the full-width full stop of
+#: 「1．」, ellipsis and the name dot), and must not end one (opening brackets and quotes).
+CANNOT_START = frozenset(
+    ALL_CANNOT_START + "，。、；：？！”’）》〉」』】〕〗〙〛］｝．…‥·～％‰℃﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞"
+)
+CANNOT_END = frozenset(ALL_CANNOT_END + "“‘（《〈「『【〔〖〘〚［｛·﹙﹛﹝")
 
 #: The most space justification may add between two CJK characters, in points.
 MAX_JUSTIFY_CHAR_SPACE = 3.0

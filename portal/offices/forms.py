@@ -26,7 +26,7 @@ class UnitForm(FlaskForm):
     head_title = StringField(
         "单位负责人职务",
         validators=[Length(max=50)],
-        description="公示落款“单位负责人签字”处使用，如 局长。",
+        description="公示落款“签字：（单位负责人签字）”处印出，如 局长；不填则印“单位负责人”。",
     )
     objection_office = StringField(
         "受理异议的办公室",

@@ -286,7 +286,10 @@ def test_partyschool_templates_keep_official_phrases(shipped: dict[str, Campaign
     assert "3 年内，不得申报专业技术资格" in t.commitment
     assert t.commitment.splitlines()[0] == "个人承诺书"
     assert t.publicity.splitlines()[-1] == "{{ 日期 }}"
-    assert "签字：（单位负责人签字）" in t.publicity.splitlines()
+    # The unit's 单位负责人职务 (e.g. 局长) goes where the notice has 单位负责人; by default the
+    # notice's own words print.
+    assert "签字：（{{ 单位负责人 }}签字）" in t.publicity.splitlines()
+    assert "签字：（单位负责人签字）" in seed_text("002").splitlines()
 
 
 def _blanks_pattern(line: str) -> re.Pattern[str]:

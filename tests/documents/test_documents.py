@@ -141,13 +141,22 @@ def test_publicity_has_the_notice_wording_values_and_period(party_app) -> None:
         "业绩成果：近五年承担主体班次教学任务",
         "公示时间从2024年8月1日起至2024年8月7日止（公示期不少于5个工作日）",
         "反映至若羌县文化馆办公室，监督电话：0996-7102311",
-        "签字：（单位负责人签字）",
+        "签字：（馆长签字）",  # the unit's 单位负责人职务
         "（推荐单位公章）",
     ]:
         assert phrase in text, phrase
     assert "办公室办公室" not in text
     assert "系列系列" not in text
     assert text.endswith("2024年8月1日")
+
+
+def test_the_sign_line_names_the_units_head_title_else_the_notices_words(party_app) -> None:
+    # 002 附件 推荐单位公示（模板）: 「签字：（单位负责人签字）」; the unit's setting 单位负责人职务
+    # (offices: 公示落款处印出) takes the place of 单位负责人.
+    party_app.unit.head_title = "局长"
+    assert "签字：（局长签字）" in text_of(render_pdf(party_app, "publicity"))
+    party_app.unit.head_title = ""
+    assert "签字：（单位负责人签字）" in text_of(render_pdf(party_app, "publicity"))
 
 
 def test_id_number_is_masked_unless_the_office_shows_it_in_full(party_app) -> None:

@@ -38,7 +38,7 @@ def test_achievement_lines_with_a_seal_or_a_date_stay_in_the_body(party_app) -> 
     signoff = signoff_html(html)
     for line in ACHIEVEMENTS.splitlines():
         assert line not in signoff, line
-    assert "签字：（单位负责人签字）" in signoff and "（推荐单位公章）" in signoff
+    assert "签字：（馆长签字）" in signoff and "（推荐单位公章）" in signoff
     text = text_of(render_pdf(party_app, "publicity"))
     body_end = text.index("公示时间从")
     for line in ACHIEVEMENTS.splitlines():
@@ -119,3 +119,26 @@ def test_sign_off_is_the_templates_tail_with_the_date_placeholder() -> None:
     # Without a sign-off placeholder nothing at the end is taken for a sign-off.
     structure = template_structure("个人承诺书\n本人承诺。\n签字：（承诺人）")
     assert [line.kind for line in structure] == ["title", "para", "para"]
+
+
+def line_ends(pdf: bytes) -> list[str]:
+    """Each printed line of a PDF, stripped."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [
+            line["text"].strip()
+            for page in doc.pages
+            for line in page.extract_text_lines()
+            if line["text"].strip()
+        ]
+
+
+def test_no_line_starts_with_closing_punctuation_or_ends_with_an_opening_one(party_app) -> None:
+    # Chinese line breaking: 「．」「，」「。」「）」「”」 never begin a line,
+    # 「（」「“」 never end one.
+    item = "1．主持完成自治州党校课题，撰写的调研报告（获奖）获“州委”批示。2．2021年获奖；"
+    summary = "\n".join("啊" * shift + item * 2 for shift in range(26))
+    fill(party_app, achievements={"summary": summary})
+    lines = line_ends(render_pdf(party_app, "publicity"))
+    assert len(lines) > 60
+    assert [line for line in lines if line[0] in "．，。、；：？！）》”’…"] == []
+    assert [line for line in lines if line[-1] in "（《“‘"] == []
