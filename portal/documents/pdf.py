@@ -13,9 +13,11 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.units import cm as CM
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
@@ -316,6 +318,48 @@ def html_to_pdf(
     if not data.startswith(b"%PDF"):
         raise PdfError("PDF 生成失败：没有得到 PDF 数据")
     return data
+
+
+#: GB/T 9704-2012 7.5: page numbers in 4号 (14 pt) Arabic numerals with a 一字线 each side,
+#: the line's top 7 mm below the type area; odd pages right, even pages left, one em in.
+PAGE_NUMBER_SIZE = 14.0
+PAGE_NUMBER_GAP_CM = 0.7
+
+
+def page_number_text(number: int) -> str:
+    """「— 1 —」."""
+    return f"— {number} —"
+
+
+def number_pages(pdf: bytes, fonts: FontChoice | None = None) -> bytes:
+    """Print 「— N —」 on every page of a document of more than one page (GB/T 9704)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) < 2:
+        return pdf
+    font = (fonts or default_fonts()).body_name
+    overlay = io.BytesIO()
+    canvas = Canvas(overlay)
+    for number, page in enumerate(reader.pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        canvas.setPageSize((width, height))
+        canvas.setFont(font, PAGE_NUMBER_SIZE)
+        top = (MARGIN_BOTTOM_CM - PAGE_NUMBER_GAP_CM) * CM
+        baseline = top - PAGE_NUMBER_SIZE * 0.88
+        text = page_number_text(number)
+        if number % 2:
+            right = width - MARGIN_RIGHT_CM * CM - PAGE_NUMBER_SIZE
+            canvas.drawRightString(right, baseline, text)
+        else:
+            canvas.drawString(MARGIN_LEFT_CM * CM + PAGE_NUMBER_SIZE, baseline, text)
+        canvas.showPage()
+    canvas.save()
+    numbers = PdfReader(io.BytesIO(overlay.getvalue()))
+    writer = PdfWriter(clone_from=reader)
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def merge_pdfs(documents: Iterable[bytes]) -> bytes:

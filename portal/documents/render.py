@@ -35,6 +35,7 @@ from portal.documents.pdf import (
     FontChoice,
     find_cjk_fonts,
     html_to_pdf,
+    number_pages,
 )
 from portal.htmlsafe import clean_html
 from portal.sandbox import TemplateError
@@ -210,7 +211,8 @@ def document_fonts() -> FontChoice:
 
 def _pdf(html: str) -> bytes:
     """HTML to PDF with the configured fonts and the document CSS."""
-    return html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=document_fonts())
+    fonts = document_fonts()
+    return number_pages(html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=fonts), fonts)
 
 
 def render_pdf(app: Application, kind: str) -> bytes:

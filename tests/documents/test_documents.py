@@ -45,8 +45,8 @@ def compact(text: str) -> str:
 
 
 def text_of(pdf: bytes) -> str:
-    """The compacted text of a PDF."""
-    return compact(pdf_text(pdf))
+    """The compacted text of a PDF, without the page numbers 「— N —」 under the type area."""
+    return compact(re.sub(r"\s*— \d+ —\s*(?=\f|$)", "", pdf_text(pdf)))
 
 
 def chars_outside_margins(pdf: bytes) -> list[str]:
@@ -59,6 +59,8 @@ def chars_outside_margins(pdf: bytes) -> list[str]:
             right = page.width - pdfmod.MARGIN_RIGHT_CM * CM + TOLERANCE
             bottom = page.height - pdfmod.MARGIN_BOTTOM_CM * CM + TOLERANCE
             for char in page.chars:
+                if char["text"] in "— 0123456789" and char["top"] > bottom:
+                    continue  # the page number 「— N —」 (GB/T 9704), below the type area
                 if char["text"].strip() and (
                     char["x0"] < left
                     or char["x1"] > right

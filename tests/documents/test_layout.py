@@ -9,8 +9,11 @@ import pdfplumber
 import pytest
 
 from portal.documents.layout import normalise_spaces, template_structure
+from portal.documents.pdf import pdf_text
 from portal.documents.render import render_html, render_pdf
 from tests.documents.test_documents import compact, fill, text_of
+
+CM = 72 / 2.54
 
 #: 业绩成果 as clerks type it: numbered lines, one naming a seal, one a date range (issue 14).
 ACHIEVEMENTS = "\n".join(
@@ -142,3 +145,38 @@ def test_no_line_starts_with_closing_punctuation_or_ends_with_an_opening_one(par
     assert len(lines) > 60
     assert [line for line in lines if line[0] in "．，。、；：？！）》”’…"] == []
     assert [line for line in lines if line[-1] in "（《“‘"] == []
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    """The compacted text of each page."""
+    return [compact(page) for page in pdf_text(pdf).split("\f")]
+
+
+def test_the_sign_off_never_stands_alone_on_a_page(party_app) -> None:
+    # However long the body, the sign-off shares its page with the end of the body.
+    line = "主持完成自治州党校主体班次教学改革课题一项。"
+    for count in range(12, 26):
+        fill(party_app, achievements={"summary": "\n".join([line] * count)})
+        pages = pages_text(render_pdf(party_app, "publicity"))
+        signed = [page for page in pages if "（推荐单位公章）" in page]
+        assert len(signed) == 1, count
+        assert "监督电话" in signed[0], count
+
+
+def test_multi_page_documents_are_numbered_as_gb_t_9704(party_app) -> None:
+    # 「— 1 —」 below the type area, odd pages right and even pages left; one page: none.
+    assert "—1—" not in text_of(render_pdf(party_app, "publicity"))
+    fill(party_app, achievements={"summary": "\n".join(["主持完成教学改革课题一项。"] * 60)})
+    pdf = render_pdf(party_app, "publicity")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert len(doc.pages) >= 3
+        for number, page in enumerate(doc.pages, start=1):
+            footer = [c for c in page.chars if c["top"] > page.height - 3.5 * CM]
+            assert "".join(c["text"] for c in footer).replace(" ", "") == f"—{number}—"
+            assert min(c["top"] for c in footer) >= page.height - 2.8 * CM - 1
+            assert all(round(c["size"]) == 14 for c in footer)
+            middle = page.width / 2
+            if number % 2:
+                assert min(c["x0"] for c in footer) > middle
+            else:
+                assert max(c["x1"] for c in footer) < middle
