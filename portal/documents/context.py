@@ -366,7 +366,7 @@ def _catalog_fields(app: Application) -> dict[str, Any]:
     return {
         "campaign": definition.notice_title or definition.title,
         "issuer": definition.issuer,
-        "kind": KIND_LABELS.get(app.kind, app.kind),
+        "kind": APPLICATION_KIND_LABELS.get(app.kind, app.kind),
         "rows": rows,
     }
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from portal.documents.xhtml2pdf_cjk import WORD_JOINER
 from portal.sandbox import render_template
 
 #: Placeholders a sign-off line may hold: who signs, the unit that stamps, the date.
@@ -36,6 +37,30 @@ _EXTRACTION_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 
 #: A run of ideographic spaces: a blank the notice leaves for handwriting.
 _BLANK = re.compile("\u3000+")
+
+#: The words a unit or office name ends its parts with: places, then organisations. A long
+#: name wraps only after one of them (若羌县|水文水资源勘测分站), never inside a place name
+#: (瓦石峡镇, 巴润哈尔莫敦镇) or a word. A dictionary segmenter (jieba) was tried and
+#: rejected: it cuts transliterated Uyghur and Mongolian place names (瓦|石峡, 巴润|哈尔|莫敦)
+#: that no dictionary holds, and costs about 90 MB of memory and 2 s to load.
+UNIT_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            # places
+            *("自治区", "自治州", "自治县", "地区", "兵团", "街道", "社区", "开发区", "园区"),
+            *("省", "市", "州", "县", "区", "旗", "盟", "镇", "乡", "村", "师", "团"),
+            # offices and bodies
+            *("人民政府", "政府", "委员会", "管委会", "办公室", "办事处", "党委", "县委", "州委"),
+            *("管理局", "管理处", "管理站", "管理所", "联合会", "协会", "学会", "工会", "商会"),
+            *("局", "厅", "委", "办", "部", "院", "所", "站", "馆", "队", "校", "厂"),
+            *("中心", "公司", "集团", "基地", "中学", "小学", "大学", "学院", "幼儿园"),
+            *("报社", "合作社", "出版社", "旅行社", "电视台", "广播电视台", "气象台"),
+            *("农场", "林场", "牧场", "公园", "产业园", "工业园", "科技园"),
+        },
+        key=len,
+        reverse=True,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -170,13 +195,39 @@ def layout_template(
     return blocks
 
 
-def typeset(text: object) -> Markup:
-    """Escape text for a document and keep each blank of ideographic spaces its full width.
+def unit_words(name: str) -> list[str]:
+    """A unit or office name cut after each place or body it names, for line breaking.
+
+    A part is at least two characters and never leaves a single character behind it.
+    """
+    words: list[str] = []
+    start = 0
+    for end in range(2, len(name) - 1):
+        part = name[start:end]
+        if len(part) >= 2 and part.endswith(UNIT_SUFFIXES):
+            words.append(part)
+            start = end
+    words.append(name[start:])
+    return [w for w in words if w]
+
+
+def join_words(name: str) -> str:
+    """The name with a word joiner between the characters of each of its words."""
+    return "".join(WORD_JOINER.join(word) for word in unit_words(name))
+
+
+def typeset(text: object, names: Iterable[str] = ()) -> Markup:
+    """Escape text for a document: blanks keep their width, names break between words.
 
     The PDF engine collapses runs of U+3000 like ordinary spaces; inside a span with
     ``white-space: pre`` they keep their width, so 「2023年　　月　　日」 leaves room to write.
+    Each of `names` (the unit's, the office's) found in the text wraps only between its
+    words (see unit_words).
     """
-    escaped = str(escape("" if text is None else text))
+    plain = "" if text is None else str(text)
+    for name in sorted({n for n in names if n and len(n) >= 4}, key=len, reverse=True):
+        plain = plain.replace(name, join_words(name))
+    escaped = str(escape(plain))
     return Markup(_BLANK.sub(lambda m: f'<span class="blank">{m.group(0)}</span>', escaped))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,19 +42,88 @@ FALLBACK_WARNING = (
 
 _WINDOWS_FONTS = Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
 
-#: Song/Ming faces for body text, best first: (path, subfont index of a TTC).
+#: Body faces by family name, best first: 仿宋 as GB/T 9704 asks, then 宋 (Song/Ming).
+#: Found through fontconfig wherever they are installed; TrueType outlines only (the PDF
+#: engine cannot embed the PostScript/CFF outlines of FandolSong or Source Han Serif).
+BODY_FAMILIES: tuple[str, ...] = (
+    "仿宋_GB2312",
+    "FangSong_GB2312",
+    "方正仿宋_GBK",
+    "FZFangSong-Z02",
+    "仿宋",
+    "FangSong",
+    "华文仿宋",
+    "STFangsong",
+    "宋体",
+    "SimSun",
+    "AR PL UMing CN",
+    "AR PL SungtiL GB",
+)
+#: Heading faces by family name, best first: 小标宋 and its likes, then a heavy sans.
+HEADING_FAMILIES: tuple[str, ...] = (
+    "方正小标宋简体",
+    "方正小标宋_GBK",
+    "FZXiaoBiaoSong-B05S",
+    "FZXiaoBiaoSong-B05",
+    "华文中宋",
+    "STZhongsong",
+    "黑体",
+    "SimHei",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+)
+
+#: Song/Ming faces for body text by file, after the families: (path, subfont index of a TTC).
 BODY_CANDIDATES: tuple[tuple[Path, int], ...] = (
+    (_WINDOWS_FONTS / "simfang.ttf", 0),  # FangSong
     (Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),  # AR PL UMing CN
     (Path("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"), 0),  # AR PL SungtiL GB
     (_WINDOWS_FONTS / "simsun.ttc", 0),  # SimSun
 )
 
-#: Heavy sans faces for headings, best first.
+#: Heavy faces for headings by file, after the families.
 HEADING_CANDIDATES: tuple[tuple[Path, int], ...] = (
+    (_WINDOWS_FONTS / "FZXBSJW.TTF", 0),  # 方正小标宋简体
+    (_WINDOWS_FONTS / "STZHONGS.TTF", 0),  # 华文中宋
     (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),  # WenQuanYi Zen Hei
     (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0),  # WenQuanYi Micro Hei
     (_WINDOWS_FONTS / "simhei.ttf", 0),  # SimHei
 )
+
+
+@functools.cache
+def _installed_fonts() -> tuple[tuple[str, int, frozenset[str]], ...]:
+    """Every TrueType font fontconfig knows: (file, index, family names); () without it."""
+    if shutil.which("fc-list") is None:
+        return ()
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{file}|%{index}|%{family}|%{fontformat}\\n"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    found = []
+    for line in listing.splitlines():
+        parts = line.split("|")
+        if len(parts) == 4 and parts[3] == "TrueType" and parts[1].isdigit():
+            found.append((parts[0], int(parts[1]), frozenset(parts[2].split(","))))
+    return tuple(found)
+
+
+def installed_candidates(families: Iterable[str]) -> list[tuple[Path, int]]:
+    """The installed TrueType fonts of these families, in the order the families are given."""
+    fonts = _installed_fonts()
+    out: list[tuple[Path, int]] = []
+    for family in families:
+        for path, index, names in fonts:
+            if family in names and (Path(path), index) not in out:
+                out.append((Path(path), index))
+    return out
+
 
 # GB/T 9704-2012: 37 mm top, 28 mm binding (left) margin, 156 x 225 mm type area.
 MARGIN_TOP_CM = 3.7
@@ -65,9 +137,10 @@ BASE_CSS = f"""
     margin: {MARGIN_TOP_CM}cm {MARGIN_RIGHT_CM}cm {MARGIN_BOTTOM_CM}cm {MARGIN_LEFT_CM}cm;
 }}
 html, body {{
+    /* GB/T 9704: body 三号 (16 pt) 仿宋 or 宋, about 22 lines of 28 characters a page */
     font-family: {BODY_FAMILY}, {HEADING_FAMILY};
-    font-size: 14pt;
-    line-height: 1.75;
+    font-size: 16pt;
+    line-height: 1.8;
     color: #000000;
 }}
 p, div, li, td, th, span, h1, h2, h3, h4 {{
@@ -230,7 +303,9 @@ def find_cjk_fonts(
             continue
         found.append((path, index))
     if search_system:
+        candidates["body"].extend(installed_candidates(BODY_FAMILIES))
         candidates["body"].extend(BODY_CANDIDATES)
+        candidates["heading"].extend(installed_candidates(HEADING_FAMILIES))
         candidates["heading"].extend(HEADING_CANDIDATES)
 
     body = _first_usable(candidates["body"])

@@ -149,6 +149,13 @@ def render_annex(ctx: DocumentContext) -> Markup:
     return Markup(clean_html(html))
 
 
+def document_names(app: Application) -> list[str]:
+    """The names a document prints that wrap only between their words (unit, office)."""
+    unit = app.unit
+    names = [unit.name, unit.objection_office] if unit else []
+    return [n for n in [*names, app.office.name if app.office else ""] if n]
+
+
 def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
     """The template name and its variables for one application's document."""
     ctx = build_context(app, kind)  # raises ValueError for an unknown kind
@@ -160,6 +167,7 @@ def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
         "application": app,
         "values": ctx.values,
         "fields": ctx.fields,
+        "names": document_names(app),
     }
     if kind == "commitment" and ctx.fields.get("form_sentence"):
         definition = app.campaign.definition
@@ -290,6 +298,7 @@ def _combined(apps: Sequence[Application]) -> dict[str, Any]:
         "people": people,
         "before": before,
         "page": arrange(after),
+        "names": document_names(apps[0]),
     }
 
 

@@ -21,6 +21,7 @@ refuses any other release with UnsupportedXhtml2pdf before touching anything.
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from importlib import metadata
@@ -54,8 +55,19 @@ CANNOT_START = frozenset(
 )
 CANNOT_END = frozenset(ALL_CANNOT_END + "“‘（《〈「『【〔〖〘〚［｛·﹙﹛﹝")
 
+#: U+2060 WORD JOINER: no line break between the characters it stands between (the parts of
+#: a unit's name, portal.documents.layout). The browser honours it too; the line breaker
+#: below draws nothing for it.
+WORD_JOINER = "\u2060"
+
 #: The most space justification may add between two CJK characters, in points.
 MAX_JUSTIFY_CHAR_SPACE = 3.0
+
+
+def _not_about_the_word_joiner(record: logging.LogRecord) -> bool:
+    """Drop xhtml2pdf's warning that no font draws U+2060: it is never drawn."""
+    return "U+2060" not in record.getMessage()
+
 
 #: Set on PmlParagraph once the patch is installed.
 _MARKER = "_portal_cjk_wrap"
@@ -141,6 +153,7 @@ def _install(reportlab_paragraph: Any, xhtml2pdf_reportlab: Any) -> None:
         return _cjk_lines(self.frags, max_widths, calc_bounds, self.encoding)
 
     _rp = reportlab_paragraph
+    logging.getLogger("xhtml2pdf.context").addFilter(_not_about_the_word_joiner)
     _original_justify = reportlab_paragraph._justifyDrawParaLineX
     reportlab_paragraph._justifyDrawParaLineX = _justify_cjk_line
     paragraph._get_split_blParaFunc = split_func
@@ -165,6 +178,13 @@ def _break_point(units: list[str], start: int, stop: int) -> int:
             word_start -= 1
         if word_start > start:
             point = word_start
+    # Keep a word of a unit name whole (its characters joined by U+2060), unless it fills
+    # the line.
+    word_start = point
+    while word_start > start and getattr(units[word_start], "joined", False):
+        word_start -= 1
+    if word_start > start:
+        point = word_start
     # Pull characters down rather than hang punctuation into the margin.
     for _ in range(4):
         if point - 1 <= start:
@@ -180,12 +200,19 @@ def _cjk_lines(frags: list, max_widths: list, calc_bounds: bool, encoding: str) 
     """Break fragments into lines character by character, within the widths."""
     unit_of = _rp.cjkU
     units = []
+    joined = False
     for frag in frags:
         text = frag.text if isinstance(frag.text, str) else frag.text.decode(encoding)
-        if text:
-            units.extend(unit_of(char, frag, encoding) for char in text)
-        else:
+        if not text:
             units.append(unit_of(text, frag, encoding))
+        for char in text:
+            if char == WORD_JOINER:  # not drawn: the next character stays on this line
+                joined = True
+                continue
+            unit = unit_of(char, frag, encoding)
+            unit.joined = joined
+            joined = False
+            units.append(unit)
     lines = []
     start, count = 0, len(units)
     while start < count:

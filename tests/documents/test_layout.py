@@ -8,10 +8,12 @@ import re
 import pdfplumber
 import pytest
 
-from portal.documents.layout import normalise_spaces, template_structure
+from portal.documents import pdf as pdfmod
+from portal.documents.layout import normalise_spaces, template_structure, unit_words
 from portal.documents.pdf import pdf_text
 from portal.documents.render import render_html, render_pdf
 from tests.documents.test_documents import compact, fill, text_of
+from tests.factories import make_unit
 
 CM = 72 / 2.54
 
@@ -180,3 +182,73 @@ def test_multi_page_documents_are_numbered_as_gb_t_9704(party_app) -> None:
                 assert min(c["x0"] for c in footer) > middle
             else:
                 assert max(c["x1"] for c in footer) < middle
+
+
+LONG_UNIT = "新疆维吾尔自治区巴音郭楞蒙古自治州若羌县水利局水文水资源勘测分站"
+
+
+def test_a_long_unit_name_wraps_between_its_words(world, party_app) -> None:
+    # 32 characters and 「（公章）」 do not fit one line: the name breaks after 水利局,
+    # not inside 「水文水资源勘测分站」.
+    party_app.unit = make_unit(world.office_a, LONG_UNIT)
+    lines = line_ends(render_pdf(party_app, "publicity-result"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("新疆维吾尔"))
+    assert lines[start : start + 2] == [
+        "新疆维吾尔自治区巴音郭楞蒙古自治州若羌县水利局",
+        "水文水资源勘测分站（公章）",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        (
+            LONG_UNIT,
+            ["新疆维吾尔自治区", "巴音郭楞蒙古自治州", "若羌县", "水利局", "水文水资源勘测分站"],
+        ),
+        ("若羌县瓦石峡镇综合文化站", ["若羌县", "瓦石峡镇", "综合文化站"]),
+        ("和静县巴润哈尔莫敦镇人民政府", ["和静县", "巴润哈尔莫敦镇", "人民政府"]),
+        ("且末县市场监督管理局", ["且末县", "市场监督管理局"]),
+        ("库尔勒市萨依巴格街道办事处", ["库尔勒市", "萨依巴格街道", "办事处"]),
+        ("新疆生产建设兵团第二师三十一团医院", ["新疆生产建设兵团", "第二师", "三十一团", "医院"]),
+        ("若羌县文化馆", ["若羌县", "文化馆"]),
+        ("高等院校", ["高等院校"]),  # no single character left behind
+        ("县园林管理局", ["县园林管理局"]),
+    ],
+)
+def test_unit_names_are_cut_after_places_and_bodies(name: str, words: list[str]) -> None:
+    assert unit_words(name) == words
+
+
+def test_body_is_16_pt_and_the_title_22_pt_in_the_heading_face(party_app) -> None:
+    # GB/T 9704: title 二号 (22 pt) 小标宋, body 三号 (16 pt) 仿宋 or 宋.
+    pdf = render_pdf(party_app, "publicity")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    title = [c for c in chars if c["text"] in "推荐单位公示" and c["top"] < 160]
+    first = next(c for c in chars if c["text"] == "根")
+    body = [c for c in chars if abs(c["top"] - first["top"]) < 1]
+    assert {round(c["size"]) for c in title} == {22}
+    assert {round(c["size"]) for c in body} == {16}
+    assert {c["fontname"] for c in title}.isdisjoint({c["fontname"] for c in body})
+
+
+def test_installed_faces_are_preferred_by_family(monkeypatch) -> None:
+    # 仿宋 before 宋 for the body, 小标宋 before a heavy sans for the heading, wherever the
+    # files are; fonts of other families are not taken.
+    listing = (
+        ("/fonts/simsun.ttc", 0, frozenset({"SimSun", "宋体"})),
+        ("/fonts/other.ttf", 0, frozenset({"Some Face"})),
+        ("/fonts/fz.ttf", 0, frozenset({"方正小标宋简体"})),
+        ("/fonts/simfang.ttf", 0, frozenset({"FangSong", "仿宋"})),
+        ("/fonts/zenhei.ttc", 0, frozenset({"WenQuanYi Zen Hei"})),
+    )
+    monkeypatch.setattr(pdfmod, "_installed_fonts", lambda: listing)
+    assert [str(p) for p, _ in pdfmod.installed_candidates(pdfmod.BODY_FAMILIES)] == [
+        "/fonts/simfang.ttf",
+        "/fonts/simsun.ttc",
+    ]
+    assert [str(p) for p, _ in pdfmod.installed_candidates(pdfmod.HEADING_FAMILIES)] == [
+        "/fonts/fz.ttf",
+        "/fonts/zenhei.ttc",
+    ]
