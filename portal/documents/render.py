@@ -26,6 +26,7 @@ from portal.documents.context import (
     build_context,
     document_label,
 )
+from portal.documents.docx import DocxFonts, html_to_docx
 from portal.documents.layout import Block, arrange, layout_template
 from portal.documents.models import template_text
 from portal.documents.pdf import (
@@ -36,6 +37,7 @@ from portal.documents.pdf import (
     find_cjk_fonts,
     html_to_pdf,
     number_pages,
+    page_count,
 )
 from portal.htmlsafe import clean_html
 from portal.sandbox import TemplateError
@@ -71,6 +73,9 @@ table.grid.form td.tall {{ height: 5cm; vertical-align: top; }}
 table.grid.form td.review {{ height: 4.5cm; vertical-align: top; }}
 table.grid.catalog td {{ vertical-align: top; }}
 table.grid.catalog td.num, table.grid.catalog td.copies {{ text-align: center; }}
+table.grid.catalog {{ margin-bottom: 0; }}
+table.grid.continued {{ margin-top: 0; }}
+table.grid.continued td {{ border-top: none; }}
 table.grid.info td {{ height: 0.9cm; }}
 table.grid.info td.key {{ text-align: center; font-family: {HEADING_FAMILY}; }}
 table.grid.annex th, table.grid.annex td.short {{ text-align: center; }}
@@ -228,6 +233,27 @@ def render_pdf(app: Application, kind: str) -> bytes:
     return _pdf(render_html(app, kind, preview=False))
 
 
+def docx_fonts() -> DocxFonts:
+    """The font names of the Word copies (DOCX_FONT_BODY / _HEADING / _TABLE)."""
+    config = current_app.config
+    default = DocxFonts()
+    return DocxFonts(
+        body=config.get("DOCX_FONT_BODY") or default.body,
+        heading=config.get("DOCX_FONT_HEADING") or default.heading,
+        table=config.get("DOCX_FONT_TABLE") or default.table,
+    )
+
+
+def docx_part(html: str) -> tuple[str, bool]:
+    """A document's HTML for the Word copy, and whether it runs to several pages (numbered)."""
+    return html, page_count(_pdf(html)) > 1
+
+
+def render_docx(app: Application, kind: str) -> bytes:
+    """The document as an editable .docx; raises MissingData like render_pdf."""
+    return html_to_docx([docx_part(render_html(app, kind, preview=False))], docx_fonts())
+
+
 # --------------------------------------------------------------------------- combined notice
 
 
@@ -310,3 +336,9 @@ def render_combined_publicity_html(apps: Sequence[Application], *, preview: bool
 def render_combined_publicity_pdf(apps: Sequence[Application]) -> bytes:
     """One publicity notice for several applicants of one unit, as PDF."""
     return _pdf(render_combined_publicity_html(apps, preview=False))
+
+
+def render_combined_publicity_docx(apps: Sequence[Application]) -> bytes:
+    """One publicity notice for several applicants of one unit, as .docx."""
+    html = render_combined_publicity_html(apps, preview=False)
+    return html_to_docx([docx_part(html)], docx_fonts())
