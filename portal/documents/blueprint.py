@@ -14,8 +14,12 @@ bp.add_app_template_filter(typeset, "typeset")
 bp.add_url_rule("/<int:app_id>/", "index", views.index)
 bp.add_url_rule("/<int:app_id>/<kind>", "preview", views.preview)
 bp.add_url_rule("/<int:app_id>/<kind>/pdf", "download", views.download)
+bp.add_url_rule(
+    "/<int:app_id>/<kind>/docx", "download_docx", views.download, defaults={"fmt": "docx"}
+)
 # Batches of selected applications, and the background jobs that render large ones.
 bp.add_url_rule("/batch", "batch", views.batch, methods=["GET", "POST"])
+bp.add_url_rule("/batch/start", "batch_start", views.batch_start, methods=["POST"])
 bp.add_url_rule("/combined", "combined_preview", views.combined_preview)
 bp.add_url_rule("/jobs/<job_id>", "job", views.job)
 bp.add_url_rule("/jobs/<job_id>/download", "job_download", views.job_download)

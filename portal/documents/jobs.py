@@ -11,19 +11,23 @@ import logging
 import secrets
 import threading
 import time
-import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app
 
-from portal import audit
 from portal.applications.models import Application
 from portal.auth.models import User
-from portal.documents.context import is_document_kind
-from portal.documents.pdf import PdfError, merge_pdfs
-from portal.documents.render import MissingData, render_combined_publicity_pdf, render_pdf
+from portal.documents.batch import (
+    SUFFIX,
+    BatchFailed,
+    BatchSpec,
+    download_name,
+    mimetype,
+    plan_batch,
+    record_export,
+    write_batch,
+)
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -49,22 +53,27 @@ class BatchJob:
 
     id: str
     owner_id: int
-    kind: str
-    mode: str
-    application_ids: list[int]
+    spec: BatchSpec
     office_id: int | None
     total: int
-    label: str = ""  # the document's Chinese name
+    title: str = ""
     done: int = 0
     status: str = "queued"
     error: str = ""
-    #: (unit and name, what is missing) of applications that could not be rendered.
+    #: (whose document, what is missing) of documents that could not be made.
     problems: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: Documents left out as the clerk chose (whose document, why).
+    skipped: list[tuple[str, list[str]]] = field(default_factory=list)
     path: Path | None = None
     download_name: str = ""
     mimetype: str = "application/pdf"
     created: float = field(default_factory=time.time)
     thread: threading.Thread | None = None
+
+    @property
+    def application_ids(self) -> list[int]:
+        """The applications of the batch."""
+        return list(self.spec.ids)
 
     @property
     def finished(self) -> bool:
@@ -87,7 +96,7 @@ _lock = threading.Lock()
 
 
 def threshold(app: Flask | None = None) -> int:
-    """The largest batch rendered within the request."""
+    """The most documents a batch renders within the request."""
     config = (app or current_app).config
     return int(config.get("DOCUMENT_BATCH_BACKGROUND_THRESHOLD", DEFAULT_THRESHOLD))
 
@@ -117,34 +126,21 @@ def _prune(now: float) -> None:
 
 
 def start_job(
-    apps: list[Application],
-    kind: str,
-    mode: str,
-    owner: User,
-    *,
-    file_name: Callable[[Application, str], str],
-    combined_name: str = "",
-    label: str = "",
+    spec: BatchSpec, owner: User, *, total: int, office_id: int | None, title: str
 ) -> BatchJob:
-    """Register a job for the applications and start its thread."""
+    """Register a job for the batch and start its thread; `total` is its number of documents."""
     _prune(time.time())
-    offices = {a.office_id for a in apps}
     job = BatchJob(
         id=secrets.token_urlsafe(16),
         owner_id=owner.id,
-        kind=kind,
-        mode=mode,
-        application_ids=[a.id for a in apps],
-        office_id=offices.pop() if len(offices) == 1 else None,
-        total=1 if mode == "combined" else len(apps),
-        label=label or kind,
+        spec=spec,
+        office_id=office_id,
+        total=1 if spec.mode == "combined" else total,
+        title=f"批量生成《{title}》",
     )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job.thread = threading.Thread(
-        target=_run,
-        args=(app, job, file_name, combined_name),
-        name=f"document-job-{job.id[:8]}",
-        daemon=True,
+        target=_run, args=(app, job), name=f"document-job-{job.id[:8]}", daemon=True
     )
     with _lock:
         _jobs[job.id] = job
@@ -152,22 +148,12 @@ def start_job(
     return job
 
 
-def _label(app: Application) -> str:
-    """单位 · 姓名 of an application, for the list of problems."""
-    return f"{app.unit.name if app.unit else ''} · {app.name}"
-
-
-def _run(
-    app: Flask,
-    job: BatchJob,
-    file_name: Callable[[Application, str], str],
-    combined_name: str,
-) -> None:
+def _run(app: Flask, job: BatchJob) -> None:
     """The thread: render, write the file, record the audit entry; never raises."""
     with app.app_context():
         try:
             job.status = "running"
-            _render(app, job, file_name, combined_name)
+            _render(app, job)
         except Exception:  # the owner sees a message; the log has the traceback
             log.exception("document job %s failed", job.id)
             db.session.rollback()
@@ -177,84 +163,38 @@ def _run(
             db.session.remove()
 
 
-def _render(
-    app: Flask,
-    job: BatchJob,
-    file_name: Callable[[Application, str], str],
-    combined_name: str,
-) -> None:
-    """Render every document of the job and write the merged PDF or the ZIP."""
-    apps = [db.session.get(Application, i) for i in job.application_ids]
+def _step(job: BatchJob) -> None:
+    """One more document done."""
+    job.done = min(job.done + 1, job.total)
+
+
+def _render(app: Flask, job: BatchJob) -> None:
+    """Plan the batch again (the data may have changed) and write its file."""
+    spec = job.spec
+    apps = [db.session.get(Application, i) for i in spec.ids]
     found = [a for a in apps if a is not None]
     if len(found) != len(apps):
         job.status, job.error = "failed", "生成失败：部分申报已被删除，请重新选择后再生成。"
         return
-    folder = job_folder(app)
-    if job.mode == "combined":
-        try:
-            data = render_combined_publicity_pdf(found)
-        except (MissingData, PdfError) as exc:
-            missing = exc.missing if isinstance(exc, MissingData) else [str(exc)]
-            job.problems.append(("推荐单位公示（多人合并）", missing))
-            job.status = "missing"
-            return
-        job.done = 1
-        job.path = folder / f"{job.id}.pdf"
-        job.path.write_bytes(data)
-        job.download_name = combined_name
-        _finish(job)
-        return
-    documents: list[tuple[Application, bytes]] = []
-    for application in found:
-        if not is_document_kind(application, job.kind):
-            job.problems.append(
-                (_label(application), [f"《{job.label}》不是本申报所属评审通知的文书"])
-            )
-            job.done += 1
-            continue
-        try:
-            documents.append((application, render_pdf(application, job.kind)))
-        except MissingData as exc:
-            job.problems.append((_label(application), exc.missing))
-        except PdfError as exc:
-            job.problems.append((_label(application), [str(exc)]))
-        job.done += 1
-    if job.problems:
+    plan = plan_batch(found, spec.kinds)
+    job.skipped = [(s.label, list(s.reasons)) for s in plan.skipped]
+    if (plan.skipped and not spec.skip) or not plan.items:
+        job.problems, job.skipped = job.skipped, []
         job.status = "missing"
         return
-    label = job.label
-    if job.mode == "merged":
-        job.path = folder / f"{job.id}.pdf"
-        job.path.write_bytes(merge_pdfs(d for _, d in documents))
-        job.download_name = f"{label}_{len(found)}人.pdf"
-    else:
-        job.path = folder / f"{job.id}.zip"
-        used: set[str] = set()
-        with zipfile.ZipFile(job.path, "w", zipfile.ZIP_DEFLATED) as archive:
-            for application, data in documents:
-                name = file_name(application, job.kind)
-                if name in used:  # two people of one unit with the same name
-                    name = name.removesuffix(".pdf") + f"_{application.id}.pdf"
-                used.add(name)
-                archive.writestr(name, data)
-        job.download_name = f"{label}_{len(found)}人.zip"
-        job.mimetype = "application/zip"
-    _finish(job)
-
-
-def _finish(job: BatchJob) -> None:
-    """Record the export in the audit log, then mark the job done."""
-    audit.record(
-        "document_export",
-        db.session.get(User, job.owner_id),
-        {
-            "kind": job.kind,
-            "mode": job.mode,
-            "background": True,
-            "application_ids": job.application_ids,
-        },
-        rows=len(job.application_ids),
-        office_id=job.office_id,
-    )
+    suffix = ".zip" if spec.mode == "zip" else SUFFIX[spec.fmt]
+    path = job_folder(app) / f"{job.id}{suffix}"
+    try:
+        with path.open("wb") as out:
+            write_batch(plan, spec, out, lambda: _step(job))
+    except BatchFailed as exc:
+        path.unlink(missing_ok=True)
+        job.problems = exc.problems
+        job.status = "missing"
+        return
+    job.path = path
+    job.download_name = download_name(plan, spec)
+    job.mimetype = mimetype(spec)
+    record_export(db.session.get(User, job.owner_id), plan, spec, background=True)
     db.session.commit()
     job.status = "done"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, send_file, url_for
@@ -16,41 +15,43 @@ from portal import audit
 from portal.applications.listing import load_application
 from portal.applications.models import Application
 from portal.documents import jobs
+from portal.documents.batch import (
+    BATCH_MODES,
+    FORMATS,
+    MIMETYPE,
+    BatchFailed,
+    BatchSpec,
+    Skipped,
+    batch_kinds,
+    batch_title,
+    download_name,
+    file_name,
+    mimetype,
+    plan_batch,
+    record_export,
+    write_batch,
+)
 from portal.documents.context import (
-    KIND_LABELS,
     build_context,
     document_kinds,
     document_label,
     is_document_kind,
 )
-from portal.documents.pdf import PdfError, merge_pdfs
+from portal.documents.pdf import PdfError
 from portal.documents.render import (
     COMBINED_TITLE,
     MissingData,
     document_fonts,
     render_combined_publicity_html,
-    render_combined_publicity_pdf,
+    render_docx,
     render_html,
     render_pdf,
 )
 from portal.extensions import db
 from portal.security import scope
 
-#: The most applications one synchronous batch renders (about 0.3 s each).
+#: The most applications one batch holds.
 BATCH_LIMIT = 200
-BATCH_MODES = {
-    "merged": "合并为一个 PDF（每份文书另起一页）",
-    "zip": "ZIP 压缩包（每人一个 PDF）",
-    "combined": "同一单位多人合并公示（仅推荐单位公示）",
-}
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def file_name(app: Application, kind: str) -> str:
-    """单位_姓名_文书.pdf, without characters a file system refuses."""
-    parts = [app.unit.name if app.unit else "", app.name, document_label(app, kind)]
-    return "_".join(_UNSAFE.sub("", p) for p in parts if p) + ".pdf"
 
 
 def _kind_or_404(app: Application, kind: str) -> str:
@@ -65,23 +66,23 @@ def _missing_page(title: str, problems: list[tuple[Application | None, list[str]
     return render_template("documents/missing.html", title=title, problems=problems), 422
 
 
-def _record(kind: str, mode: str, apps: Sequence[Application]) -> None:
-    """Audit one PDF export and commit it."""
+def _record(kind: str, mode: str, apps: Sequence[Application], fmt: str = "pdf") -> None:
+    """Audit one export and commit it."""
     audit.record(
         "document_export",
         current_user,
-        {"kind": kind, "mode": mode, "application_ids": [a.id for a in apps]},
+        {"kind": kind, "mode": mode, "format": fmt, "application_ids": [a.id for a in apps]},
         rows=len(apps),
         office_id=apps[0].office_id if len({a.office_id for a in apps}) == 1 else None,
     )
     db.session.commit()
 
 
-def _pdf_response(data: bytes, name: str):
-    """A PDF download."""
+def _file_response(data: bytes, name: str, fmt: str = "pdf"):
+    """A PDF or .docx download."""
     return send_file(
         io.BytesIO(data),
-        mimetype="application/pdf",
+        mimetype=MIMETYPE[fmt],
         as_attachment=True,
         download_name=name,
         max_age=0,
@@ -117,6 +118,7 @@ def preview(app_id: int, kind: str):
             kind,
             preview=True,
             pdf_url=url_for("documents.download", app_id=app.id, kind=kind),
+            docx_url=url_for("documents.download_docx", app_id=app.id, kind=kind),
             back_url=url_for("documents.index", app_id=app.id),
             font_warning=document_fonts().warning,
             date_warnings=_date_warnings(app),
@@ -125,18 +127,18 @@ def preview(app_id: int, kind: str):
         return _missing_page(document_label(app, kind), [(app, exc.missing)])
 
 
-def download(app_id: int, kind: str):
-    """One document as an A4 PDF."""
+def download(app_id: int, kind: str, fmt: str = "pdf"):
+    """One document as an A4 PDF, or as an editable Word copy (fmt "docx")."""
     app = load_application(app_id)
     _kind_or_404(app, kind)
     try:
-        data = render_pdf(app, kind)
+        data = render_docx(app, kind) if fmt == "docx" else render_pdf(app, kind)
     except MissingData as exc:
         return _missing_page(document_label(app, kind), [(app, exc.missing)])
     except PdfError as exc:
         return _missing_page(document_label(app, kind), [(app, [str(exc)])])
-    _record(kind, "single", [app])
-    return _pdf_response(data, file_name(app, kind))
+    _record(kind, "single", [app], fmt)
+    return _file_response(data, file_name(app, kind, fmt), fmt)
 
 
 def _selected_ids(values: Sequence[str]) -> list[int]:
@@ -158,110 +160,118 @@ def _load_selected(ids: list[int]) -> list[Application]:
     return [found[i] for i in ids]
 
 
-def batch():
-    """Documents of selected applications: one merged PDF, a ZIP, or a combined notice."""
-    source = request.form if request.method == "POST" else request.args
-    ids = _selected_ids(source.getlist("ids"))
-    kind = source.get("kind", "publicity")
-    mode = source.get("mode", "merged")
-    errors: list[str] = []
-    if len(ids) > BATCH_LIMIT:
-        errors.append(f"一次最多生成{BATCH_LIMIT}人的文书，当前选择了{len(ids)}人，请分批生成。")
-        ids = []
-    apps = _load_selected(ids) if ids else []
-    kinds = batch_kinds(apps)
-    if request.method == "POST" and not errors:
-        if not apps:
-            errors.append("请至少选择一名申报人。")
-        elif kind not in kinds or mode not in BATCH_MODES:
-            errors.append("请选择文书类型和生成方式。")
-        elif mode == "combined" and kind != "publicity":
-            errors.append("多人合并公示只适用于推荐单位公示。")
-        else:
-            return _batch_response(apps, kind, mode)
-    status = 400 if errors and request.method == "POST" else 200
+def _batch_form(
+    apps: Sequence[Application],
+    spec: BatchSpec,
+    *,
+    errors: Sequence[str] = (),
+    skipped: Sequence[Skipped] = (),
+    ready: int = 0,
+    status: int = 200,
+):
+    """The batch form: the selection, the documents, mode and format; what must be skipped."""
     return render_template(
         "documents/batch.html",
         apps=apps,
-        kind=kind,
-        mode=mode,
-        kinds=kinds,
+        spec=spec,
+        kinds=batch_kinds(apps),
         modes=BATCH_MODES,
+        formats=FORMATS,
         errors=errors,
+        skipped=skipped,
+        ready=ready,
         limit=BATCH_LIMIT,
         background=jobs.threshold(),
     ), status
 
 
-def batch_kinds(apps: Sequence[Application]) -> dict[str, str]:
-    """The documents offered for a batch: the built-in ones, then the campaigns' annexes."""
-    kinds = dict(KIND_LABELS)
-    for app in apps:
-        kinds.update(document_kinds(app))
-    return kinds
+def _read_spec(source) -> tuple[BatchSpec, list[str]]:
+    """The batch asked for in a form (or a URL), and what is wrong with it."""
+    ids = _selected_ids(source.getlist("ids"))
+    kinds = [k for k in dict.fromkeys(source.getlist("kinds") or source.getlist("kind"))]
+    spec = BatchSpec(
+        tuple(ids),
+        tuple(kinds) or ("publicity",),
+        source.get("mode", "merged"),
+        source.get("format", "pdf"),
+        source.get("skip") == "1",
+    )
+    errors: list[str] = []
+    if len(ids) > BATCH_LIMIT:
+        errors.append(f"一次最多生成{BATCH_LIMIT}人的文书，当前选择了{len(ids)}人，请分批生成。")
+    if spec.mode not in BATCH_MODES:
+        errors.append("请选择文书类型和生成方式。")
+    elif spec.fmt not in FORMATS:
+        errors.append("请选择 PDF 或 Word。")
+    elif spec.mode == "combined" and spec.kinds != ("publicity",):
+        errors.append(
+            "多人合并公示只适用于推荐单位公示：只勾选“推荐单位公示”，或改用其他生成方式。"
+        )
+    return spec, errors
 
 
-def _combined_name(apps: Sequence[Application]) -> str:
-    """单位_推荐单位公示_N人.pdf."""
-    unit = _UNSAFE.sub("", apps[0].unit.name if apps[0].unit else "")
-    return f"{unit}_推荐单位公示_{len(apps)}人.pdf"
+def batch():
+    """The batch form for the selected applications (from the list's 打印文书, or a link)."""
+    source = request.form if request.method == "POST" else request.args
+    spec, errors = _read_spec(source)
+    if len(spec.ids) > BATCH_LIMIT:
+        return _batch_form([], replace(spec, ids=()), errors=errors[:1], status=400)
+    apps = _load_selected(list(spec.ids)) if spec.ids else []
+    return _batch_form(apps, spec)
 
 
-def _batch_response(apps: list[Application], kind: str, mode: str):
-    """Render a small batch now, a large one in the background; or list what is missing."""
-    if len(apps) > jobs.threshold():
-        job = jobs.start_job(
+def batch_start():
+    """Start a batch (POST only): print now, or in the background; or say what is missing."""
+    spec, errors = _read_spec(request.form)
+    if len(spec.ids) > BATCH_LIMIT:
+        return _batch_form([], replace(spec, ids=()), errors=errors[:1], status=400)
+    apps = _load_selected(list(spec.ids)) if spec.ids else []
+    if not apps:
+        errors.append("请至少选择一名申报人。")
+    elif any(k not in batch_kinds(apps) for k in spec.kinds):
+        errors.append("请选择文书类型和生成方式。")
+    if errors:
+        return _batch_form(apps, spec, errors=errors, status=400)
+    plan = plan_batch(apps, spec.kinds)
+    if (plan.skipped and not spec.skip) or not plan.items:
+        message = (
+            "所选申报都缺少所需的内容，没有可以生成的文书。补齐后再生成。"
+            if not plan.items
+            else f"以下{len(plan.skipped)}份文书缺少所需的内容。可以跳过它们，"
+            f"先生成其余{len(plan.items)}份；补齐后再单独生成。"
+        )
+        return _batch_form(
             apps,
-            kind,
-            mode,
+            spec,
+            errors=[message],
+            skipped=plan.skipped,
+            ready=len(plan.items),
+            status=422,
+        )
+    if len(plan.items) > jobs.threshold():
+        offices = {a.office_id for a in apps}
+        job = jobs.start_job(
+            spec,
             current_user,
-            file_name=file_name,
-            combined_name=_combined_name(apps),
-            label=batch_kinds(apps)[kind],
+            total=len(plan.items),
+            office_id=offices.pop() if len(offices) == 1 else None,
+            title=batch_title(spec.kinds, apps),
         )
         return redirect(url_for("documents.job", job_id=job.id), 303)
-    if mode == "combined":
-        try:
-            data = render_combined_publicity_pdf(apps)
-        except MissingData as exc:
-            return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
-        except PdfError as exc:
-            return _missing_page(COMBINED_TITLE, [(None, [str(exc)])])
-        _record(kind, mode, apps)
-        return _pdf_response(data, _combined_name(apps))
-    documents: list[tuple[Application, bytes]] = []
-    problems: list[tuple[Application | None, list[str]]] = []
-    label = batch_kinds(apps)[kind]
-    for app in apps:
-        if not is_document_kind(app, kind):
-            problems.append((app, [f"《{label}》不是本申报所属评审通知的文书"]))
-            continue
-        try:
-            documents.append((app, render_pdf(app, kind)))
-        except MissingData as exc:
-            problems.append((app, exc.missing))
-        except PdfError as exc:
-            problems.append((app, [str(exc)]))
-    if problems:
-        return _missing_page(label, problems)
-    _record(kind, mode, apps)
-    if mode == "merged":
-        return _pdf_response(merge_pdfs(d for _, d in documents), f"{label}_{len(apps)}人.pdf")
     out = io.BytesIO()
-    used: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for app, data in documents:
-            name = file_name(app, kind)
-            if name in used:  # two people of one unit with the same name
-                name = name.removesuffix(".pdf") + f"_{app.id}.pdf"
-            used.add(name)
-            archive.writestr(name, data)
+    try:
+        write_batch(plan, spec, out)
+    except BatchFailed as exc:
+        problems = [(None, [f"{label}：{'；'.join(items)}"]) for label, items in exc.problems]
+        return _missing_page(batch_title(spec.kinds, apps), problems)
+    record_export(current_user, plan, spec, background=False)
+    db.session.commit()
     out.seek(0)
     return send_file(
         out,
-        mimetype="application/zip",
+        mimetype=mimetype(spec),
         as_attachment=True,
-        download_name=f"{label}_{len(apps)}人.zip",
+        download_name=download_name(plan, spec),
         max_age=0,
     )
 
@@ -288,7 +298,7 @@ def job(job_id: str):
     """Progress of a background batch; the status part polls itself every second."""
     found = _own_job_or_404(job_id)
     template = "documents/_job_status.html" if request.htmx else "documents/job.html"
-    return render_template(template, job=found, modes=BATCH_MODES)
+    return render_template(template, job=found, modes=BATCH_MODES, formats=FORMATS)
 
 
 def job_download(job_id: str):

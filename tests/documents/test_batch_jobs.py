@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from portal.applications.models import Application
 from portal.audit import AuditEntry
 from portal.documents import jobs
+from portal.documents.batch import BatchSpec
 from portal.documents.pdf import page_count
 from portal.extensions import db as _db
 from portal.offices.models import RecommendingUnit
-from tests.conftest import post_form, readable
-from tests.documents.test_documents import PARTY, fill, text_of
+from tests.conftest import readable
+from tests.documents.test_documents import PARTY, fill, start_batch, text_of
 from tests.factories import make_application
 
 #: The audit entries of document exports (loading the campaigns is audited too).
@@ -40,17 +41,20 @@ def apps(app, world) -> list[Application]:
         return list(readable(*made))
 
 
-def start(client, apps: list[Application], kind: str, mode: str) -> jobs.BatchJob:
-    """Submit a batch, check it answered with the progress page, and wait for its thread."""
-    ids = [str(a.id) for a in apps]
-    page = f"/documents/batch?ids={','.join(ids)}"
-    response = post_form(client, page, {"ids": ids, "kind": kind, "mode": mode})
+def start(
+    client, apps: list[Application], kind: str, mode: str, *, total: int | None = None
+) -> jobs.BatchJob:
+    """Submit a batch, check it answered with the progress page, and wait for its thread.
+
+    `total`: the documents it makes (when the clerk skips incomplete ones), else one each.
+    """
+    response = start_batch(client, [a.id for a in apps], [kind], mode, skip=total is not None)
     assert response.status_code == 303
     location = response.headers["Location"]
     progress = client.get(location)
     assert progress.status_code == 200
     html = progress.get_data(as_text=True)
-    assert "已生成" in html and f"/{len(apps)}" in html
+    assert "已生成" in html and f"/{len(apps) if total is None else total}" in html
     job = jobs.get_job(location.rstrip("/").rsplit("/", 1)[-1])
     assert job is not None and job.thread is not None
     job.thread.join(timeout=300)
@@ -107,7 +111,9 @@ def test_only_the_owner_sees_the_job(client, auth, world, apps) -> None:
     assert client.get("/documents/jobs/no-such-job").status_code == 404
 
 
-def test_missing_data_is_listed_not_half_printed(app, client, auth, world, apps) -> None:
+def test_an_incomplete_application_is_skipped_when_the_clerk_says_so(
+    app, client, auth, world, apps
+) -> None:
     with app.app_context():
         empty = make_application(
             world.office_a, world.unit_a, world.campaigns[PARTY], name="艾尔肯·吐尔逊", seq=9
@@ -115,10 +121,44 @@ def test_missing_data_is_listed_not_half_printed(app, client, auth, world, apps)
         _db.session.commit()
         readable(empty)
     auth.login()
-    job = start(client, [*apps, empty], "publicity", "merged")
-    assert job.status == "missing" and job.path is None
-    html = client.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
+    before = set(jobs._jobs)
+    asked = start_batch(client, [a.id for a in [*apps, empty]], ["publicity"])
+    assert asked.status_code == 422  # listed first, nothing started
+    html = asked.get_data(as_text=True)
     assert "艾尔肯·吐尔逊" in html and "公示开始日期（公示与推荐）" in html
+    assert "跳过以上1份，生成其余4份" in html
+    assert set(jobs._jobs) == before
+    job = start(client, [*apps, empty], "publicity", "merged", total=4)
+    assert job.status == "done" and job.total == 4
+    html = client.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
+    assert "艾尔肯·吐尔逊" in html and "没有生成" in html
+    download = client.get(f"/documents/jobs/{job.id}/download")
+    data = download.get_data()
+    download.close()
+    assert page_count(data) == 4 and "艾尔肯·吐尔逊" not in text_of(data)
+    with app.app_context():
+        entry = _db.session.scalars(sa.select(AuditEntry)).one()
+        assert entry.detail["skipped"] == [[empty.id, "publicity"]]
+
+
+def test_data_that_goes_missing_before_the_job_runs_is_listed(
+    app, client, auth, world, apps
+) -> None:
+    # Planned complete, incomplete when the job renders (and no skip asked): nothing half
+    # printed, the problem listed.
+    with app.app_context():
+        fill(_db.session.get(Application, apps[2].id), publicity={"start": ""})
+        job = jobs.start_job(
+            BatchSpec(tuple(a.id for a in apps), ("publicity",)),
+            _db.session.get(type(world.clerk_a), world.clerk_a.id),
+            total=4,
+            office_id=world.office_a.id,
+        )
+    job.thread.join(timeout=300)
+    assert job.status == "missing" and job.path is None
+    auth.login()
+    html = client.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
+    assert NAMES[2] in html and "公示开始日期（公示与推荐）" in html
     assert client.get(f"/documents/jobs/{job.id}/download").status_code == 404
     with app.app_context():
         assert _db.session.scalars(EXPORTS).all() == []
@@ -128,9 +168,7 @@ def test_a_running_job_polls_every_second(client, auth, world, apps) -> None:
     job = jobs.BatchJob(
         id="running-job",
         owner_id=world.clerk_a.id,
-        kind="publicity",
-        mode="merged",
-        application_ids=[a.id for a in apps],
+        spec=BatchSpec(tuple(a.id for a in apps), ("publicity",)),
         office_id=world.office_a.id,
         total=200,
         done=37,
@@ -149,8 +187,6 @@ def test_a_running_job_polls_every_second(client, auth, world, apps) -> None:
 
 def test_small_batches_stay_synchronous(client, auth, world, apps) -> None:
     auth.login()
-    ids = [str(a.id) for a in apps[:2]]
-    page = f"/documents/batch?ids={','.join(ids)}"
-    response = post_form(client, page, {"ids": ids, "kind": "commitment", "mode": "merged"})
+    response = start_batch(client, [a.id for a in apps[:2]], ["commitment"])
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert page_count(response.data) == 2

@@ -25,7 +25,7 @@ from portal.documents.render import (
 from portal.extensions import db as _db
 from portal.offices.models import RecommendingUnit
 from portal.timeutil import local_today
-from tests.conftest import post_form, readable
+from tests.conftest import csrf_token, readable
 from tests.factories import make_application, make_unit, store_sections
 
 #: The audit entries of document exports (loading the campaigns is audited too).
@@ -69,6 +69,23 @@ def chars_outside_margins(pdf: bytes) -> list[str]:
                 ):
                     outside.append(f"p{page.page_number} {char['text']!r} x0={char['x0']:.1f}")
     return outside
+
+
+def start_batch(
+    client,
+    ids: list[int],
+    kinds: list[str],
+    mode: str = "merged",
+    fmt: str = "pdf",
+    *,
+    skip: bool = False,
+):
+    """POST a batch from its form, as the 生成 (or the 跳过…) button does."""
+    token = csrf_token(client, f"/documents/batch?ids={','.join(str(i) for i in ids[:200])}")
+    data = {"ids": [str(i) for i in ids], "kinds": kinds, "mode": mode, "format": fmt}
+    if skip:
+        data["skip"] = "1"
+    return client.post("/documents/batch/start", data={**data, "csrf_token": token})
 
 
 def fill(app: Application, **data: dict) -> Application:
@@ -405,11 +422,11 @@ def test_batch_merged_zip_and_combined(app, client, auth, world, party_app_id) -
     auth.login()
     page = f"/documents/batch?ids={party_app_id},{other_id}"
     assert "马福军" in client.get(page).get_data(as_text=True)
-    ids = [str(party_app_id), str(other_id)]
-    merged = post_form(client, page, {"ids": ids, "kind": "commitment", "mode": "merged"})
+    ids = [party_app_id, other_id]
+    merged = start_batch(client, ids, ["commitment"])
     assert merged.mimetype == "application/pdf"
     assert page_count(merged.data) == 2
-    packed = post_form(client, page, {"ids": ids, "kind": "publicity", "mode": "zip"})
+    packed = start_batch(client, ids, ["publicity"], "zip")
     assert packed.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(packed.data)).namelist()
     assert sorted(names) == [
@@ -418,7 +435,7 @@ def test_batch_merged_zip_and_combined(app, client, auth, world, party_app_id) -
     ]
     preview = client.get(f"/documents/combined?ids={party_app_id},{other_id}")
     assert "等2名同志" in preview.get_data(as_text=True)
-    combined = post_form(client, page, {"ids": ids, "kind": "publicity", "mode": "combined"})
+    combined = start_batch(client, ids, ["publicity"], "combined")
     assert "等2名同志" in text_of(combined.data)
     with app.app_context():
         rows = [e.rows for e in _db.session.scalars(EXPORTS.order_by(AuditEntry.id))]
@@ -435,16 +452,10 @@ def test_batch_lists_missing_data_and_caps_the_selection(
         _db.session.commit()
         readable(empty)
     auth.login()
-    page = f"/documents/batch?ids={party_app_id}"
-    response = post_form(
-        client,
-        page,
-        {"ids": [str(party_app_id), str(empty.id)], "kind": "publicity", "mode": "merged"},
-    )
+    response = start_batch(client, [party_app_id, empty.id], ["publicity"])
     assert response.status_code == 422
     assert "李海燕" in response.get_data(as_text=True)
-    too_many = ",".join(str(i) for i in range(1, 202))
-    response = post_form(client, page, {"ids": too_many, "kind": "publicity", "mode": "zip"})
+    response = start_batch(client, list(range(1, 202)), ["publicity"], "zip")
     assert response.status_code == 400
     assert "一次最多生成200人" in response.get_data(as_text=True)
 
