@@ -38,8 +38,8 @@ from portal.documents.pdf import (
     MARGIN_TOP_CM,
     PAGE_NUMBER_GAP_CM,
     PAGE_NUMBER_SIZE,
-    WORD_JOINER,
 )
+from portal.documents.xhtml2pdf_cjk import WORD_JOINER
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -11,7 +11,7 @@ import pytest
 
 from portal.applications.models import Application
 from portal.documents.pdf import pdf_text
-from portal.extensions import db as _db
+from tests.conftest import readable
 from tests.documents.test_documents import PARTY, compact, fill, start_batch
 from tests.factories import make_application
 
@@ -19,14 +19,15 @@ NAMES = ("阿依古丽·叶尔肯", "马福军", "李海燕")
 
 
 @pytest.fixture
-def three(world) -> list[Application]:
+def three(app, world) -> list[Application]:
     """Three filled 002 applications of office A; the last has no publicity start date."""
-    apps = [
-        fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY], n, seq=i))
-        for i, n in enumerate(NAMES, start=1)
-    ]
-    fill(apps[2], publicity={"start": ""})
-    return apps
+    with app.app_context():
+        apps = [
+            fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY], n, seq=i))
+            for i, n in enumerate(NAMES, start=1)
+        ]
+        fill(apps[2], publicity={"start": ""})
+        return list(readable(*apps))
 
 
 def documents_of(pdf: bytes) -> list[tuple[str, str]]:
@@ -135,4 +136,3 @@ def test_the_lists_selection_opens_the_batch_form(client, auth, three) -> None:
     html = response.get_data(as_text=True)
     assert NAMES[0] in html and NAMES[1] in html and NAMES[2] not in html
     assert "csrf_token=" not in response.request.url
-    _db.session.rollback()
