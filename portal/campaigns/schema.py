@@ -617,6 +617,12 @@ class Material(Model):
         "first_time_only = true",
         default=False,
     )
+    ce_exempt_name: str = doc(
+        "免除继续教育的申报人改交的材料（通知所说的免试审批表），材料目录中代替本项列出；"
+        "不写表示不替换",
+        'ce_exempt_name = "继续教育免试审批表"',
+        default="",
+    )
 
     def applies(self, kind: str, level: str, first_time: bool) -> bool:
         """True when the item is asked of an application of this kind and level."""

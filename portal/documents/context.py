@@ -350,16 +350,19 @@ def _catalog_fields(app: Application) -> dict[str, Any]:
     stored = {
         row.get("name"): row for row in app.section_data("materials").get("rows") or [] if row
     }
+    # The exempt hand in the exemption form instead of the certificates (000 七（一）…).
+    exempt = bool(app.section_data("continuing_education").get("exempt"))
     rows = []
     for number, material in enumerate(applicable_materials(app), start=1):
         row = stored.get(material.name, {})
         copies = row.get("copies") or material.copies
+        replaced = exempt and bool(material.ce_exempt_name)
         rows.append(
             {
                 "number": number,
-                "name": material.name,
+                "name": material.ce_exempt_name if replaced else material.name,
                 "copies": str(copies) if copies else "",
-                "note": material.note,
+                "note": "" if replaced else material.note,
                 "received": bool(row.get("received")),
             }
         )

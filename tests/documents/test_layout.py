@@ -12,8 +12,8 @@ from portal.documents import pdf as pdfmod
 from portal.documents.layout import normalise_spaces, template_structure, unit_words
 from portal.documents.pdf import pdf_text
 from portal.documents.render import render_html, render_pdf
-from tests.documents.test_documents import compact, fill, text_of
-from tests.factories import make_unit
+from tests.documents.test_documents import CULTURE, compact, fill, text_of
+from tests.factories import make_application, make_unit
 
 CM = 72 / 2.54
 
@@ -252,3 +252,15 @@ def test_installed_faces_are_preferred_by_family(monkeypatch) -> None:
         "/fonts/fz.ttf",
         "/fonts/zenhei.ttc",
     ]
+
+
+def test_the_catalog_lists_the_exemption_form_for_an_exempt_applicant(db, world) -> None:
+    # 000 七（一）: exempt from continuing education with the 免试审批表, so the catalog asks
+    # for that instead of 继续教育学习证明 (and its note on yearly hours).
+    app = fill(make_application(world.office_a, world.unit_a, world.campaigns[CULTURE], seq=2))
+    text = text_of(render_pdf(app, "catalog"))
+    assert "继续教育免试审批表" in text
+    assert "继续教育学习证明" not in text and "每年参加继续教育并达到课时要求" not in text
+    fill(app, continuing_education={"exempt": False, "exemption_ground": ""})
+    text = text_of(render_pdf(app, "catalog"))
+    assert "继续教育学习证明" in text and "继续教育免试审批表" not in text
