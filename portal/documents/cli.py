@@ -10,7 +10,7 @@ import click
 from portal import audit
 from portal.applications.models import Application
 from portal.documents.context import document_kinds, document_label, is_document_kind
-from portal.documents.render import MissingData, document_fonts, render_pdf
+from portal.documents.render import MissingData, document_fonts, render_docx, render_pdf
 from portal.extensions import db
 
 
@@ -22,9 +22,11 @@ def documents_group() -> None:
 @documents_group.command("render")
 @click.argument("kind")
 @click.argument("application_id", type=int)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF 文件路径")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False), help="文件路径（.pdf 或 .docx）"
+)
 def render_command(kind: str, application_id: int, out: str) -> None:
-    """Render document KIND of application APPLICATION_ID as an A4 PDF to --out.
+    """Render document KIND of application APPLICATION_ID to --out: A4 PDF, or Word for .docx.
 
     KIND is publicity, publicity-result, commitment, ce-exemption or catalog, or the
     code of an annex document of the application's campaign.
@@ -41,7 +43,7 @@ def render_command(kind: str, application_id: int, out: str) -> None:
     if warning:
         click.echo(f"注意：{warning}", err=True)
     try:
-        data = render_pdf(app, kind)
+        data = render_docx(app, kind) if out.lower().endswith(".docx") else render_pdf(app, kind)
     except MissingData as exc:
         click.echo(f"无法生成《{document_label(app, kind)}》，缺少：", err=True)
         for item in exc.missing:
@@ -51,7 +53,12 @@ def render_command(kind: str, application_id: int, out: str) -> None:
     audit.record(
         "document_export",
         None,
-        {"kind": kind, "mode": "cli", "application_ids": [app.id]},
+        {
+            "kind": kind,
+            "mode": "cli",
+            "format": "docx" if out.lower().endswith(".docx") else "pdf",
+            "application_ids": [app.id],
+        },
         rows=1,
         office_id=app.office_id,
     )
