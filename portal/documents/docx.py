@@ -323,13 +323,17 @@ class DocxWriter:
         self._format(paragraph, own)
         if tag == "li":
             paragraph.add_run("· ")
+        self._content(paragraph, element, own)
+
+    def _content(self, paragraph: Paragraph, element: HtmlElement, style: _Style) -> None:
+        """An element's text and inline children, into the paragraph."""
         if element.text:
-            self._text(paragraph, element.text, own)
+            self._text(paragraph, element.text, style)
         for child in element:
             if isinstance(child.tag, str):
-                self._inline(paragraph, child, own)
+                self._inline(paragraph, child, style)
             if child.tail:
-                self._text(paragraph, child.tail, own)
+                self._text(paragraph, child.tail, style)
 
     def _signoff(self, element: HtmlElement, style: _Style, container) -> None:
         """The sign-off and the paragraph before it, kept on one page."""
@@ -413,13 +417,7 @@ class DocxWriter:
                 own = replace(own, font=self.fonts.heading)
             if classes & {"note", "small"}:
                 own = replace(own, size=10.5)
-            if element.text:
-                self._text(paragraph, element.text, own)
-            for child in element:
-                if isinstance(child.tag, str):
-                    self._inline(paragraph, child, own)
-                if child.tail:
-                    self._text(paragraph, child.tail, own)
+            self._content(paragraph, element, own)
 
     # ------------------------------------------------------------------ grids
 

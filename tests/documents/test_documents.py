@@ -7,6 +7,7 @@ import re
 import zipfile
 from datetime import timedelta
 
+import docx
 import pdfplumber
 import pytest
 import sqlalchemy as sa
@@ -460,13 +461,18 @@ def test_batch_lists_missing_data_and_caps_the_selection(
     assert "一次最多生成200人" in response.get_data(as_text=True)
 
 
-def test_cli_writes_a_pdf(runner, party_app, tmp_path) -> None:
-    out = tmp_path / "公示.pdf"
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+def test_cli_writes_a_pdf_or_a_word_copy(runner, party_app, tmp_path, suffix: str) -> None:
+    out = tmp_path / f"公示{suffix}"
     result = runner.invoke(
         args=["documents", "render", "publicity", str(party_app.id), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "根据自治区职称评审工作的要求" in text_of(out.read_bytes())
+    if suffix == ".pdf":
+        assert "根据自治区职称评审工作的要求" in text_of(out.read_bytes())
+    else:
+        paragraphs = docx.Document(io.BytesIO(out.read_bytes())).paragraphs
+        assert any(p.text.startswith("根据自治区职称评审工作的要求") for p in paragraphs)
     result = runner.invoke(
         args=["documents", "render", "ce-exemption", "99999", "--out", str(tmp_path / "x.pdf")]
     )

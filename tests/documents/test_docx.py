@@ -174,12 +174,3 @@ def test_libreoffice_renders_every_word_copy(party_app, tmp_path: Path) -> None:
     numbered = [p for p in pages if re.search(r"—\s*\d+\s*—", p)]
     assert len(numbered) >= 3  # the long publicity: — 1 — … on each of its pages
     assert re.search(r"—\s*1\s*—", numbered[0])
-
-
-def test_the_cli_writes_a_word_copy_for_a_docx_path(runner, party_app, tmp_path) -> None:
-    out = tmp_path / "公示.docx"
-    result = runner.invoke(
-        args=["documents", "render", "publicity", str(party_app.id), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    assert "根据自治区职称评审工作的要求" in docx_text(out.read_bytes())
