@@ -156,13 +156,17 @@ def _set_default_font(document: Document, name: str, size: float) -> None:
         fonts.set(qn(key), name)
 
 
-def _no_autospace(document: Document) -> None:
-    """No extra space between Chinese and Latin text or digits, as in the PDF."""
-    properties = document.styles["Normal"].element.get_or_add_pPr()
+def _no_autospace(properties) -> None:
+    """No extra space between Chinese and Latin text or digits (a w:pPr), as in the PDF.
+
+    Word and WPS honour it; LibreOffice 7.4 still spaces them a little when it lays out.
+    """
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-        element = OxmlElement(tag)
+        element = properties.find(qn(tag))
+        if element is None:
+            element = OxmlElement(tag)
+            properties.insert_element_before(element, *_PPR_ORDER[_PPR_ORDER.index(tag) + 1 :])
         element.set(qn("w:val"), "0")
-        properties.insert_element_before(element, *_PPR_ORDER[_PPR_ORDER.index(tag) + 1 :])
 
 
 def _run_with(paragraph: Paragraph, tag: str, **attrs: str):
@@ -202,7 +206,7 @@ class DocxWriter:
         self._sections = 0
         self._pages_of: list[int] = []
         _set_default_font(self.document, self.fonts.body, BODY_SIZE)
-        _no_autospace(self.document)
+        _no_autospace(self.document.styles["Normal"].element.get_or_add_pPr())
         self.document.settings.odd_and_even_pages_header_footer = True
         self._setup_section(self.document.sections[0])
 
