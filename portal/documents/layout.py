@@ -195,6 +195,19 @@ def layout_template(
     return blocks
 
 
+def keep_blanks(html: str) -> Markup:
+    """Safe HTML (a campaign's sanitised annex) with its U+3000 blanks kept, as typeset does."""
+    parts = re.split(r"(<[^>]*>)", html)
+    return Markup(
+        "".join(part if part.startswith("<") else _BLANK.sub(_blank_span, part) for part in parts)
+    )
+
+
+def _blank_span(match: re.Match[str]) -> str:
+    """A run of ideographic spaces that keeps its width in the PDF."""
+    return f'<span class="blank">{match.group(0)}</span>'
+
+
 def unit_words(name: str) -> list[str]:
     """A unit or office name cut after each place or body it names, for line breaking.
 
@@ -227,8 +240,7 @@ def typeset(text: object, names: Iterable[str] = ()) -> Markup:
     plain = "" if text is None else str(text)
     for name in sorted({n for n in names if n and len(n) >= 4}, key=len, reverse=True):
         plain = plain.replace(name, join_words(name))
-    escaped = str(escape(plain))
-    return Markup(_BLANK.sub(lambda m: f'<span class="blank">{m.group(0)}</span>', escaped))
+    return Markup(_BLANK.sub(_blank_span, str(escape(plain))))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from portal.documents.context import (
     document_label,
 )
 from portal.documents.docx import DocxFonts, html_to_docx
-from portal.documents.layout import Block, arrange, layout_template
+from portal.documents.layout import Block, arrange, keep_blanks, layout_template
 from portal.documents.models import template_text
 from portal.documents.pdf import (
     BASE_CSS,
@@ -151,7 +151,7 @@ def render_annex(ctx: DocumentContext) -> Markup:
         html = render_text(annex.template, ctx.fields["context"], [*ANNEX_FIELDS, *ANNEX_TABLES])
     except TemplateError as exc:
         raise MissingData([p.message for p in exc.problems], annex.title) from exc
-    return Markup(clean_html(html))
+    return keep_blanks(clean_html(html))
 
 
 def document_names(app: Application) -> list[str]:

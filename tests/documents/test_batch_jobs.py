@@ -137,7 +137,7 @@ def test_an_incomplete_application_is_skipped_when_the_clerk_says_so(
     download.close()
     assert page_count(data) == 4 and "艾尔肯·吐尔逊" not in text_of(data)
     with app.app_context():
-        entry = _db.session.scalars(sa.select(AuditEntry)).one()
+        entry = _db.session.scalars(EXPORTS).one()
         assert entry.detail["skipped"] == [[empty.id, "publicity"]]
 
 
@@ -153,6 +153,7 @@ def test_data_that_goes_missing_before_the_job_runs_is_listed(
             _db.session.get(type(world.clerk_a), world.clerk_a.id),
             total=4,
             office_id=world.office_a.id,
+            title="推荐单位公示",
         )
     job.thread.join(timeout=300)
     assert job.status == "missing" and job.path is None

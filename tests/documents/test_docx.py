@@ -12,15 +12,19 @@ import pytest
 from docx.oxml.ns import qn
 
 from portal.documents import pdf as pdfmod
+from portal.documents.batch import BatchSpec, plan_batch, write_batch
 from portal.documents.context import KINDS
 from portal.documents.docx import html_to_docx
 from portal.documents.render import (
     render_combined_publicity_docx,
     render_docx,
     render_html,
+    render_pdf,
 )
+from tests.campaigns.test_new_notice import _application as notice_application
+from tests.campaigns.test_new_notice import hotan  # noqa: F401  (the fixture)
 from tests.documents.test_documents import compact, fill
-from tests.documents.test_layout import ACHIEVEMENTS
+from tests.documents.test_layout import ACHIEVEMENTS, date_blanks
 from tests.factories import make_application
 from tests.libreoffice import convert
 
@@ -174,3 +178,24 @@ def test_libreoffice_renders_every_word_copy(party_app, tmp_path: Path) -> None:
     numbered = [p for p in pages if re.search(r"—\s*\d+\s*—", p)]
     assert len(numbered) >= 3  # the long publicity: — 1 — … on each of its pages
     assert re.search(r"—\s*1\s*—", numbered[0])
+
+
+def test_a_campaigns_annex_document_has_a_word_copy_and_joins_a_batch(request, db) -> None:
+    # 和田地区's own 申报材料袋封面 (tests/campaigns/data/ht-culture-2025.toml): an annex kind
+    # prints as Word like the built-in ones, and a batch may hold it beside them.
+    notice = request.getfixturevalue("hotan")
+    app = notice_application(notice, "deputy_senior", 31)
+    data = render_docx(app, "bag-cover")
+    text = docx_text(data)
+    assert "2025年度职称评审申报材料" in text and app.name in text
+    document = docx.Document(io.BytesIO(data))
+    grid = document.tables[-1]
+    assert [c.text for c in grid.rows[0].cells][:2] == ["序号", "材料名称"]
+    assert grid.rows[1].cells[1].text == "《专业技术职务任职资格评审表》"
+    assert "2025年　　月　　日" in text  # the annex's blanks, in Word
+    assert date_blanks(render_pdf(app, "bag-cover"), "2025") == [(2.0, 2.0)]  # and in the PDF
+    plan = plan_batch([app], ["bag-cover", "commitment"])
+    assert [kind for _, kind in plan.items] == ["bag-cover", "commitment"]
+    out = io.BytesIO()
+    write_batch(plan, BatchSpec((app.id,), ("bag-cover", "commitment"), "merged", "docx"), out)
+    assert len(docx.Document(io.BytesIO(out.getvalue())).sections) == 2
