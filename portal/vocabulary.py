@@ -197,6 +197,10 @@ STATUS_LABELS = {
 # Statuses in which the office still prepares the application: it may be edited, imported
 # over, and shows on the dashboard when a blocking problem remains.
 PREPARING_STATUSES: tuple[str, ...] = ("draft", "in_publicity", "publicity_ended", "returned")
+# Statuses of the applications an office sends to the prefecture: recommended by the unit, or
+# reported (and since returned, resubmitted or accepted). The roster lists these by default and
+# counts the fees of these only.
+SENT_STATUSES: tuple[str, ...] = ("recommended", "reported", "returned", "resubmitted", "accepted")
 # Statuses before the first report to the prefecture: the online window still matters.
 BEFORE_REPORT_STATUSES: tuple[str, ...] = (
     "draft",

@@ -102,19 +102,23 @@ def filter_applications(
     return stmt
 
 
+def search_condition(term: str) -> sa.ColumnElement[bool]:
+    """Name, unit name or ID digits containing the term (the SELECT must join the unit)."""
+    conds = [
+        Application.name.contains(term, autoescape=True),
+        RecommendingUnit.name.contains(term, autoescape=True),
+    ]
+    digits = normalise_id(term)
+    if digits and any(ch.isdigit() for ch in digits):
+        conds.append(Application.id_number.contains(digits, autoescape=True))
+    return sa.or_(*conds)
+
+
 def filtered_statement(q: ListQuery) -> sa.Select:
     """The scoped SELECT of applications matching the filters (no sort, no paging)."""
     stmt = scope(sa.select(Application).join(Application.unit), Application)
     if q.q:
-        term = q.q
-        conds = [
-            Application.name.contains(term, autoescape=True),
-            RecommendingUnit.name.contains(term, autoescape=True),
-        ]
-        digits = normalise_id(term)
-        if digits and any(ch.isdigit() for ch in digits):
-            conds.append(Application.id_number.contains(digits, autoescape=True))
-        stmt = stmt.where(sa.or_(*conds))
+        stmt = stmt.where(search_condition(q.q))
     return filter_applications(
         stmt,
         campaign_id=q.campaign,

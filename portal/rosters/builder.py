@@ -1,23 +1,30 @@
-"""The applicant roster (申报人员花名册, 002 附件5): one builder makes the rows writers use."""
+"""The applicant roster (申报人员花名册, 002 附件5): one builder makes the rows every output uses.
+
+What is known before the rows (title, columns, how many, the fees, the counts by office, series
+and level) comes from one aggregate query. The rows come from one SELECT of the columns they
+read (the application, its office and unit, and the JSON of the three sections the columns
+use), in roster order, and are streamed: nothing here holds all the applications at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
 from portal.applications.idcard import validate_id
-from portal.applications.listing import filter_applications
-from portal.applications.models import Application
+from portal.applications.listing import filter_applications, search_condition
+from portal.applications.models import Application, ApplicationSection
 from portal.campaigns.definition import CampaignDefinition
 from portal.campaigns.models import Campaign
 from portal.extensions import db
-from portal.offices.models import RecommendingUnit
-from portal.rules.checks import derived_values, facts_of, sections_of
+from portal.offices.models import Office, RecommendingUnit
+from portal.rules.checks import AppFacts, derived_values
 from portal.textutil import iso_date
-from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, LEVELS
+from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, LEVELS, SENT_STATUSES, STATUS_LABELS
 
 # The columns of 002 附件5, in this order.
 COLUMNS: tuple[str, ...] = (
@@ -28,42 +35,107 @@ COLUMNS: tuple[str, ...] = (
 # A roster spanning several offices (the prefecture's view) names each row's office here,
 # inserted just before 工作单位.
 OFFICE_COLUMN = "主管部门"
+# A roster that holds applications not (yet) sent says each one's status here, before 备注.
+STATUS_COLUMN = "状态"
+FEE_COLUMN = "评审费（元）"
 # Columns holding dates shown as year and month (1990年1月).
 MONTH_COLUMNS = frozenset({"出生年月", "参加工作时间", "取得时间"})
 # Columns holding text that must never become a number (Excel rounds 18 digits).
 TEXT_COLUMNS = frozenset({"身份证号", "联系电话"})
 NONE = "无"
 YES, NO = "是", "否"
+UNSENT_REMARK = "未推荐，不计评审费"
+NO_FEE_REMARK = "通知未列明此类评审费"
+
+# What the roster holds: the applications sent (the default), all of them, or one status.
+SENT, ALL = "sent", "all"
+SELECTION_LABELS: dict[str, str] = {
+    SENT: "报送的（已推荐、已报送及其后）",
+    ALL: "全部（含草稿、公示中等未推荐的）",
+} | {s: f"仅“{label}”" for s, label in STATUS_LABELS.items()}
+
+# The sections whose data the columns read (the others are never loaded for a roster).
+_BASIC = aliased(ApplicationSection, name="basic")
+_EDUCATION = aliased(ApplicationSection, name="education")
+_QUALIFICATION = aliased(ApplicationSection, name="qualification")
+_SECTIONS_READ = ((_BASIC, "basic"), (_EDUCATION, "education"), (_QUALIFICATION, "qualification"))
+_ROW_COLUMNS = (
+    Application.id,
+    Application.name,
+    Application.id_number,
+    Application.series_code,
+    Application.specialty,
+    Application.level,
+    Application.kind,
+    Application.status,
+    Office.name.label("office_name"),
+    RecommendingUnit.name.label("unit_name"),
+    RecommendingUnit.nature.label("unit_nature"),
+    RecommendingUnit.below_county_level.label("unit_below_county_level"),
+    RecommendingUnit.county.label("unit_county"),
+    _BASIC.data.label("basic"),
+    _EDUCATION.data.label("education"),
+    _QUALIFICATION.data.label("qualification"),
+)
 
 
 @dataclass
 class RosterFilters:
-    """What an export is narrowed to; empty values mean no narrowing."""
+    """What a roster is narrowed to; empty values mean no narrowing."""
 
     office_id: int | None = None
     series: str = ""
     level: str = ""
-    status: str = ""
+    status: str = SENT  # SENT, ALL or one status
     ids: list[int] = field(default_factory=list)
+
+    def statuses(self) -> tuple[str, ...] | None:
+        """The statuses held, or None for every status."""
+        if self.status == ALL:
+            return None
+        return SENT_STATUSES if self.status == SENT else (self.status,)
 
     def as_detail(self) -> dict:
         """The filters as a JSON-friendly dict for the audit log (empty values left out)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
 
 
+@dataclass(frozen=True)
+class RosterCount:
+    """How many applications of one office, series and level, and their fees."""
+
+    office: str
+    series: str
+    level: str
+    applicants: int
+    fees: int
+
+
 @dataclass
 class Roster:
-    """A finished roster: title, reporting office, columns, typed rows and totals."""
+    """A roster: title, reporting office, columns, totals, and its rows (streamed)."""
 
     title: str
     office_name: str
     campaign_title: str
     columns: tuple[str, ...]
-    rows: list[list[object]]
     applicants: int
-    fees: int
+    fees: int  # of the applications sent
+    by_status: dict[str, int]
+    counts: list[RosterCount]
+    rows: Iterable[list[object]] = ()
     reporter: str = ""
     made_on: date | None = None
+
+    @property
+    def spans_offices(self) -> bool:
+        """True when the roster has the 主管部门 column."""
+        return OFFICE_COLUMN in self.columns
+
+    @property
+    def unsent(self) -> int:
+        """How many applications of the roster are not sent (drafts, in publicity …)."""
+        return sum(n for s, n in self.by_status.items() if s not in SENT_STATUSES)
 
     def column_index(self, label: str) -> int:
         """The 0-based position of a column."""
@@ -72,93 +144,71 @@ class Roster:
 
 def roster_statement(campaign: Campaign, filters: RosterFilters) -> sa.Select:
     """The unscoped SELECT of a campaign's applications narrowed by the filters."""
-    return filter_applications(
+    stmt = filter_applications(
         sa.select(Application),
         campaign_id=campaign.id,
         office_id=filters.office_id,
         series=filters.series,
         level=filters.level,
-        status=filters.status,
         ids=filters.ids,
     )
+    statuses = filters.statuses()
+    if statuses is not None:
+        stmt = stmt.where(Application.status.in_(statuses))
+    return stmt
 
 
-def load_applications(stmt: sa.Select) -> list[Application]:
-    """Run a roster SELECT with sections, unit and office loaded up front (no query per row)."""
-    stmt = stmt.options(
-        selectinload(Application.sections),
-        joinedload(Application.unit),
-        joinedload(Application.office),
-    )
-    return list(db.session.scalars(stmt).unique())
-
-
-def _sort_key(app: Application, d: CampaignDefinition) -> tuple:
-    """Rows by office, series (notice order), level, unit, name."""
-    series_order = [s.code for s in d.series]
-    s_pos = series_order.index(app.series_code) if app.series_code in series_order else 99
-    l_pos = LEVELS.index(app.level) if app.level in LEVELS else 99
+def _joined(stmt: sa.Select, *columns: object) -> sa.Select:
+    """The roster SELECT reading these columns, with the office and the unit joined."""
     return (
-        app.office.name if app.office else "",
-        s_pos,
-        l_pos,
-        app.unit.name if app.unit else "",
-        app.name,
-        app.id,
+        stmt.with_only_columns(*columns)
+        .select_from(Application)
+        .join(Office, Office.id == Application.office_id)
+        .join(RecommendingUnit, RecommendingUnit.id == Application.unit_id)
     )
 
 
-def roster_title(d: CampaignDefinition, series_codes: list[str]) -> str:
+def _order(d: CampaignDefinition) -> list:
+    """Rows by office, series (notice order), level, unit, name."""
+    series = sa.case(
+        {s.code: i for i, s in enumerate(d.series)},
+        value=Application.series_code,
+        else_=len(d.series),
+    )
+    level = sa.case(
+        {lv: i for i, lv in enumerate(LEVELS)}, value=Application.level, else_=len(LEVELS)
+    )
+    return [Office.name, series, level, RecommendingUnit.name, Application.name, Application.id]
+
+
+def _with_sections(stmt: sa.Select) -> sa.Select:
+    """Join the JSON of the sections the columns read (outer: a section may be missing)."""
+    for alias, key in _SECTIONS_READ:
+        stmt = stmt.outerjoin(
+            alias, sa.and_(alias.application_id == Application.id, alias.key == key)
+        )
+    return stmt
+
+
+def roster_title(d: CampaignDefinition, series_codes: Iterable[str]) -> str:
     """「2023年度党干校教师系列职称评审申报人员花名册」 for the series present."""
-    names = [s.name for s in d.series if s.code in series_codes] or [s.name for s in d.series]
+    present = set(series_codes)
+    names = [s.name for s in d.series if s.code in present] or [s.name for s in d.series]
     return f"{d.year}年度{'、'.join(names)}职称评审申报人员花名册"
 
 
-def application_row(
-    app: Application, d: CampaignDefinition, unit: RecommendingUnit | None
-) -> dict[str, object]:
-    """One applicant's roster values by column label (序号 left to the caller)."""
-    basic = app.section_data("basic")
-    education = app.section_data("education").get("rows") or []
-    highest = education[-1] if education else {}
-    qual = app.section_data("qualification")
-    id_check = validate_id(app.id_number)
-    series = d.series_by_code(app.series_code)
-    derived = derived_values(sections_of(app), facts_of(app), d)
-    reason = derived.defense_ground or ""
-    school = " ".join(p for p in (highest.get("school"), highest.get("major")) if p)
-    title = (qual.get("title") or "").strip()
-    fee = derived.fee_yuan
-    remarks = [f"免于答辩：{reason}"] if reason else []
-    if fee is None:
-        remarks.append("通知未列明此类评审费")
-    return {
-        "姓名": app.name,
-        "性别": basic.get("gender") or id_check.gender or "",
-        "民族": basic.get("ethnicity") or "",
-        "出生年月": iso_date(basic.get("birth_date")) or id_check.birth_date,
-        "政治面貌": basic.get("political_status") or "",
-        "身份证号": app.id_number,
-        OFFICE_COLUMN: app.office.name if app.office else "",
-        "工作单位": unit.name if unit else "",
-        "学历": highest.get("level") or "",
-        "毕业院校及专业": school,
-        "参加工作时间": iso_date(basic.get("work_start")),
-        "现任专业技术职务": title or NONE,
-        "取得时间": iso_date(qual.get("obtained_on")),
-        "申报系列": series.name if series else app.series_code,
-        "申报专业": app.specialty or "",
-        "申报级别": LEVEL_LABELS.get(app.level, app.level),
-        "申报类型": KIND_LABELS.get(app.kind, app.kind),
-        "免于答辩": YES if reason else NO,
-        "评审费（元）": fee,
-        "联系电话": basic.get("phone") or "",
-        "备注": "；".join(remarks),
-    }
+def roster_columns(*, with_office: bool, with_status: bool) -> tuple[str, ...]:
+    """The columns: 主管部门 before 工作单位 across offices, 状态 before 备注 when unsent."""
+    columns = list(COLUMNS)
+    if with_office:
+        columns.insert(columns.index("工作单位"), OFFICE_COLUMN)
+    if with_status:
+        columns.insert(columns.index("备注"), STATUS_COLUMN)
+    return tuple(columns)
 
 
-def build_roster(
-    applications: list[Application],
+def make_roster(
+    stmt: sa.Select,
     campaign: Campaign,
     office_name: str,
     *,
@@ -166,29 +216,179 @@ def build_roster(
     reporter: str = "",
     made_on: date | None = None,
 ) -> Roster:
-    """Make the roster of these applications; ``with_office`` adds the 主管部门 column."""
+    """The roster of a (scoped) roster SELECT: totals from one aggregate query, rows streamed.
+
+    Nothing is read for the rows until they are iterated; then one SELECT streams them.
+    """
     d = campaign.definition
-    columns = COLUMNS
-    if with_office:
-        i = COLUMNS.index("工作单位")
-        columns = (*COLUMNS[:i], OFFICE_COLUMN, *COLUMNS[i:])
-    apps = sorted(applications, key=lambda a: _sort_key(a, d))
-    rows: list[list[object]] = []
-    fees = 0
-    for n, app in enumerate(apps, start=1):
-        values = application_row(app, d, app.unit)
-        values["序号"] = n
-        fees += int(values["评审费（元）"] or 0)
-        rows.append([values[c] for c in columns])
-    series_codes = sorted({a.series_code for a in apps})
+    grouped = _joined(
+        stmt,
+        Office.name,
+        Application.series_code,
+        Application.level,
+        Application.kind,
+        Application.status,
+        sa.func.count(Application.id),
+    ).group_by(
+        Office.name,
+        Application.series_code,
+        Application.level,
+        Application.kind,
+        Application.status,
+    )
+    by_status: dict[str, int] = {}
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for office, series_code, level, kind, status, n in db.session.execute(grouped):
+        by_status[status] = by_status.get(status, 0) + n
+        entry = counts.setdefault((office, series_code, level), [0, 0])
+        entry[0] += n
+        if status in SENT_STATUSES:
+            entry[1] += n * (d.fee(kind, level) or 0)
+    series_pos = {s.code: i for i, s in enumerate(d.series)}
+    ordered = sorted(
+        counts.items(),
+        key=lambda kv: (
+            kv[0][0],
+            series_pos.get(kv[0][1], len(series_pos)),
+            LEVELS.index(kv[0][2]) if kv[0][2] in LEVELS else len(LEVELS),
+        ),
+    )
+    roster_counts = [
+        RosterCount(
+            office=office,
+            series=s.name if (s := d.series_by_code(code)) else code,
+            level=LEVEL_LABELS.get(level, level),
+            applicants=n,
+            fees=fees,
+        )
+        for (office, code, level), (n, fees) in ordered
+    ]
+    unsent = any(s not in SENT_STATUSES for s in by_status)
+    columns = roster_columns(with_office=with_office, with_status=unsent)
     return Roster(
-        title=roster_title(d, series_codes),
+        title=roster_title(d, {code for (_o, code, _l) in counts}),
         office_name=office_name,
         campaign_title=campaign.title,
         columns=columns,
-        rows=rows,
-        applicants=len(rows),
-        fees=fees,
+        applicants=sum(c.applicants for c in roster_counts),
+        fees=sum(c.fees for c in roster_counts),
+        by_status=by_status,
+        counts=roster_counts,
+        rows=_stream(stmt, d, columns),
         reporter=reporter,
         made_on=made_on,
     )
+
+
+def _stream(stmt: sa.Select, d: CampaignDefinition, columns: tuple[str, ...]) -> Iterator[list]:
+    """Every row of the roster in order, read by one SELECT as they are written."""
+    rows_stmt = _with_sections(_joined(stmt, *_ROW_COLUMNS)).order_by(*_order(d))
+    result = db.session.execute(rows_stmt.execution_options(yield_per=500))
+    try:
+        for n, record in enumerate(result, start=1):
+            values = row_values(record, d)
+            values["序号"] = n
+            yield [values[c] for c in columns]
+    finally:
+        result.close()
+
+
+def page_rows(
+    stmt: sa.Select,
+    roster: Roster,
+    d: CampaignDefinition,
+    *,
+    page: int,
+    per_page: int,
+    search: str = "",
+) -> tuple[list[list[object]], int]:
+    """One page of rows in roster order (序号 left empty when searching) and the row count.
+
+    Two SELECTs whatever the size: the ids of the page, then the columns of those rows.
+    """
+    total = roster.applicants
+    if search:
+        stmt = stmt.where(search_condition(search))
+        total = db.session.scalar(_joined(stmt, sa.func.count(Application.id))) or 0
+    offset = (page - 1) * per_page
+    ids = list(
+        db.session.scalars(
+            _joined(stmt, Application.id).order_by(*_order(d)).limit(per_page).offset(offset)
+        )
+    )
+    if not ids:
+        return [], total
+    found = {
+        r.id: r
+        for r in db.session.execute(
+            _with_sections(_joined(roster_statement_for_ids(ids), *_ROW_COLUMNS))
+        )
+    }
+    rows = []
+    for n, app_id in enumerate(ids, start=offset + 1):
+        values = row_values(found[app_id], d)
+        values["序号"] = None if search else n
+        rows.append([values[c] for c in roster.columns])
+    return rows, total
+
+
+def roster_statement_for_ids(ids: list[int]) -> sa.Select:
+    """The SELECT of these applications (already scoped and filtered by the caller)."""
+    return sa.select(Application).where(Application.id.in_(ids))
+
+
+def row_values(record, d: CampaignDefinition) -> dict[str, object]:
+    """One applicant's roster values by column label (序号 left to the caller).
+
+    ``record`` is a row of the roster SELECT: application columns, office and unit names, the
+    unit's facts and the JSON of the basic, education and qualification sections.
+    """
+    basic = record.basic or {}
+    education = (record.education or {}).get("rows") or []
+    highest = education[-1] if education else {}
+    qual = record.qualification or {}
+    id_check = validate_id(record.id_number)
+    series = d.series_by_code(record.series_code)
+    facts = AppFacts(
+        level=record.level,
+        kind=record.kind,
+        status=record.status,
+        unit_nature=record.unit_nature or "",
+        unit_below_county_level=bool(record.unit_below_county_level),
+        unit_county=record.unit_county or "",
+    )
+    derived = derived_values({"basic": basic}, facts, d)
+    reason = derived.defense_ground or ""
+    school = " ".join(p for p in (highest.get("school"), highest.get("major")) if p)
+    title = (qual.get("title") or "").strip()
+    sent = record.status in SENT_STATUSES
+    fee = derived.fee_yuan if sent else None
+    remarks = [f"免于答辩：{reason}"] if reason else []
+    if not sent:
+        remarks.append(UNSENT_REMARK)
+    elif fee is None:
+        remarks.append(NO_FEE_REMARK)
+    return {
+        "姓名": record.name,
+        "性别": basic.get("gender") or id_check.gender or "",
+        "民族": basic.get("ethnicity") or "",
+        "出生年月": iso_date(basic.get("birth_date")) or id_check.birth_date,
+        "政治面貌": basic.get("political_status") or "",
+        "身份证号": record.id_number,
+        OFFICE_COLUMN: record.office_name or "",
+        "工作单位": record.unit_name or "",
+        "学历": highest.get("level") or "",
+        "毕业院校及专业": school,
+        "参加工作时间": iso_date(basic.get("work_start")),
+        "现任专业技术职务": title or NONE,
+        "取得时间": iso_date(qual.get("obtained_on")),
+        "申报系列": series.name if series else record.series_code,
+        "申报专业": record.specialty or "",
+        "申报级别": LEVEL_LABELS.get(record.level, record.level),
+        "申报类型": KIND_LABELS.get(record.kind, record.kind),
+        "免于答辩": YES if reason else NO,
+        FEE_COLUMN: fee,
+        "联系电话": basic.get("phone") or "",
+        STATUS_COLUMN: STATUS_LABELS.get(record.status, record.status),
+        "备注": "；".join(remarks),
+    }

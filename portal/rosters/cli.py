@@ -13,8 +13,15 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office
 from portal.rosters import importer
-from portal.rosters.builder import RosterFilters, build_roster, load_applications, roster_statement
-from portal.rosters.writers import write_csv, write_xlsx
+from portal.rosters.builder import (
+    ALL,
+    SELECTION_LABELS,
+    SENT,
+    RosterFilters,
+    make_roster,
+    roster_statement,
+)
+from portal.rosters.writers import PAPERS, csv_chunks, write_xlsx
 from portal.timeutil import local_today
 
 
@@ -43,21 +50,34 @@ def roster_group() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
 )
+@click.option(
+    "--status",
+    type=click.Choice(list(SELECTION_LABELS)),
+    default=SENT,
+    show_default=True,
+    help=f"Applications listed: {SENT} (recommended or reported), {ALL}, or one status.",
+)
+@click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
-def roster_export(campaign_code: str, office_code: str | None, fmt: str, out: str) -> None:
+def roster_export(
+    campaign_code: str, office_code: str | None, fmt: str, status: str, paper: str, out: str
+) -> None:
     """Write a campaign's roster (one office, or every office with a 主管部门 column)."""
     campaign = _campaign(campaign_code)
     office = _office(office_code) if office_code else None
-    filters = RosterFilters(office_id=office.id if office else None)
-    apps = load_applications(roster_statement(campaign, filters))
-    roster = build_roster(
-        apps,
+    filters = RosterFilters(office_id=office.id if office else None, status=status)
+    roster = make_roster(
+        roster_statement(campaign, filters),
         campaign,
         office.name if office else "全部主管部门",
         with_office=office is None,
         made_on=local_today(),
     )
-    Path(out).write_bytes(write_xlsx(roster) if fmt == "xlsx" else write_csv(roster))
+    with open(out, "wb") as f:
+        if fmt == "xlsx":
+            write_xlsx(roster, f, paper=paper)
+        else:
+            f.writelines(csv_chunks(roster))
     record(
         "roster_export",
         None,

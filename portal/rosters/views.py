@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +22,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -33,26 +37,30 @@ from portal.formutil import positive_int
 from portal.offices.models import Office
 from portal.rosters import importer
 from portal.rosters.builder import (
+    ALL,
+    SELECTION_LABELS,
+    SENT,
     Roster,
     RosterFilters,
-    build_roster,
-    load_applications,
+    make_roster,
+    page_rows,
     roster_statement,
 )
-from portal.rosters.writers import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
+from portal.rosters.writers import CSV_MIMETYPE, PAPERS, XLSX_MIMETYPE, csv_chunks, write_xlsx
 from portal.security import roles_required, scope, visible_offices
 from portal.timeutil import local_today
-from portal.vocabulary import LEVEL_LABELS, STATUS_LABELS, STATUSES
+from portal.vocabulary import LEVEL_LABELS, SENT_STATUSES, STATUS_LABELS
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
 
 FORMATS = ("xlsx", "csv")
+PER_PAGE = 50
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_DIR = "roster_uploads"
 UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 SESSION_KEY = "roster_upload"
-# The columns the export page shows on screen (the files have them all).
+# The columns the roster page shows on screen (the files have them all).
 PREVIEW_COLUMNS = frozenset(
     {
         "序号",
@@ -68,20 +76,26 @@ PREVIEW_COLUMNS = frozenset(
         "申报类型",
         "免于答辩",
         "评审费（元）",
+        "状态",
     }
 )
 
 
 def filters_from(values: MultiDict) -> RosterFilters:
-    """Filters from request values; a clerk is always held to the own office."""
+    """Filters from request values; a clerk is always held to the own office.
+
+    Without a choice the roster holds the applications sent (已推荐、已报送 …); applications
+    ticked in the list are taken whatever their status unless a status is chosen.
+    """
     level = values.get("level") or ""
     status = values.get("status") or ""
+    ids = [i for i in (positive_int(v) for v in values.getlist("ids")) if i]
     filters = RosterFilters(
         office_id=positive_int(values.get("office")),
         series=(values.get("series") or "")[:40],
         level=level if level in LEVEL_LABELS else "",
-        status=status if status in STATUSES else "",
-        ids=[i for i in (positive_int(v) for v in values.getlist("ids")) if i],
+        status=status if status in SELECTION_LABELS else (ALL if ids else SENT),
+        ids=ids,
     )
     if current_user.is_clerk:
         filters.office_id = current_user.office_id
@@ -105,12 +119,18 @@ def _campaign(values: MultiDict, filters: RosterFilters) -> Campaign | None:
         campaign_id = found[0] if found else None
     if campaign_id is not None:
         return visible_campaign(campaign_id) or abort(404)
-    # By default the newest campaign in which this user's offices have applications.
-    used = set(
-        db.session.scalars(scope(sa.select(Application.campaign_id), Application).distinct())
-    )
+    # By default the newest campaign in which this user's offices have applications, those
+    # the roster lists first (sent ones, by default).
+    listed: set[int] = set()
+    used: set[int] = set()
+    statuses = filters.statuses()
+    stmt = sa.select(Application.campaign_id, Application.status).distinct()
+    for campaign_id, status in db.session.execute(scope(stmt, Application)):
+        used.add(campaign_id)
+        if statuses is None or status in statuses:
+            listed.add(campaign_id)
     campaigns = visible_campaigns()
-    preferred = [c for c in campaigns if c.id in used]
+    preferred = [c for c in campaigns if c.id in listed] or [c for c in campaigns if c.id in used]
     return (preferred or campaigns or [None])[0]
 
 
@@ -124,12 +144,15 @@ def office_label(filters: RosterFilters) -> str:
     return "全部主管部门"
 
 
+def scoped_statement(campaign: Campaign, filters: RosterFilters) -> sa.Select:
+    """The roster SELECT the current user may see: scope() keeps a clerk to the own office."""
+    return scope(roster_statement(campaign, filters), Application)
+
+
 def scoped_roster(campaign: Campaign, filters: RosterFilters) -> Roster:
-    """Build the roster the current user may see: scope() keeps a clerk to the own office."""
-    stmt = scope(roster_statement(campaign, filters), Application)
-    apps = load_applications(stmt)
-    return build_roster(
-        apps,
+    """The roster the current user may see, its rows streamed when written."""
+    return make_roster(
+        scoped_statement(campaign, filters),
         campaign,
         office_label(filters),
         with_office=not (filters.office_id or current_user.is_clerk),
@@ -143,9 +166,8 @@ def download_name(roster: Roster, fmt: str) -> str:
     return f"{roster.title}_{local_today():%Y%m%d}.{fmt}"
 
 
-def _send(data: bytes, mimetype: str, filename: str) -> Response:
-    """A download response with a UTF-8 file name."""
-    resp = Response(data, mimetype=mimetype)
+def _attachment(resp: Response, filename: str) -> Response:
+    """Mark a response as a download with a UTF-8 file name, never cached."""
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=roster.{filename.rsplit('.', 1)[-1]}; "
         f"filename*=UTF-8''{quote(filename)}"
@@ -154,25 +176,72 @@ def _send(data: bytes, mimetype: str, filename: str) -> Response:
     return resp
 
 
+def page_numbers(page: int, pages: int, around: int = 2, edge: int = 1) -> list[int | None]:
+    """Page links to show: the first and last pages and those around the current one."""
+    shown: list[int | None] = []
+    for n in range(1, pages + 1):
+        if n <= edge or n > pages - edge or abs(n - page) <= around:
+            shown.append(n)
+        elif shown and shown[-1] is not None:
+            shown.append(None)
+    return shown
+
+
 @bp.get("/")
 def index():
-    """The export page: choose a campaign and filters, see how many rows, download."""
+    """The roster page: filters, totals and counts, one page of the rows, the downloads."""
     values = request.args
     filters = filters_from(values)
     campaign = _campaign(values, filters)
-    roster = scoped_roster(campaign, filters) if campaign else None
-    preview = [c for c in (roster.columns if roster else ()) if c in PREVIEW_COLUMNS]
-    return render_template(
-        "rosters/index.html",
+    search = (values.get("q") or "").strip()[:50]
+    page = max(positive_int(values.get("page")) or 1, 1)
+    roster, rows, total = None, [], 0
+    if campaign is not None:
+        roster = scoped_roster(campaign, filters)
+        rows, total = page_rows(
+            scoped_statement(campaign, filters),
+            roster,
+            campaign.definition,
+            page=page,
+            per_page=PER_PAGE,
+            search=search,
+        )
+    pages = max(1, math.ceil(total / PER_PAGE))
+    args = {
+        k: v
+        for k, v in {
+            "campaign": campaign.id if campaign else None,
+            "office": filters.office_id if not current_user.is_clerk else None,
+            "series": filters.series,
+            "level": filters.level,
+            "status": filters.status,
+            "q": search,
+        }.items()
+        if v
+    }
+    ctx = dict(
         campaign=campaign,
         campaigns=visible_campaigns(),
         filters=filters,
         roster=roster,
-        preview_columns=preview,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        page_links=page_numbers(page, pages),
+        args=args,
+        search=search,
+        preview_columns=[c for c in (roster.columns if roster else ()) if c in PREVIEW_COLUMNS],
         offices=visible_offices(Office.name),
+        selection_labels=SELECTION_LABELS,
         status_labels=STATUS_LABELS,
+        sent_statuses=SENT_STATUSES,
         level_labels=LEVEL_LABELS,
+        papers=PAPERS,
     )
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "roster-rows":
+        return render_template("rosters/_rows.html", **ctx)
+    return render_template("rosters/index.html", **ctx)
 
 
 @bp.post("/export")
@@ -180,73 +249,63 @@ def export():
     """Download the roster as xlsx or CSV (filters or ids posted from the list); audited."""
     values = request.form
     fmt = values.get("format", "xlsx")
-    if fmt not in FORMATS:
+    paper = values.get("paper", "a4")
+    if fmt not in FORMATS or paper not in PAPERS:
         abort(400)
     filters = filters_from(values)
     campaign = _campaign(values, filters)
     if campaign is None:
         abort(404)
     roster = scoped_roster(campaign, filters)
-    data = write_xlsx(roster) if fmt == "xlsx" else write_csv(roster)
-    record(
-        "roster_export",
-        current_user,
-        {
-            "campaign": campaign.code,
-            "format": fmt,
-            "filters": filters.as_detail(),
-            "office": roster.office_name,
-        },
-        rows=roster.applicants,
-    )
+    detail = {
+        "campaign": campaign.code,
+        "format": fmt,
+        "filters": filters.as_detail(),
+        "office": roster.office_name,
+    }
+    if fmt == "xlsx":
+        detail["paper"] = paper
+    record("roster_export", current_user, detail, rows=roster.applicants)
     db.session.commit()
-    return _send(data, XLSX_MIMETYPE if fmt == "xlsx" else CSV_MIMETYPE, download_name(roster, fmt))
+    name = download_name(roster, fmt)
+    if fmt == "csv":
+        resp = Response(stream_with_context(csv_chunks(roster)), mimetype=CSV_MIMETYPE)
+        return _attachment(resp, name)
+    out = tempfile.TemporaryFile()  # gone once closed
+    write_xlsx(roster, out, paper=paper)
+    out.seek(0)
+    resp = Response(_file_chunks(out), mimetype=XLSX_MIMETYPE)
+    resp.call_on_close(out.close)  # also when the client goes away before the end
+    return _attachment(resp, name)
+
+
+def _file_chunks(f, size: int = 256 * 1024) -> Iterator[bytes]:
+    """A file's content in blocks, the file closed once read."""
+    try:
+        while chunk := f.read(size):
+            yield chunk
+    finally:
+        f.close()
 
 
 @bp.get("/summary")
 def summary():
-    """Counts by office, series and level for one campaign, on one page."""
-    filters = RosterFilters()
-    campaign = _campaign(request.args, filters)
-    rows: list[dict] = []
-    if campaign is not None:
-        stmt = scope(
-            sa.select(
-                Office.name,
-                Application.series_code,
-                Application.level,
-                sa.func.count(Application.id),
-            )
-            .join(Office, Office.id == Application.office_id)
-            .where(Application.campaign_id == campaign.id)
-            .group_by(Office.name, Application.series_code, Application.level),
-            Application,
-        )
-        d = campaign.definition
-        series_pos = {s.code: i for i, s in enumerate(d.series)}
-        level_pos = {lv: i for i, lv in enumerate(LEVEL_LABELS)}
-        for office, series_code, level, n in db.session.execute(stmt):
-            series = d.series_by_code(series_code)
-            rows.append(
-                {
-                    "office": office,
-                    "series": series.name if series else series_code,
-                    "level": LEVEL_LABELS.get(level, level),
-                    "count": n,
-                    "_key": (office, series_pos.get(series_code, 99), level_pos.get(level, 99)),
-                }
-            )
-        rows.sort(key=lambda r: r["_key"])
+    """Counts by office, series and level for one campaign, from one aggregate query."""
+    values = request.args
+    filters = filters_from(MultiDict({"status": values.get("status") or SENT}))
+    campaign = _campaign(values, filters)
+    roster = scoped_roster(campaign, filters) if campaign is not None else None
     by_office: dict[str, int] = {}
-    for r in rows:
-        by_office[r["office"]] = by_office.get(r["office"], 0) + r["count"]
+    for c in roster.counts if roster else ():
+        by_office[c.office] = by_office.get(c.office, 0) + c.applicants
     return render_template(
         "rosters/summary.html",
         campaign=campaign,
         campaigns=visible_campaigns(),
-        rows=rows,
+        filters=filters,
+        roster=roster,
         by_office=by_office,
-        total=sum(r["count"] for r in rows),
+        selection_labels=SELECTION_LABELS,
     )
 
 

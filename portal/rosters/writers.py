@@ -1,4 +1,9 @@
-"""Write a built roster as xlsx (ready to print on A4) or as CSV; writers only write."""
+"""Write a roster as xlsx (ready to print on A4 or A3) or as CSV; writers only write.
+
+Both writers stream: the xlsx goes through openpyxl's write-only mode with one styled cell per
+column reused for every row (named styles, no style object per cell), the CSV through the csv
+module a block of rows at a time, so a roster of any length is written in little memory.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,18 @@ import csv
 import io
 import math
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet.cell_range import CellRange
 
-from portal.rosters.builder import MONTH_COLUMNS, TEXT_COLUMNS, Roster
+from portal.rosters.builder import FEE_COLUMN, MONTH_COLUMNS, TEXT_COLUMNS, Roster
 from portal.textutil import format_date_cn, format_month_cn, neutralise_cell
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,69 +32,171 @@ MONTH_FORMAT = 'yyyy"年"m"月"'
 DAY_FORMAT = 'yyyy"年"m"月"d"日"'
 TEXT_FORMAT = "@"
 FONT_NAME = "宋体"
+BODY_PT = 9
+TITLE_PT = 14
 
 # Rows of the sheet: title, reporting office, header, then the data.
 TITLE_ROW, OFFICE_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = HEADER_ROW + 1
 
-# Widths in Excel character units: a CJK character counts 2.
-MIN_WIDTH, MAX_WIDTH = 4, 40
-# Columns that wrap onto more lines rather than grow past these widths.
-WRAP_WIDTHS: dict[str, int] = {
-    "姓名": 14, "主管部门": 20, "工作单位": 20, "毕业院校及专业": 20, "现任专业技术职务": 12,
-    "申报专业": 12, "备注": 24,
-}  # fmt: skip
-WRAP_COLUMNS = frozenset(WRAP_WIDTHS)
-LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size printed landscape: its openpyxl code and the width between the margins."""
+
+    label: str
+    size: str  # openpyxl's paperSize code
+    printable_pt: float
+
+
+SIDE_MARGIN_INCH = 0.25
+PAPERS: dict[str, Paper] = {
+    "a4": Paper("A4 横向", "9", (297 / 25.4 - 2 * SIDE_MARGIN_INCH) * 72),
+    "a3": Paper("A3 横向", "8", (420 / 25.4 - 2 * SIDE_MARGIN_INCH) * 72),
+}
+MIN_PRINT_PT = 8  # body text on paper (issue 14)
+# Column widths are in units of the default font's digit width: 7 px (5.25 pt) with Excel's and
+# WPS's Calibri and LibreOffice's Carlito, but up to 7 pt where LibreOffice falls back to DejaVu
+# Sans. The printed columns must fit the paper at MIN_PRINT_PT in that widest case too; in Excel
+# they then print at BODY_PT, unscaled.
+PT_PER_UNIT = 5.25
+WIDEST_PT_PER_UNIT = 7.0
+# LibreOffice's fit-to-width search lands up to a few percent below the exact scale.
+BUDGET_MARGIN = 0.93
+
+
+def column_budget(paper: str) -> float:
+    """The sum of column widths that still prints body text at MIN_PRINT_PT on this paper."""
+    scale = MIN_PRINT_PT / BODY_PT
+    return PAPERS[paper].printable_pt / scale / WIDEST_PT_PER_UNIT * BUDGET_MARGIN
+
+
+@dataclass(frozen=True)
+class ColumnLayout:
+    """How a column prints: its header (two short lines where the label is long) and width."""
+
+    header: str
+    width: float  # Excel width units at BODY_PT
+    wrap: bool = False  # long text goes onto more lines
+
+
+LAYOUTS: dict[str, ColumnLayout] = {
+    "序号": ColumnLayout("序号", 5),
+    "姓名": ColumnLayout("姓名", 8, wrap=True),
+    "性别": ColumnLayout("性别", 4.5),
+    "民族": ColumnLayout("民族", 4.5, wrap=True),
+    "出生年月": ColumnLayout("出生\n年月", 9.5),
+    "政治面貌": ColumnLayout("政治\n面貌", 6, wrap=True),
+    "身份证号": ColumnLayout("身份证号", 16.5, wrap=True),
+    "主管部门": ColumnLayout("主管部门", 9, wrap=True),
+    "工作单位": ColumnLayout("工作单位", 9, wrap=True),
+    "学历": ColumnLayout("学历", 4.5, wrap=True),
+    "毕业院校及专业": ColumnLayout("毕业院校\n及专业", 9, wrap=True),
+    "参加工作时间": ColumnLayout("参加工\n作时间", 9.5),
+    "现任专业技术职务": ColumnLayout("现任专业\n技术职务", 8, wrap=True),
+    "取得时间": ColumnLayout("取得\n时间", 9.5),
+    "申报系列": ColumnLayout("申报\n系列", 8, wrap=True),
+    "申报专业": ColumnLayout("申报\n专业", 8, wrap=True),
+    "申报级别": ColumnLayout("申报\n级别", 4.5, wrap=True),
+    "申报类型": ColumnLayout("申报\n类型", 4.5, wrap=True),
+    "免于答辩": ColumnLayout("免于\n答辩", 4.5),
+    FEE_COLUMN: ColumnLayout("评审费\n（元）", 6),
+    "联系电话": ColumnLayout("联系\n电话", 11, wrap=True),
+    "状态": ColumnLayout("状态", 4.5, wrap=True),
+    "备注": ColumnLayout("备注", 9, wrap=True),
+}
+# What a printout needs first: who, in which unit, applying for what, and the fee. Columns are
+# printed in this order of need while they fit column_budget(); the others stay in the file
+# beyond the print area (A3 prints them all).
+PRINT_PRIORITY: tuple[str, ...] = (
+    "序号", "姓名", "性别", "身份证号", "主管部门", "工作单位", "申报系列", "申报专业",
+    "申报级别", "申报类型", "免于答辩", FEE_COLUMN, "状态", "备注", "民族", "出生年月",
+    "现任专业技术职务", "学历", "政治面貌", "取得时间", "参加工作时间", "联系电话",
+    "毕业院校及专业",
+)  # fmt: skip
+LINE_PT = 12.0  # height of one line of BODY_PT text
+CELL_PADDING_PT = 4.0
+ASCII_EM = 0.6  # width of a Latin character or digit, in em (CJK characters are 1 em)
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 
 
-def display_width(text: str) -> int:
-    """Width of text in character cells: wide (CJK, full-width) characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+def _styles() -> dict[str, NamedStyle]:
+    """The named styles of the workbook, made once per file (cells refer to them by name)."""
+    body = Font(name=FONT_NAME, size=BODY_PT)
+    bold = Font(name=FONT_NAME, size=BODY_PT, bold=True)
+    return {
+        "title": NamedStyle(
+            "roster-title",
+            font=Font(name=FONT_NAME, size=TITLE_PT, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        "left": NamedStyle(
+            "roster-left", font=body, alignment=Alignment(horizontal="left", vertical="center")
+        ),
+        "right": NamedStyle(
+            "roster-right", font=body, alignment=Alignment(horizontal="right", vertical="center")
+        ),
+        "header": NamedStyle(
+            "roster-header",
+            font=bold,
+            border=_BORDER,
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        "cell": NamedStyle(
+            "roster-cell",
+            font=body,
+            border=_BORDER,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        "wrap": NamedStyle(
+            "roster-wrap",
+            font=body,
+            border=_BORDER,
+            alignment=Alignment(horizontal="left", vertical="center", wrap_text=True),
+        ),
+        "total": NamedStyle(
+            "roster-total",
+            font=bold,
+            border=_BORDER,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+    }
+
+
+def _text_pt(text: str) -> float:
+    """The printed width of a line of body text in points."""
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in ("W", "F"))
+    return (wide + (len(text) - wide) * ASCII_EM) * BODY_PT
 
 
 def _shown(value: object, label: str) -> str:
-    """The text a cell shows, for measuring widths and for CSV."""
+    """The text a cell shows, for measuring and for CSV."""
     if isinstance(value, date):
         return format_month_cn(value) if label in MONTH_COLUMNS else format_date_cn(value)
     return "" if value is None else str(value)
 
 
-def _widths(roster: Roster) -> list[float]:
-    """Column widths that fit the header and the longest value, capped for long text."""
-    widths = []
-    for i, label in enumerate(roster.columns):
-        longest = max(
-            [display_width(label)] + [display_width(_shown(r[i], label)) for r in roster.rows]
-        )
-        if label in MONTH_COLUMNS:
-            longest = max(longest, 10)
-        cap = WRAP_WIDTHS.get(label, MAX_WIDTH)
-        widths.append(max(MIN_WIDTH, min(longest + 2, cap)))
-    return widths
-
-
 def _lines(text: str, width: float) -> int:
     """How many lines a wrapped text takes in a column of this width."""
-    usable = max(width - 1.5, 1)
-    return max(1, math.ceil(display_width(text) / usable))
+    usable = max(width * PT_PER_UNIT - CELL_PADDING_PT, BODY_PT)
+    return sum(max(1, math.ceil(_text_pt(part) / usable)) for part in text.split("\n"))
 
 
-def _row_height(values: list[object], columns: tuple[str, ...], widths: list[float]) -> float:
-    """A row height that shows every wrapped cell in full (spreadsheets rarely auto-fit)."""
-    lines = max(
-        (
-            _lines(_shown(v, label), w)
-            for v, label, w in zip(values, columns, widths, strict=True)
-            if label in WRAP_COLUMNS
-        ),
-        default=1,
-    )
-    return max(18.0, lines * LINE_HEIGHT + 4)
+def print_columns(columns: tuple[str, ...], paper: str) -> tuple[list[str], list[str]]:
+    """The columns printed on this paper (in roster order) and those after the print area."""
+    budget = column_budget(paper)
+    chosen: set[str] = set()
+    used = 0.0
+    for label in sorted(columns, key=lambda c: PRINT_PRIORITY.index(c)):
+        width = LAYOUTS[label].width
+        if used + width > budget:
+            break
+        chosen.add(label)
+        used += width
+    return [c for c in columns if c in chosen], [c for c in columns if c not in chosen]
 
 
 def _cell_value(value: object, label: str) -> object:
@@ -95,111 +206,109 @@ def _cell_value(value: object, label: str) -> object:
     return neutralise_cell(value)
 
 
-def _merge_row(
-    ws: Worksheet, row: int, first: int, last: int, value: str, *, font: Font, align: Alignment
-) -> None:
-    """Write one text into a merged range of a row."""
-    cell = ws.cell(row=row, column=first, value=neutralise_cell(value))
-    cell.font = font
-    cell.alignment = align
+def _cell(ws, style: str, value: object = None, number_format: str | None = None) -> WriteOnlyCell:
+    """A write-only cell in one of the named styles of _styles()."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.style = f"roster-{style}"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _span(ws, row: int, first: int, last: int) -> None:
+    """Merge columns first..last of a row (write-only sheets take merges as ranges)."""
     if last > first:
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        ws.merged_cells.add(CellRange(min_col=first, min_row=row, max_col=last, max_row=row))
 
 
 def _footer_groups(ncols: int) -> list[tuple[int, int]]:
-    """Split the columns into four merged groups for the four footer fields."""
-    size = ncols // 4
+    """Split the printed columns into four groups for the four footer fields."""
+    size = max(ncols // 4, 1)
     bounds = []
     start = 1
     for i in range(4):
-        end = ncols if i == 3 else start + size - 1
-        bounds.append((start, end))
-        start = end + 1
+        end = ncols if i == 3 else min(start + size - 1, ncols)
+        bounds.append((start, max(start, end)))
+        start = min(end + 1, ncols)
     return bounds
 
 
-def write_xlsx(roster: Roster) -> bytes:
-    """The roster as an xlsx workbook: title, office, header, rows, totals and footer."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "申报人员花名册"
-    ncols = len(roster.columns)
-    plain = Font(name=FONT_NAME, size=10)
-    bold = Font(name=FONT_NAME, size=10, bold=True)
-    left = Alignment(horizontal="left", vertical="center")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> int:
+    """Write the roster workbook (title, office, header, rows, totals, footer); returns the rows.
 
-    _merge_row(
-        ws,
-        TITLE_ROW,
-        1,
-        ncols,
-        roster.title,
-        font=Font(name=FONT_NAME, size=16, bold=True),
-        align=Alignment(horizontal="center", vertical="center"),
-    )
-    ws.row_dimensions[TITLE_ROW].height = 32
-    office_text = f"填报单位（主管部门）：{roster.office_name}"
-    half = max(ncols // 2, 1)
-    _merge_row(ws, OFFICE_ROW, 1, half, office_text, font=plain, align=left)
-    _merge_row(
-        ws,
-        OFFICE_ROW,
-        half + 1,
-        ncols,
-        f"评审工作：{roster.campaign_title}",
-        font=plain,
-        align=Alignment(horizontal="right", vertical="center"),
-    )
+    The printed columns come first and fit the paper at body text of at least 8 pt; columns a
+    printout can do without follow beyond the print area, so the file still holds them all.
+    """
+    printed, extra = print_columns(roster.columns, paper)
+    order = printed + extra
+    source = [roster.columns.index(c) for c in order]
+    nprinted = len(printed)
+    last_printed = get_column_letter(nprinted)
+
+    wb = Workbook(write_only=True)
+    styles = _styles()
+    for style in styles.values():
+        wb.add_named_style(style)
+    ws = wb.create_sheet("申报人员花名册")
+    layouts = [LAYOUTS[c] for c in order]
+    for col, layout in enumerate(layouts, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = layout.width
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"  # 序号 and 姓名 stay in view
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    ws.row_dimensions[TITLE_ROW].height = 28
+    ws.append([_cell(ws, "title", neutralise_cell(roster.title))])
+    _span(ws, TITLE_ROW, 1, nprinted)
+
+    half = max(nprinted // 2, 1)
     ws.row_dimensions[OFFICE_ROW].height = 20
+    office = [_cell(ws, "left", neutralise_cell(f"填报单位（主管部门）：{roster.office_name}"))]
+    office += [None] * (half - 1)
+    office.append(_cell(ws, "right", neutralise_cell(f"评审工作：{roster.campaign_title}")))
+    ws.append(office)
+    _span(ws, OFFICE_ROW, 1, half)
+    _span(ws, OFFICE_ROW, half + 1, nprinted)
 
-    for col, label in enumerate(roster.columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=label)
-        cell.font = bold
-        cell.alignment = center
-        cell.border = _BORDER
-        cell.fill = _HEADER_FILL
-    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.row_dimensions[HEADER_ROW].height = 2 * LINE_PT + CELL_PADDING_PT
+    ws.append([_cell(ws, "header", layout.header) for layout in layouts])
 
-    widths = _widths(roster)
-    for r, values in enumerate(roster.rows, start=FIRST_DATA_ROW):
-        for col, (label, value) in enumerate(zip(roster.columns, values, strict=True), start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(value, label))
-            cell.font = plain
-            cell.border = _BORDER
-            wrap = label in WRAP_COLUMNS
-            cell.alignment = Alignment(
-                vertical="center", wrap_text=wrap, horizontal="left" if wrap else "center"
-            )
-            if label in TEXT_COLUMNS:
-                cell.number_format = TEXT_FORMAT
-            elif isinstance(value, date):
-                cell.number_format = MONTH_FORMAT if label in MONTH_COLUMNS else DAY_FORMAT
-        ws.row_dimensions[r].height = _row_height(values, roster.columns, widths)
+    templates = []
+    for label, layout in zip(order, layouts, strict=True):
+        fmt = None
+        if label in TEXT_COLUMNS:
+            fmt = TEXT_FORMAT
+        elif label in MONTH_COLUMNS:
+            fmt = MONTH_FORMAT
+        templates.append(_cell(ws, "wrap" if layout.wrap else "cell", number_format=fmt))
+    wrapped = [(i, order[i], lay.width) for i, lay in enumerate(layouts) if lay.wrap]
 
-    totals_row = FIRST_DATA_ROW + len(roster.rows)
-    fee_col = roster.column_index("评审费（元）") + 1
-    _merge_row(
-        ws,
-        totals_row,
-        1,
-        fee_col - 1,
-        f"合计：申报人员 {roster.applicants} 人",
-        font=bold,
-        align=Alignment(horizontal="center", vertical="center"),
-    )
-    fee_cell = ws.cell(row=totals_row, column=fee_col, value=roster.fees)
-    fee_cell.font = bold
-    fee_cell.alignment = Alignment(horizontal="center", vertical="center")
-    for col in range(1, ncols + 1):
-        ws.cell(row=totals_row, column=col).border = _BORDER
-    if fee_col < ncols:
-        ws.merge_cells(
-            start_row=totals_row, start_column=fee_col + 1, end_row=totals_row, end_column=ncols
-        )
-    ws.row_dimensions[totals_row].height = 22
+    fee_at = order.index(FEE_COLUMN)
+    count, fees = 0, 0
+    row_index = FIRST_DATA_ROW
+    for values in roster.rows:
+        ordered = [values[i] for i in source]
+        for cell, label, value in zip(templates, order, ordered, strict=True):
+            cell.value = _cell_value(value, label)
+        lines = max((_lines(_shown(ordered[i], lab), w) for i, lab, w in wrapped), default=1)
+        ws.row_dimensions[row_index].height = max(lines * LINE_PT + CELL_PADDING_PT, 18)
+        ws.append(templates)
+        del ws.row_dimensions[row_index]
+        count += 1
+        fees += ordered[fee_at] or 0
+        row_index += 1
 
-    footer_row = totals_row + 2
+    totals = [_cell(ws, "total") for _ in order]
+    totals[0].value = f"合计：申报人员 {count} 人"
+    totals[fee_at].value = fees
+    if roster.unsent and fee_at + 1 < nprinted:
+        totals[fee_at + 1].value = f"其中{roster.unsent}人未推荐，未计评审费"
+    ws.row_dimensions[row_index].height = 22
+    ws.append(totals)
+    _span(ws, row_index, 1, fee_at)
+    _span(ws, row_index, fee_at + 2, nprinted)
+
+    footer_row = row_index + 2
+    ws.append([])
     made_on = format_date_cn(roster.made_on) if roster.made_on else "    年  月  日"
     fields = (
         "填报单位（盖章）：",
@@ -207,45 +316,68 @@ def write_xlsx(roster: Roster) -> bytes:
         "联系电话：",
         f"填报日期：{made_on}",
     )
-    for (first, last), text in zip(_footer_groups(ncols), fields, strict=True):
-        _merge_row(ws, footer_row, first, last, text, font=plain, align=left)
+    footer: list[object] = [None] * nprinted
+    for (first, last), text in zip(_footer_groups(nprinted), fields, strict=True):
+        footer[first - 1] = _cell(ws, "left", neutralise_cell(text))
+        _span(ws, footer_row, first, last)
     ws.row_dimensions[footer_row].height = 28
+    ws.append(footer)
 
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    _page_setup(ws)
-    out = io.BytesIO()
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{last_printed}{footer_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPERS[paper].size
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_INCH
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     wb.save(out)
+    return count
+
+
+def xlsx_bytes(roster: Roster, *, paper: str = "a4") -> bytes:
+    """The roster workbook in memory (small rosters and tests)."""
+    out = io.BytesIO()
+    write_xlsx(roster, out, paper=paper)
     return out.getvalue()
 
 
-def _page_setup(ws: Worksheet) -> None:
-    """Header frozen and repeated, A4 landscape fitted to the page width, page numbers."""
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3)  # 序号 and 姓名 stay in view
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+# --------------------------------------------------------------------------- CSV
+
+# Spreadsheets read a field of digits as a number (an 18-digit ID loses its last digits, a
+# phone its leading zero). A tab before the digits makes Excel, WPS and LibreOffice keep the
+# field as text; the tab cannot start a formula, and formula-like text is still neutralised.
+TEXT_MARK = "\t"
+CSV_BLOCK_ROWS = 500
 
 
 def csv_value(value: object, label: str) -> str:
-    """A CSV field: dates the Chinese way, text neutralised."""
-    return str(neutralise_cell(_shown(value, label)))
+    """A CSV field: dates the Chinese way, text neutralised, ID and phone digits kept as text."""
+    text = str(neutralise_cell(_shown(value, label)))
+    if label in TEXT_COLUMNS and text and text[0] != "'":
+        return TEXT_MARK + text
+    return text
 
 
-def write_csv(roster: Roster) -> bytes:
-    """The roster's header and rows as CSV, UTF-8 with a BOM so Excel reads the Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def csv_chunks(roster: Roster) -> Iterator[bytes]:
+    """The roster's header and rows as CSV in UTF-8 with a BOM (so Excel reads the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(roster.columns)
-    for values in roster.rows:
+    for n, values in enumerate(roster.rows, start=1):
         writer.writerow(
             [csv_value(v, label) for label, v in zip(roster.columns, values, strict=True)]
         )
-    return out.getvalue().encode("utf-8-sig")
+        if n % CSV_BLOCK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def csv_bytes(roster: Roster) -> bytes:
+    """The whole CSV in memory (small rosters and tests)."""
+    return b"".join(csv_chunks(roster))

@@ -164,5 +164,6 @@ def test_one_filter_builder_narrows_by_each_value_and_ignores_empty_ones(world, 
     assert names(ids=[a.id, c.id]) == {"甲甲", "丙丙"}
     assert names(campaign_id=news.id, office_id=world.office_b.id, level="junior") == {"丙丙"}
 
-    roster = roster_statement(news, RosterFilters(office_id=world.office_a.id, level="junior"))
+    filters = RosterFilters(office_id=world.office_a.id, level="junior", status="all")
+    roster = roster_statement(news, filters)
     assert {app.name for app in db.session.scalars(roster)} == {"乙乙"}

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from portal.applications.models import Application
 from portal.campaigns.models import Campaign
 from portal.offices.models import Office, RecommendingUnit
-from portal.rosters.builder import COLUMNS
+from portal.rosters.builder import ALL, COLUMNS, RosterFilters, make_roster, roster_statement
 from tests.factories import make_application, store_sections
 
 
@@ -106,6 +106,11 @@ def sheet_rows(data: bytes) -> list[tuple]:
     return list(ws.iter_rows(values_only=True))
 
 
+def header_labels(data: bytes) -> list[str]:
+    """The column labels of an exported roster (its header row, two-line headers joined)."""
+    return [(h or "").replace("\n", "") for h in sheet_rows(data)[2]]
+
+
 def roster_workbook(
     rows: list[list[object]], header: list[str] | None = None, text_columns: tuple[str, ...] = ()
 ) -> bytes:
@@ -125,3 +130,17 @@ def roster_workbook(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def built_roster(campaign: Campaign, office: Office | None = None, *, status: str = ALL, **kw):
+    """A campaign's roster of one office (or all), its rows read into a list for comparing."""
+    filters = RosterFilters(office_id=office.id if office else None, status=status)
+    roster = make_roster(
+        roster_statement(campaign, filters),
+        campaign,
+        office.name if office else "全部主管部门",
+        with_office=office is None,
+        **kw,
+    )
+    roster.rows = list(roster.rows)
+    return roster

@@ -16,7 +16,9 @@ PARTY = "bz-partyschool-2023"
 def test_export_and_import_from_the_command_line(runner, world, db, tmp_path):
     c = world.campaigns[PARTY]
     full_application(world.office_a, world.unit_a, c, name="买买提·艾力", seq=1)
-    full_application(world.office_b, world.unit_b, c, name="其木格", seq=2, gender="女")
+    full_application(
+        world.office_b, world.unit_b, c, name="其木格", seq=2, gender="女"
+    ).status = "recommended"
     db.session.commit()
 
     out = tmp_path / "a.xlsx"
@@ -30,6 +32,10 @@ def test_export_and_import_from_the_command_line(runner, world, db, tmp_path):
             "A01",
             "--format",
             "xlsx",
+            "--status",
+            "all",
+            "--paper",
+            "a3",
             "--out",
             str(out),
         ]
@@ -45,6 +51,7 @@ def test_export_and_import_from_the_command_line(runner, world, db, tmp_path):
     assert res.exit_code == 0, res.output
     text = everyone.read_bytes().decode("utf-8-sig")
     assert OFFICE_COLUMN in text.splitlines()[0] and "其木格" in text
+    assert "买买提·艾力" not in text  # a draft: the default roster holds what is sent
 
     target = make_office("A04", "若羌县新主管部门", "若羌县")
     make_unit(target, "若羌县文化馆")

@@ -15,8 +15,8 @@ from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.rosters.builder import COLUMNS, OFFICE_COLUMN
 from tests.conftest import csrf_token, readable
-from tests.factories import make_office, make_unit, make_user
-from tests.rosters.helpers import full_application, roster_workbook, sheet_rows
+from tests.factories import make_application, make_office, make_unit, make_user
+from tests.rosters.helpers import full_application, header_labels, roster_workbook, sheet_rows
 
 PARTY = "bz-partyschool-2023"
 PREFECTURE = "巴音郭楞蒙古自治州"
@@ -55,6 +55,8 @@ def scene(app, world):
             ),
             "x1": full_application(other, other_unit, c, name="努尔兰·哈力别克", seq=4),
         }
+        for key, application in apps.items():
+            application.status = "reported" if key == "a2" else "recommended"
         make_user("bazhou", "password-pref", "prefecture", prefecture=PREFECTURE)
         db.session.commit()
         readable(*apps.values())
@@ -93,7 +95,7 @@ def test_a_prefecture_user_can_narrow_to_one_office(client, auth, world, scene):
         {"campaign": world.campaigns[PARTY].id, "format": "xlsx", "office": world.office_b.id},
     )
     assert names_in(resp) == {"其木格"}
-    assert list(sheet_rows(resp.data)[2]) == list(COLUMNS)
+    assert sorted(header_labels(resp.data)) == sorted(COLUMNS)
 
 
 def test_a_clerk_export_never_spans_offices(client, auth, world, scene):
@@ -132,7 +134,11 @@ def test_exports_are_audited(app, client, auth, world, scene):
         assert entry.username == "clerk_a" and entry.rows == 1
         assert entry.office_id == world.office_a.id
         assert entry.detail["format"] == "csv" and entry.detail["campaign"] == PARTY
-        assert entry.detail["filters"] == {"office_id": world.office_a.id, "level": "junior"}
+        assert entry.detail["filters"] == {
+            "office_id": world.office_a.id,
+            "level": "junior",
+            "status": "sent",
+        }
 
 
 def test_the_counts_page_groups_by_office_series_and_level(client, auth, world, scene):
@@ -153,7 +159,9 @@ def test_the_audit_log_is_for_admins_only(client, auth, world, scene):
     auth.login("admin", "password-admin")
     html = client.get("/rosters/audit").get_data(as_text=True)
     assert "导出花名册" in html and "clerk_a" in html
-    assert f"评审通知：{PARTY}；格式：xlsx；筛选：主管部门编号={world.office_a.id}" in html
+    assert (
+        f"评审通知：{PARTY}；格式：xlsx；筛选：主管部门编号={world.office_a.id}，状态=sent" in html
+    )
 
 
 def _upload(client, campaign_id: int, data: bytes):
@@ -205,14 +213,28 @@ def test_import_shows_a_dry_run_then_saves_on_confirm(app, client, auth, world, 
         assert entry.office_id == target.id
 
 
+def column_of(ws, label: str) -> int:
+    """The 1-based column of a roster sheet's header label (headers may take two lines)."""
+    return [(c.value or "").replace("\n", "") for c in ws[3]].index(label) + 1
+
+
+def _set_status(app, apps, status: str) -> None:
+    with app.app_context():
+        for application in apps:
+            db.session.get(Application, application.id).status = status
+        db.session.commit()
+
+
 def test_an_import_with_errors_saves_nothing_unless_only_valid(app, client, auth, world, scene):
+    _set_status(app, scene.values(), "draft")  # an import changes only what is in preparation
     auth.login("clerk_a", "password-a")
     c = world.campaigns[PARTY]
-    wb = load_workbook(io.BytesIO(export(client, {"campaign": c.id, "format": "xlsx"}).data))
+    data = export(client, {"campaign": c.id, "format": "xlsx", "status": "all"}).data
+    wb = load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
-    ws.cell(row=4, column=COLUMNS.index("民族") + 1, value="火星族")
+    ws.cell(row=4, column=column_of(ws, "民族"), value="火星族")
     # The valid row changes its specialty, so that the update is visible.
-    ws.cell(row=5, column=COLUMNS.index("申报专业") + 1, value="马克思主义理论")
+    ws.cell(row=5, column=column_of(ws, "申报专业"), value="马克思主义理论")
     out = io.BytesIO()
     wb.save(out)
     resp = _upload(client, c.id, out.getvalue())
@@ -301,3 +323,105 @@ def test_unconfirmed_uploads_older_than_a_day_are_removed(client, auth, world, s
     _upload(client, world.campaigns[PARTY].id, roster_workbook([[1, "张伟"]]))
     assert not stale.exists()
     assert len(list(folder.glob("*.xlsx"))) == 1
+
+
+def test_the_roster_lists_the_applications_sent_unless_asked_otherwise(
+    app, client, auth, world, scene
+):
+    with app.app_context():
+        draft = full_application(
+            world.office_a, world.unit_a, world.campaigns[PARTY], name="王草稿", seq=7
+        )
+        db.session.commit()
+        assert draft.status == "draft"
+    auth.login("clerk_a", "password-a")
+    c = world.campaigns[PARTY].id
+    html = client.get(f"/rosters/?campaign={c}").get_data(as_text=True)
+    assert "王草稿" not in html and "李海燕" in html and "买买提·艾力" in html
+    assert 'value="sent" selected' in html and '列入 <b id="roster-count">2</b> 人' in html
+    assert "<th>状态</th>" not in html and 'id="roster-unsent"' not in html
+    names = names_in(export(client, {"campaign": c, "format": "xlsx"}))
+    assert names == {"李海燕", "买买提·艾力"}
+
+    html = client.get(f"/rosters/?campaign={c}&status=all").get_data(as_text=True)
+    assert "王草稿" in html and "<th>状态</th>" in html
+    assert "所选范围含 1 名尚未推荐的人员（草稿 1 人）" in html
+    assert '评审费合计 <b id="roster-fees">600</b> 元（只计已推荐、已报送的人员）' in html
+    resp = export(client, {"campaign": c, "format": "xlsx", "status": "all"})
+    rows = sheet_rows(resp.data)
+    header = header_labels(resp.data)
+    assert "状态" in header and names_in(resp) == {"王草稿", "李海燕", "买买提·艾力"}
+    status = {r[1]: r[header.index("状态")] for r in rows[3:6]}
+    assert status == {"王草稿": "草稿", "李海燕": "已报送州", "买买提·艾力": "已推荐"}
+    totals = next(r for r in rows if str(r[0]).startswith("合计"))
+    assert totals[header.index("评审费（元）")] == 600
+
+
+def _page_statements(app, client, url: str) -> tuple[list[str], str]:
+    """The SQL statements one request of the page runs, and its HTML."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(*a, **_k):
+        statements.append(a[2])
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        resp = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert resp.status_code == 200
+    return statements, resp.get_data(as_text=True)
+
+
+def _bulk(app, world, first: int, count: int) -> None:
+    """More reported applications in office A (only what the page reads)."""
+    with app.app_context():
+        for seq in range(first, first + count):
+            make_application(
+                world.office_a, world.unit_a, world.campaigns[PARTY], "张丽娟", seq
+            ).status = "reported"
+        db.session.commit()
+
+
+def test_the_roster_page_does_not_grow_with_the_roster(app, client, auth, world, scene):
+    auth.login("clerk_a", "password-a")
+    url = f"/rosters/?campaign={world.campaigns[PARTY].id}"
+    _bulk(app, world, 100, 60)
+    small_n, small = _page_statements(app, client, url)
+    _bulk(app, world, 200, 140)
+    large_n, large = _page_statements(app, client, url)
+    assert len(small_n) == len(large_n), (small_n, large_n)
+    assert "共 202 人，第 1/5 页" in large and '列入 <b id="roster-count">202</b> 人' in large
+    assert large.count('<td class="num">') == small.count('<td class="num">')  # one page
+    assert abs(len(large) - len(small)) < 0.05 * len(small)
+    last_n, last = _page_statements(app, client, url + "&page=5")
+    assert len(last_n) == len(large_n) and ">201</td>" in last and ">202</td>" in last
+
+
+def test_search_finds_a_row_of_the_roster(client, auth, world, scene):
+    auth.login("clerk_a", "password-a")
+    c = world.campaigns[PARTY].id
+    resp = client.get(
+        f"/rosters/?campaign={c}&q=李海",
+        headers={"HX-Request": "true", "HX-Target": "roster-rows"},
+    )
+    html = resp.get_data(as_text=True)
+    assert "<html" not in html and "李海燕" in html and "买买提" not in html
+    assert "找到 1 人" in html and "下载的花名册仍含列入的全部人员" in html
+    digits = scene["a1"].id_number[6:14]
+    html = client.get(f"/rosters/?campaign={c}&q={digits}").get_data(as_text=True)
+    assert "买买提·艾力" in html.split('id="roster-rows"')[1]
+
+
+def test_csv_keeps_id_digits_as_text_and_a3_prints_every_column(client, auth, world, scene):
+    auth.login("clerk_a", "password-a")
+    c = world.campaigns[PARTY].id
+    text = export(client, {"campaign": c, "format": "csv"}).data.decode("utf-8-sig")
+    assert f",\t{scene['a1'].id_number}," in text and ",\t13912345678," in text
+    data = export(client, {"campaign": c, "format": "xlsx", "paper": "a3"}).data
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert str(ws.page_setup.paperSize) == "8"
+    assert ws.print_area.endswith(f"${ws.cell(row=3, column=len(COLUMNS)).column_letter}$8")
+    assert export(client, {"campaign": c, "format": "xlsx", "paper": "b5"}).status_code == 400

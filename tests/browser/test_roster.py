@@ -1,0 +1,62 @@
+"""The roster page in Chromium: what is listed by default, the status column, search, download."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.browser.conftest import login, shot
+
+
+def _no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+
+
+def test_the_roster_lists_what_is_sent_and_says_so(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, live_server, "hejing")  # an office that has reported applications
+    page.goto(f"{live_server}/rosters/")
+    choice = page.locator("#roster-status")
+    assert choice.locator("option:checked").inner_text().startswith("报送的")
+    assert "已推荐" in page.locator("#roster-summary").inner_text()  # the choice is explained
+    table = page.locator("table.roster-table")
+    headers = table.locator("thead th").all_inner_texts()
+    assert "状态" not in headers and "身份证号" in headers
+    listed = int(page.locator("#roster-count").inner_text())
+    assert listed == table.locator("tbody tr").count() >= 1
+    assert page.locator("#roster-unsent").count() == 0
+    _no_horizontal_scroll(page)
+    shot(page, "46-roster-sent")
+
+    # Everyone, drafts included: a status column, a warning, and fees still only for the sent.
+    fees = page.locator("#roster-fees").inner_text()
+    choice.select_option("all")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    headers = table.locator("thead th").all_inner_texts()
+    assert "状态" in headers
+    statuses = table.locator(f"tbody td:nth-child({headers.index('状态') + 1})").all_inner_texts()
+    assert "草稿" in statuses and "已报送州" in statuses
+    assert "尚未推荐的人员" in page.locator("#roster-unsent").inner_text()
+    assert page.locator("#roster-fees").inner_text() == fees
+    assert int(page.locator("#roster-count").inner_text()) > listed
+    _no_horizontal_scroll(page)
+    shot(page, "47-roster-all")
+
+    # Active search narrows the table (only), without reloading the page.
+    name = table.locator(f"tbody td:nth-child({headers.index('姓名') + 1})").last.inner_text()
+    page.fill("input[type=search][name=q]", name)
+    page.wait_for_function("document.querySelector('#roster-rows p').innerText.startsWith('找到')")
+    rows = table.locator("tbody tr").all_inner_texts()
+    assert rows and all(name in r for r in rows) and len(rows) < len(statuses)
+    shot(page, "48-roster-search")
+
+    with page.expect_download() as download:
+        page.click("button[value=xlsx]")
+    data = download.value.path().read_bytes()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [(c.value or "").replace("\n", "") for c in ws[3]]
+    assert "状态" in header and ws.page_setup.orientation == "landscape"
