@@ -221,47 +221,41 @@ def make_roster(
     Nothing is read for the rows until they are iterated; then one SELECT streams them.
     """
     d = campaign.definition
-    grouped = _joined(
-        stmt,
-        Office.name,
-        Application.series_code,
-        Application.level,
-        Application.kind,
-        Application.status,
-        sa.func.count(Application.id),
-    ).group_by(
-        Office.name,
+    keys = (
+        Application.office_id,
         Application.series_code,
         Application.level,
         Application.kind,
         Application.status,
     )
+    grouped = stmt.with_only_columns(*keys, sa.func.count()).group_by(*keys)
     by_status: dict[str, int] = {}
-    counts: dict[tuple[str, str, str], list[int]] = {}
-    for office, series_code, level, kind, status, n in db.session.execute(grouped):
+    counts: dict[tuple[int, str, str], list[int]] = {}
+    for office_id, series_code, level, kind, status, n in db.session.execute(grouped):
         by_status[status] = by_status.get(status, 0) + n
-        entry = counts.setdefault((office, series_code, level), [0, 0])
+        entry = counts.setdefault((office_id, series_code, level), [0, 0])
         entry[0] += n
         if status in SENT_STATUSES:
             entry[1] += n * (d.fee(kind, level) or 0)
+    office_names = _office_names({office_id for office_id, _s, _l in counts})
     series_pos = {s.code: i for i, s in enumerate(d.series)}
     ordered = sorted(
         counts.items(),
         key=lambda kv: (
-            kv[0][0],
+            office_names.get(kv[0][0], ""),
             series_pos.get(kv[0][1], len(series_pos)),
             LEVELS.index(kv[0][2]) if kv[0][2] in LEVELS else len(LEVELS),
         ),
     )
     roster_counts = [
         RosterCount(
-            office=office,
+            office=office_names.get(office_id, ""),
             series=s.name if (s := d.series_by_code(code)) else code,
             level=LEVEL_LABELS.get(level, level),
             applicants=n,
             fees=fees,
         )
-        for (office, code, level), (n, fees) in ordered
+        for (office_id, code, level), (n, fees) in ordered
     ]
     unsent = any(s not in SENT_STATUSES for s in by_status)
     columns = roster_columns(with_office=with_office, with_status=unsent)
@@ -278,6 +272,14 @@ def make_roster(
         reporter=reporter,
         made_on=made_on,
     )
+
+
+def _office_names(ids: set[int]) -> dict[int, str]:
+    """The names of these offices by id."""
+    if not ids:
+        return {}
+    stmt = sa.select(Office.id, Office.name).where(Office.id.in_(ids))
+    return {office_id: name for office_id, name in db.session.execute(stmt)}
 
 
 def _stream(stmt: sa.Select, d: CampaignDefinition, columns: tuple[str, ...]) -> Iterator[list]:
@@ -347,7 +349,6 @@ def row_values(record, d: CampaignDefinition) -> dict[str, object]:
     education = (record.education or {}).get("rows") or []
     highest = education[-1] if education else {}
     qual = record.qualification or {}
-    id_check = validate_id(record.id_number)
     series = d.series_by_code(record.series_code)
     facts = AppFacts(
         level=record.level,
@@ -368,11 +369,15 @@ def row_values(record, d: CampaignDefinition) -> dict[str, object]:
         remarks.append(UNSENT_REMARK)
     elif fee is None:
         remarks.append(NO_FEE_REMARK)
+    gender, birth = basic.get("gender"), iso_date(basic.get("birth_date"))
+    if not (gender and birth):  # from the ID number (18 characters say both)
+        id_check = validate_id(record.id_number)
+        gender, birth = gender or id_check.gender or "", birth or id_check.birth_date
     return {
         "姓名": record.name,
-        "性别": basic.get("gender") or id_check.gender or "",
+        "性别": gender,
         "民族": basic.get("ethnicity") or "",
-        "出生年月": iso_date(basic.get("birth_date")) or id_check.birth_date,
+        "出生年月": birth,
         "政治面貌": basic.get("political_status") or "",
         "身份证号": record.id_number,
         OFFICE_COLUMN: record.office_name or "",

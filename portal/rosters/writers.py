@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -116,8 +115,9 @@ PRINT_PRIORITY: tuple[str, ...] = (
 )  # fmt: skip
 LINE_PT = 12.0  # height of one line of BODY_PT text
 CELL_PADDING_PT = 4.0
-ASCII_EM = 0.6  # width of a Latin character or digit, in em (CJK characters are 1 em)
 
+# The first characters for which neutralise_cell may have to act (a formula, or space before).
+_RISKY = frozenset("=+-@")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -167,9 +167,12 @@ def _styles() -> dict[str, NamedStyle]:
 
 
 def _text_pt(text: str) -> float:
-    """The printed width of a line of body text in points."""
-    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in ("W", "F"))
-    return (wide + (len(text) - wide) * ASCII_EM) * BODY_PT
+    """About the printed width of a line of body text in points.
+
+    A Chinese character is one em wide and takes three bytes in UTF-8, an ASCII character half
+    an em and one byte: the byte count gives the width without looking at each character.
+    """
+    return (len(text) + len(text.encode("utf-8"))) / 4 * BODY_PT
 
 
 def _shown(value: object, label: str) -> str:
@@ -179,10 +182,16 @@ def _shown(value: object, label: str) -> str:
     return "" if value is None else str(value)
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column of this width."""
-    usable = max(width * PT_PER_UNIT - CELL_PADDING_PT, BODY_PT)
-    return sum(max(1, math.ceil(_text_pt(part) / usable)) for part in text.split("\n"))
+def _usable_pt(width: float) -> float:
+    """The width text may take in a column of this width (Excel's units), in points."""
+    return max(width * PT_PER_UNIT - CELL_PADDING_PT, BODY_PT)
+
+
+def _lines(text: str, usable: float) -> int:
+    """How many lines a wrapped text takes in a column this wide (points)."""
+    if "\n" in text:
+        return sum(_lines(part, usable) for part in text.split("\n"))
+    return max(1, math.ceil(_text_pt(text) / usable))
 
 
 def print_columns(columns: tuple[str, ...], paper: str) -> tuple[list[str], list[str]]:
@@ -197,13 +206,6 @@ def print_columns(columns: tuple[str, ...], paper: str) -> tuple[list[str], list
         chosen.add(label)
         used += width
     return [c for c in columns if c in chosen], [c for c in columns if c not in chosen]
-
-
-def _cell_value(value: object, label: str) -> object:
-    """The value stored in the sheet: text for ID and phone numbers, neutralised text."""
-    if label in TEXT_COLUMNS and value is not None:
-        value = str(value)
-    return neutralise_cell(value)
 
 
 def _cell(ws, style: str, value: object = None, number_format: str | None = None) -> WriteOnlyCell:
@@ -280,16 +282,25 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
         elif label in MONTH_COLUMNS:
             fmt = MONTH_FORMAT
         templates.append(_cell(ws, "wrap" if layout.wrap else "cell", number_format=fmt))
-    wrapped = [(i, order[i], lay.width) for i, lay in enumerate(layouts) if lay.wrap]
+    # Wrapped columns hold text (or nothing); ID and phone numbers are kept as text.
+    wrapped = [(i, _usable_pt(lay.width)) for i, lay in enumerate(layouts) if lay.wrap]
+    as_text = [c in TEXT_COLUMNS for c in order]
 
     fee_at = order.index(FEE_COLUMN)
     count, fees = 0, 0
     row_index = FIRST_DATA_ROW
     for values in roster.rows:
         ordered = [values[i] for i in source]
-        for cell, label, value in zip(templates, order, ordered, strict=True):
-            cell.value = _cell_value(value, label)
-        lines = max((_lines(_shown(ordered[i], lab), w) for i, lab, w in wrapped), default=1)
+        for cell, value, text in zip(templates, ordered, as_text, strict=True):
+            if text and value is not None:
+                value = str(value)
+            if type(value) is str and value and (value[0] in _RISKY or value[0].isspace()):
+                value = neutralise_cell(value)
+            cell.value = value
+        lines = 1
+        for i, usable in wrapped:
+            if ordered[i]:
+                lines = max(lines, _lines(ordered[i], usable))
         ws.row_dimensions[row_index].height = max(lines * LINE_PT + CELL_PADDING_PT, 18)
         ws.append(templates)
         del ws.row_dimensions[row_index]

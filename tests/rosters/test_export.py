@@ -140,7 +140,7 @@ def _statements(db, work) -> list[str]:
     return statements
 
 
-def test_a_roster_reads_in_two_statements_whatever_its_length(world, roster_apps, db):
+def test_a_roster_reads_in_three_statements_whatever_its_length(world, roster_apps, db):
     campaign = world.campaigns[PARTY]
 
     def export() -> None:
@@ -163,10 +163,12 @@ def test_a_roster_reads_in_two_statements_whatever_its_length(world, roster_apps
     db.session.commit()
     assert loaded()
     large = _statements(db, export)
-    assert len(small) == len(large) == 2, large  # the totals, then every row
-    assert "application_section" in large[1] and "GROUP BY" in large[0]
+    # The totals (from the roster index alone), the office names, then every row.
+    assert len(small) == len(large) == 3, large
+    assert "GROUP BY" in large[0] and " JOIN " not in large[0]
+    assert "FROM office" in large[1]
     # Only the sections the columns read are joined, never the other eight.
-    assert large[1].count("application_section") == 3
+    assert large[2].count("application_section") == 3
 
 
 def test_the_default_roster_leaves_out_what_is_not_sent(world, roster_apps, db):

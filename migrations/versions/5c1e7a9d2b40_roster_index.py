@@ -1,0 +1,29 @@
+"""an index the roster reads its totals and the order of a page from
+
+Revision ID: 5c1e7a9d2b40
+Revises: 263dfae7a11e
+Create Date: 2026-11-27 09:10:00.000000
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '5c1e7a9d2b40'
+down_revision = '263dfae7a11e'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_application_roster',
+            ['campaign_id', 'office_id', 'status', 'series_code', 'level', 'kind', 'unit_id', 'name'],
+            unique=False,
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.drop_index('ix_application_roster')
