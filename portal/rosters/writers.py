@@ -283,7 +283,13 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
             fmt = MONTH_FORMAT
         templates.append(_cell(ws, "wrap" if layout.wrap else "cell", number_format=fmt))
     # Wrapped columns hold text (or nothing); ID and phone numbers are kept as text.
-    wrapped = [(i, _usable_pt(lay.width)) for i, lay in enumerate(layouts) if lay.wrap]
+    # With each, how many characters surely fit one line (even if every one is wide).
+    wrapped = [
+        (i, usable, int(usable // BODY_PT))
+        for i, lay in enumerate(layouts)
+        if lay.wrap
+        for usable in (_usable_pt(lay.width),)
+    ]
     as_text = [c in TEXT_COLUMNS for c in order]
 
     fee_at = order.index(FEE_COLUMN)
@@ -298,9 +304,10 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
                 value = neutralise_cell(value)
             cell.value = value
         lines = 1
-        for i, usable in wrapped:
-            if ordered[i]:
-                lines = max(lines, _lines(ordered[i], usable))
+        for i, usable, fits in wrapped:
+            text = ordered[i]
+            if text and len(text) > fits:
+                lines = max(lines, _lines(text, usable))
         ws.row_dimensions[row_index].height = max(lines * LINE_PT + CELL_PADDING_PT, 18)
         ws.append(templates)
         del ws.row_dimensions[row_index]
