@@ -274,6 +274,19 @@ def make_roster(
     )
 
 
+def office_roster(campaign: Campaign, office: Office | None, *, status: str = SENT, **kw) -> Roster:
+    """The roster of one office, or of every office with the 主管部门 column (not scoped to a
+    user: the command line, tests)."""
+    filters = RosterFilters(office_id=office.id if office else None, status=status)
+    return make_roster(
+        roster_statement(campaign, filters),
+        campaign,
+        office.name if office else "全部主管部门",
+        with_office=office is None,
+        **kw,
+    )
+
+
 def _office_names(ids: set[int]) -> dict[int, str]:
     """The names of these offices by id."""
     if not ids:

@@ -13,14 +13,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office
 from portal.rosters import importer
-from portal.rosters.builder import (
-    ALL,
-    SELECTION_LABELS,
-    SENT,
-    RosterFilters,
-    make_roster,
-    roster_statement,
-)
+from portal.rosters.builder import ALL, SELECTION_LABELS, SENT, office_roster
 from portal.rosters.writers import PAPERS, csv_chunks, write_xlsx
 from portal.timeutil import local_today
 
@@ -65,14 +58,7 @@ def roster_export(
     """Write a campaign's roster (one office, or every office with a 主管部门 column)."""
     campaign = _campaign(campaign_code)
     office = _office(office_code) if office_code else None
-    filters = RosterFilters(office_id=office.id if office else None, status=status)
-    roster = make_roster(
-        roster_statement(campaign, filters),
-        campaign,
-        office.name if office else "全部主管部门",
-        with_office=office is None,
-        made_on=local_today(),
-    )
+    roster = office_roster(campaign, office, status=status, made_on=local_today())
     with open(out, "wb") as f:
         if fmt == "xlsx":
             write_xlsx(roster, f, paper=paper)
@@ -81,7 +67,7 @@ def roster_export(
     record(
         "roster_export",
         None,
-        {"campaign": campaign.code, "format": fmt, "filters": filters.as_detail(), "out": str(out)},
+        {"campaign": campaign.code, "format": fmt, "status": status, "out": str(out)},
         rows=roster.applicants,
         office_id=office.id if office else None,
     )

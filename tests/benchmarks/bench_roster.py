@@ -62,6 +62,7 @@ def populate(n: int) -> int:
     from portal.extensions import db
     from portal.offices.models import Office, RecommendingUnit
     from tests.factories import make_user
+    from tests.rosters.helpers import roster_sections
 
     campaign = next(c for c in load_shipped_campaigns() if c.code == "bz-partyschool-2023")
     office = Office(
@@ -104,47 +105,14 @@ def populate(n: int) -> int:
                 "status": STATUSES[i % len(STATUSES)],
             }
         )
-        data = {
-            "basic": {
-                "series_code": series.code,
-                "level": level,
-                "kind": "evaluation",
-                "name": name,
-                "gender": gender,
-                "ethnicity": ETHNICITIES[i % 5],
-                "birth_date": birth.isoformat(),
-                "id_number": number,
-                "political_status": "中共党员",
-                "phone": f"139{i:08d}",
-                "unit_id": unit.id,
-                "work_start": date(birth.year + 22, 8, 1).isoformat(),
-                "unit_nature": "事业单位",
-                "below_county_level": False,
-                "county": "若羌县",
-                "mandarin_level": "二级甲等",
-                "retired": False,
-                "civil_servant": False,
-                "sanction": "",
-                "sanction_end": None,
-            },
-            "education": {
-                "rows": [
-                    {
-                        "start": date(birth.year + 18, 9, 1).isoformat(),
-                        "end": date(birth.year + 22, 7, 1).isoformat(),
-                        "school": "新疆大学",
-                        "major": "汉语言文学",
-                        "level": "大学本科",
-                        "degree": "学士",
-                        "full_time": "全日制",
-                    }
-                ]
-            },
-            "qualification": {
-                "title": "助理讲师" if level == "intermediate" else "无",
-                "obtained_on": "2017-09-01" if level == "intermediate" else None,
-                "certificate_no": f"XJ2017{i:06d}",
-            },
+        data = roster_sections(
+            apps[-1],
+            unit,
+            birth=birth,
+            ethnicity=ETHNICITIES[i % 5],
+            phone=f"139{i:08d}",
+            gender=gender,
+        ) | {
             "work": {
                 "rows": [{"start": f"{birth.year + 22}-08-01", "end": None, "unit": unit.name}] * 3
             },

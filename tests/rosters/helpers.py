@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from portal.applications.models import Application
 from portal.campaigns.models import Campaign
 from portal.offices.models import Office, RecommendingUnit
-from portal.rosters.builder import ALL, COLUMNS, RosterFilters, make_roster, roster_statement
+from portal.rosters.builder import ALL, COLUMNS, office_roster
 from tests.factories import make_application, store_sections
 
 
@@ -40,16 +40,34 @@ def full_application(
         gender=gender,
         kind=kind,
     )
+    data = roster_sections(app, unit, birth=birth, ethnicity=ethnicity, phone=phone)
+    store_sections(app, data)
+    assert all(app.section(key).complete for key in data)
+    return app
+
+
+def roster_sections(
+    app: Application | dict,
+    unit: RecommendingUnit,
+    *,
+    birth: date,
+    ethnicity: str = "维吾尔族",
+    phone: str = "13912345678",
+    gender: str | None = None,
+) -> dict[str, dict]:
+    """The basic, education and qualification data of an application (or its column values)."""
+    get = app.get if isinstance(app, dict) else lambda key: getattr(app, key)
+    level = get("level")
     basic = {
-        "series_code": app.series_code,
-        "specialty": app.specialty,
+        "series_code": get("series_code"),
+        "specialty": get("specialty"),
         "level": level,
-        "kind": kind,
-        "name": name,
-        "gender": gender,
+        "kind": get("kind"),
+        "name": get("name"),
+        "gender": gender or ("男" if int(get("id_number")[16]) % 2 else "女"),
         "ethnicity": ethnicity,
         "birth_date": birth.isoformat(),
-        "id_number": app.id_number,
+        "id_number": get("id_number"),
         "political_status": "中共党员",
         "phone": phone,
         "unit_id": unit.id,
@@ -95,9 +113,7 @@ def full_application(
             "obtained_in": "新疆",
             "certificate_no": "无",
         }
-    store_sections(app, {"basic": basic, "education": education, "qualification": qualification})
-    assert all(app.section(key).complete for key in ("basic", "education", "qualification"))
-    return app
+    return {"basic": basic, "education": education, "qualification": qualification}
 
 
 def sheet_rows(data: bytes) -> list[tuple]:
@@ -134,13 +150,6 @@ def roster_workbook(
 
 def built_roster(campaign: Campaign, office: Office | None = None, *, status: str = ALL, **kw):
     """A campaign's roster of one office (or all), its rows read into a list for comparing."""
-    filters = RosterFilters(office_id=office.id if office else None, status=status)
-    roster = make_roster(
-        roster_statement(campaign, filters),
-        campaign,
-        office.name if office else "全部主管部门",
-        with_office=office is None,
-        **kw,
-    )
+    roster = office_roster(campaign, office, status=status, **kw)
     roster.rows = list(roster.rows)
     return roster
