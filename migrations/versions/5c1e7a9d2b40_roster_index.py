@@ -1,7 +1,7 @@
 """an index the roster reads its totals and the order of a page from
 
 Revision ID: 5c1e7a9d2b40
-Revises: 263dfae7a11e
+Revises: 7c2d9e4b1f30
 Create Date: 2026-11-27 09:10:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1e7a9d2b40'
-down_revision = '263dfae7a11e'
+down_revision = '7c2d9e4b1f30'
 branch_labels = None
 depends_on = None
 

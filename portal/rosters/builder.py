@@ -8,7 +8,7 @@ use), in roster order, and are streamed: nothing here holds all the applications
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -298,10 +298,11 @@ def _office_names(ids: set[int]) -> dict[int, str]:
 def _stream(stmt: sa.Select, d: CampaignDefinition, columns: tuple[str, ...]) -> Iterator[list]:
     """Every row of the roster in order, read by one SELECT as they are written."""
     rows_stmt = _with_sections(_joined(stmt, *_ROW_COLUMNS)).order_by(*_order(d))
+    statuses = d.status_labels()
     result = db.session.execute(rows_stmt.execution_options(yield_per=500))
     try:
         for n, record in enumerate(result, start=1):
-            values = row_values(record, d)
+            values = row_values(record, d, statuses)
             values["序号"] = n
             yield [values[c] for c in columns]
     finally:
@@ -340,8 +341,9 @@ def page_rows(
         )
     }
     rows = []
+    statuses = d.status_labels()
     for n, app_id in enumerate(ids, start=offset + 1):
-        values = row_values(found[app_id], d)
+        values = row_values(found[app_id], d, statuses)
         values["序号"] = None if search else n
         rows.append([values[c] for c in roster.columns])
     return rows, total
@@ -352,11 +354,12 @@ def roster_statement_for_ids(ids: list[int]) -> sa.Select:
     return sa.select(Application).where(Application.id.in_(ids))
 
 
-def row_values(record, d: CampaignDefinition) -> dict[str, object]:
+def row_values(record, d: CampaignDefinition, statuses: Mapping[str, str]) -> dict[str, object]:
     """One applicant's roster values by column label (序号 left to the caller).
 
     ``record`` is a row of the roster SELECT: application columns, office and unit names, the
-    unit's facts and the JSON of the basic, education and qualification sections.
+    unit's facts and the JSON of the basic, education and qualification sections; ``statuses``
+    the campaign's words for each status (已报送州 or 已报送地区).
     """
     basic = record.basic or {}
     education = (record.education or {}).get("rows") or []
@@ -370,6 +373,8 @@ def row_values(record, d: CampaignDefinition) -> dict[str, object]:
         unit_nature=record.unit_nature or "",
         unit_below_county_level=bool(record.unit_below_county_level),
         unit_county=record.unit_county or "",
+        series_code=record.series_code or "",
+        specialty=record.specialty or "",
     )
     derived = derived_values({"basic": basic}, facts, d)
     reason = derived.defense_ground or ""
@@ -407,6 +412,6 @@ def row_values(record, d: CampaignDefinition) -> dict[str, object]:
         "免于答辩": YES if reason else NO,
         FEE_COLUMN: fee,
         "联系电话": basic.get("phone") or "",
-        STATUS_COLUMN: STATUS_LABELS.get(record.status, record.status),
+        STATUS_COLUMN: statuses.get(record.status, record.status),
         "备注": "；".join(remarks),
     }

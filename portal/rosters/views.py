@@ -234,7 +234,7 @@ def index():
         preview_columns=[c for c in (roster.columns if roster else ()) if c in PREVIEW_COLUMNS],
         offices=visible_offices(Office.name),
         selection_labels=SELECTION_LABELS,
-        status_labels=STATUS_LABELS,
+        status_labels=campaign.definition.status_labels() if campaign else STATUS_LABELS,
         sent_statuses=SENT_STATUSES,
         level_labels=LEVEL_LABELS,
         papers=PAPERS,

@@ -28,7 +28,7 @@ from portal.documents.context import build_context
 from portal.documents.render import render_html
 from portal.extensions import db as _db
 from portal.offices.models import Office, RecommendingUnit
-from portal.rosters.builder import build_roster
+from portal.rosters.builder import office_roster
 from portal.rules.checks import AppFacts, check_application, derived_values
 from tests.conftest import readable
 from tests.factories import make_application, make_office, make_unit, make_user
@@ -371,13 +371,12 @@ def test_with_no_assessment_years_the_assessments_section_is_complete(hotan, wor
 
 def test_roster_columns_follow_the_notice(hotan, db) -> None:
     # 五 and 七: 免于答辩 by level, 评审费 by level, remarks with the ground.
-    _application(hotan, "intermediate", 21)
-    _application(hotan, "deputy_senior", 22)
-    apps = list(
-        db.session.scalars(sa.select(Application).where(Application.office_id == hotan.office.id))
-    )
+    for app in (_application(hotan, "intermediate", 21), _application(hotan, "deputy_senior", 22)):
+        app.status = "reported"
+    db.session.commit()
     campaign = db.session.get(Campaign, hotan.campaign.id)
-    roster = build_roster(apps, campaign, hotan.office.name)
+    office = db.session.get(Office, hotan.office.id)
+    roster = office_roster(campaign, office)
     rows = {r[roster.column_index("申报级别")]: r for r in roster.rows}
     exempt, fee, remark = (roster.column_index(c) for c in ("免于答辩", "评审费（元）", "备注"))
     assert (rows["中级"][exempt], rows["中级"][fee]) == ("是", 380)
