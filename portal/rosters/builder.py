@@ -337,7 +337,10 @@ def page_rows(
     found = {
         r.id: r
         for r in db.session.execute(
-            _with_sections(_joined(roster_statement_for_ids(ids), *_ROW_COLUMNS))
+            # These ids came from the scoped, filtered SELECT above.
+            _with_sections(
+                _joined(sa.select(Application).where(Application.id.in_(ids)), *_ROW_COLUMNS)
+            )
         )
     }
     rows = []
@@ -347,11 +350,6 @@ def page_rows(
         values["序号"] = None if search else n
         rows.append([values[c] for c in roster.columns])
     return rows, total
-
-
-def roster_statement_for_ids(ids: list[int]) -> sa.Select:
-    """The SELECT of these applications (already scoped and filtered by the caller)."""
-    return sa.select(Application).where(Application.id.in_(ids))
 
 
 def row_values(record, d: CampaignDefinition, statuses: Mapping[str, str]) -> dict[str, object]:
