@@ -46,6 +46,7 @@ from portal.rosters.builder import (
     page_rows,
     roster_statement,
 )
+from portal.rosters.checking import CHECK_LIMIT, check_selection
 from portal.rosters.writers import CSV_MIMETYPE, PAPERS, XLSX_MIMETYPE, csv_chunks, write_xlsx
 from portal.security import roles_required, scope, visible_offices
 from portal.timeutil import local_today
@@ -242,6 +243,28 @@ def index():
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "roster-rows":
         return render_template("rosters/_rows.html", **ctx)
     return render_template("rosters/index.html", **ctx)
+
+
+@bp.get("/check")
+def check():
+    """Which applications of the roster's selection the campaign's rules would refuse.
+
+    Asked for by the roster page once it has shown (htmx) — or opened as its own page without
+    JavaScript — so that the page itself stays O(page).
+    """
+    values = request.args
+    filters = filters_from(values)
+    campaign = _campaign(values, filters)
+    if campaign is None:
+        abort(404)
+    ctx = dict(
+        result=check_selection(scoped_statement(campaign, filters)),
+        limit=CHECK_LIMIT,
+        status_labels=campaign.definition.status_labels(),
+    )
+    if request.headers.get("HX-Request"):
+        return render_template("rosters/_check.html", **ctx)
+    return render_template("rosters/check.html", campaign=campaign, **ctx)
 
 
 @bp.post("/export")

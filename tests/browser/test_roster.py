@@ -27,6 +27,10 @@ def test_the_roster_lists_what_is_sent_and_says_so(page, live_server):
     listed = int(page.locator("#roster-count").inner_text())
     assert listed == table.locator("tbody tr").count() >= 1
     assert page.locator("#roster-unsent").count() == 0
+    # The check of the selection arrives after the page: what would be refused, or nothing.
+    page.wait_for_selector("#roster-blocked, #roster-checked")
+    checked = page.locator("#roster-check").inner_text()
+    assert "必须修改的问题" in checked and "正在检查" not in checked
     _no_horizontal_scroll(page)
     shot(page, "46-roster-sent")
 
@@ -40,6 +44,7 @@ def test_the_roster_lists_what_is_sent_and_says_so(page, live_server):
     statuses = table.locator(f"tbody td:nth-child({headers.index('状态') + 1})").all_inner_texts()
     assert "草稿" in statuses and "已报送州" in statuses
     assert "尚未推荐的人员" in page.locator("#roster-unsent").inner_text()
+    page.wait_for_selector("#roster-blocked, #roster-checked")
     assert page.locator("#roster-fees").inner_text() == fees
     assert int(page.locator("#roster-count").inner_text()) > listed
     _no_horizontal_scroll(page)

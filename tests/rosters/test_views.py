@@ -17,6 +17,7 @@ from portal.rosters.builder import COLUMNS, OFFICE_COLUMN
 from tests.conftest import csrf_token, readable
 from tests.factories import make_application, make_office, make_unit, make_user
 from tests.rosters.helpers import full_application, header_labels, roster_workbook, sheet_rows
+from tests.rules.test_checks import good_sections
 
 PARTY = "bz-partyschool-2023"
 PREFECTURE = "巴音郭楞蒙古自治州"
@@ -425,3 +426,63 @@ def test_csv_keeps_id_digits_as_text_and_a3_prints_every_column(client, auth, wo
     assert str(ws.page_setup.paperSize) == "8"
     assert ws.print_area.endswith(f"${ws.cell(row=3, column=len(COLUMNS)).column_letter}$8")
     assert export(client, {"campaign": c, "format": "xlsx", "paper": "b5"}).status_code == 400
+
+
+def test_the_roster_page_warns_of_applications_with_blocking_findings(
+    app, client, auth, world, scene
+):
+    campaign = world.campaigns[PARTY]
+    c = campaign.id
+    with app.app_context():
+        good = make_application(
+            world.office_a,
+            world.unit_a,
+            campaign,
+            "周完整",
+            21,
+            sections=good_sections(campaign.definition),
+        )
+        good.status = "reported"
+        # Sent, then emptied: nothing the workflow allows, but what the roster must catch.
+        bare = make_application(world.office_a, world.unit_a, campaign, "赵空白", 9)
+        bare.status = "reported"
+        draft = make_application(world.office_a, world.unit_a, campaign, "钱草稿", 8)
+        db.session.commit()
+        good_id, bare_id, draft_id = good.id, bare.id, draft.id
+    auth.login("clerk_a", "password-a")
+    page = client.get(f"/rosters/?campaign={c}").get_data(as_text=True)
+    assert 'hx-get="/rosters/check?campaign=' in page  # the page asks once it has shown
+    htmx = {"HX-Request": "true"}
+    html = client.get(f"/rosters/check?campaign={c}", headers=htmx).get_data(as_text=True)
+    assert "<html" not in html and 'id="roster-blocked"' in html
+    # The scene's applications lack sections (blocking); 周完整 has every one; 钱草稿 is unsent.
+    assert "所选人员中有 <b>3</b> 人存在必须修改的问题" in html
+    assert f'href="/applications/{bare_id}/review">赵空白</a>（已报送州）' in html
+    assert "买买提·艾力" in html and "李海燕" in html
+    assert "周完整" not in html and "钱草稿" not in html
+    html = client.get(f"/rosters/check?campaign={c}&status=all").get_data(as_text=True)
+    assert "<html" in html and "有 <b>4</b> 人" in html  # without JavaScript: a page
+    assert f'href="/applications/{draft_id}/review">钱草稿</a>（草稿）' in html
+    html = client.get(f"/rosters/check?campaign={c}&ids={good_id}", headers=htmx)
+    assert "已检查所选的 1 人，未发现必须修改的问题。" in html.get_data(as_text=True)
+    auth.logout()
+    auth.login("clerk_b", "password-b")
+    html = client.get(f"/rosters/check?campaign={c}&status=all", headers=htmx).get_data(
+        as_text=True
+    )
+    assert "赵空白" not in html and "有 <b>1</b> 人" in html and "其木格" in html  # own office
+
+
+def test_a_selection_beyond_the_check_limit_says_what_was_checked(app, world, scene):
+    from portal.rosters.builder import ALL, RosterFilters, roster_statement
+    from portal.rosters.checking import check_selection
+
+    with app.app_context():
+        for seq in (11, 12, 13):
+            make_application(world.office_a, world.unit_a, world.campaigns[PARTY], "孙空白", seq)
+        db.session.commit()
+        stmt = roster_statement(world.campaigns[PARTY], RosterFilters(status=ALL))
+        result = check_selection(stmt, limit=5)
+    assert (result.checked, result.total, result.complete) == (5, 7, False)
+    every = [b.name for b in result.blocked]
+    assert every.count("孙空白") == 1 and all(b.count > 0 for b in result.blocked)
