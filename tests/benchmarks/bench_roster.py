@@ -6,7 +6,8 @@ Each size gets its own SQLite file with applications whose basic, education, qua
 work and achievement sections are filled. Printed, each beside its anchor in the same run:
 
 - the roster page (first page, a deep page, a search): median milliseconds of 5 requests and
-  SQL statements per request, which must not grow with the number of applications;
+  SQL statements per request, which must not grow with the number of applications; and the
+  check of the selection's findings the page asks for next (bounded by CHECK_LIMIT);
 - the xlsx export of `--rows` applications (all statuses) through the portal (request to
   last byte) against openpyxl's write-only mode writing the same cells raw, and the CSV
   export against the csv module;
@@ -198,6 +199,8 @@ def measure_page(db_path: Path, campaign_id: int) -> dict[str, tuple[float, int]
             "page 100": base + "&page=100",
             "search": base + "&q=买买提",
             "all statuses": base + "&status=all",
+            # The check of the selection the page asks for once shown (at most 2,000 checked).
+            "selection check": base.replace("/rosters/?", "/rosters/check?") + "&status=all",
         }
         for name, url in cases.items():
             client.get(url)
