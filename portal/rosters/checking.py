@@ -4,7 +4,7 @@ A roster goes to the prefecture: before it is downloaded, the roster page says w
 applications it lists the campaign's rules would refuse. Checking loads an application's
 sections and runs every rule, so it is not part of the roster page (which stays O(page)): the
 page asks for it in a second request, and at most `CHECK_LIMIT` applications are checked, in
-batches (the session is emptied after each, so memory does not grow with the roster).
+batches (an application is let go after its batch, so memory does not grow with the roster).
 """
 
 from __future__ import annotations
@@ -56,16 +56,22 @@ def check_selection(stmt: sa.Select, limit: int = CHECK_LIMIT) -> SelectionCheck
     ids = list(db.session.scalars(ids_stmt.limit(limit)))
     result = SelectionCheck(checked=len(ids), total=total)
     today, now = local_today(), utcnow()
+    # Held across batches: each campaign's definition is parsed once, each unit loaded once.
+    # The applications and their sections are let go after their batch (the session's
+    # identity map holds them weakly).
+    kept: set[object] = set()
     for start in range(0, len(ids), BATCH):
         batch = sa.select(Application).where(Application.id.in_(ids[start : start + BATCH]))
         batch = batch.options(
-            selectinload(Application.sections), selectinload(Application.campaign)
+            selectinload(Application.sections),
+            selectinload(Application.campaign),
+            selectinload(Application.unit),
         ).order_by(Application.id)
         for app in db.session.scalars(batch):
+            kept.update((app.campaign, app.unit))
             blocking = [f for f in findings_for(app, today, now=now) if f.blocking]
             if blocking:
                 result.blocked.append(
                     Blocked(app.id, app.name, app.status, len(blocking), blocking[0].message)
                 )
-        db.session.expunge_all()
     return result
