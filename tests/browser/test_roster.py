@@ -65,3 +65,39 @@ def test_the_roster_lists_what_is_sent_and_says_so(page, live_server):
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
     header = [(c.value or "").replace("\n", "") for c in ws[3]]
     assert "状态" in header and ws.page_setup.orientation == "landscape"
+
+
+def test_the_roster_names_a_sent_application_that_has_blocking_findings(page, tmp_path):
+    import sqlalchemy as sa
+
+    from portal.applications.models import Application
+    from portal.extensions import db
+    from portal.offices.models import Office
+    from tests.browser.conftest import demo_app, serving
+    from tests.factories import make_application
+
+    app = demo_app(tmp_path)
+    with app.app_context():
+        office = db.session.scalars(sa.select(Office).where(Office.code == "652827-slj")).one()
+        sent = db.session.scalars(
+            sa.select(Application).where(
+                Application.office_id == office.id, Application.status == "reported"
+            )
+        ).first()
+        # Reported, then found wanting: its sections are empty.
+        bare = make_application(office, sent.unit, sent.campaign, "赵空白", seq=77)
+        bare.status = "reported"
+        db.session.commit()
+        review = f"/applications/{bare.id}/review"
+    page.set_viewport_size({"width": 1366, "height": 768})
+    with serving(app) as base:
+        login(page, base, "hejing")
+        page.goto(f"{base}/rosters/")
+        warning = page.locator("#roster-blocked")
+        warning.wait_for()
+        assert "所选人员中有 1 人存在必须修改的问题" in warning.inner_text()
+        assert "赵空白（已报送州）" in warning.inner_text()
+        _no_horizontal_scroll(page)
+        shot(page, "49-roster-blocked")
+        warning.get_by_role("link", name="赵空白").click()
+        page.wait_for_url(f"{base}{review}")
