@@ -1,16 +1,16 @@
-"""Read a roster xlsx as units send it, check every cell, and create or update applications."""
+"""Check every cell of a roster units send (read by reading.py), then create or update
+applications through the operations API."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import load_workbook
+from sqlalchemy.orm import selectinload
 
 from portal import vocabulary
 from portal.applications import operations
@@ -24,38 +24,57 @@ from portal.extensions import db
 from portal.formutil import check_name, check_phone
 from portal.offices.models import Office, RecommendingUnit
 from portal.offices.services import office_units
-from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
+from portal.rosters.builder import NONE
+from portal.rosters.reading import (
+    Column,
+    RosterFileError,
+    Sheet,
+    header_key,
+    read_workbook,
+    words,
+)
 from portal.textutil import collapse_spaces, normalise_text, parse_date_loose
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, PREPARING_STATUSES
 
-# Columns an imported roster must have; the others are optional or derived (fee, 免于答辩).
+# Fields an imported roster must have; the others are optional or computed (fee, 免于答辩).
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "姓名", "身份证号", "民族", "政治面貌", "工作单位", "参加工作时间", "申报系列", "申报级别",
     "联系电话",
 )  # fmt: skip
-HEADER_SCAN_ROWS = 30
-STOP_MARKERS = ("合计", "填报单位", "填报人")
-_SPACES = re.compile(r"\s+")
 NUMBER_ID_MESSAGE = (
     "单元格存成了数字，Excel 只保留15位有效数字，后几位已被改动；"
     "请把该列设为“文本”格式后重新输入身份证号"
 )
 
 
-class RosterFileError(ValueError):
-    """The file is not a roster this importer can read."""
-
-
 @dataclass(frozen=True)
 class CellError:
-    """One bad cell: the sheet row, the column label and the reason."""
+    """A message about one cell: the row, the portal's field, and the file's column.
+
+    Printed as the clerk finds the cell: 「第5行D列“身份证号码”（身份证号）：…」, with the
+    sheet's name first when the file has several roster sheets, and 「（文件中没有此列）」
+    when the file lacks the column.
+    """
 
     row: int
-    column: str
+    field: str
     message: str
+    column: Column | None = None
+    sheet: str = ""
+
+    @property
+    def place(self) -> str:
+        """Where the cell is, in the clerk's words."""
+        where = (f"“{self.sheet}”表" if self.sheet else "") + f"第{self.row}行"
+        if self.column is None:
+            return f"{where}“{self.field}”（文件中没有此列）"
+        label = self.column.label
+        if header_key(self.column.header) != header_key(self.field):
+            label += f"（{self.field}）"
+        return where + label
 
     def __str__(self) -> str:
-        return f"第{self.row}行“{self.column}”：{self.message}"
+        return f"{self.place}：{self.message}"
 
 
 @dataclass
@@ -66,8 +85,11 @@ class RowResult:
     name: str
     id_number: str
     errors: list[CellError] = field(default_factory=list)
+    notes: list[CellError] = field(default_factory=list)  # values read with a change
     values: dict[str, Any] = field(default_factory=dict)
     action: str = ""  # "create" or "update" once checked against the office
+    sheet: Sheet | None = field(default=None, repr=False)
+    sheet_label: str = ""  # the sheet's name when several sheets are read
 
     @property
     def ok(self) -> bool:
@@ -81,6 +103,11 @@ class RowResult:
             return "有错误"
         return {"create": "新增", "update": "更新"}.get(self.action, "")
 
+    def cell(self, name: str, message: str) -> CellError:
+        """A message about this row's cell of a field (the file's column when it has one)."""
+        column = self.sheet.by_field.get(name) if self.sheet is not None else None
+        return CellError(self.row, name, message.rstrip("。"), column, self.sheet_label)
+
 
 @dataclass
 class ImportResult:
@@ -88,6 +115,8 @@ class ImportResult:
 
     rows: list[RowResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    sheets: list[Sheet] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     saved: bool = False
@@ -107,27 +136,36 @@ class ImportResult:
         """Every bad cell, in row order."""
         return [e for r in self.rows for e in r.errors]
 
+    @property
+    def notes(self) -> list[CellError]:
+        """Every value read with a change (团员 as 共青团员), in row order."""
+        return [n for r in self.rows for n in r.notes]
+
+    @property
+    def several_sheets(self) -> bool:
+        """True when rows come from more than one sheet (messages then name the sheet)."""
+        return len(self.sheets) > 1
+
+    def unused_columns(self) -> list[str]:
+        """Every column of the file not imported, with the reason, as lines for the clerk."""
+        return [
+            (f"“{s.name}”表" if self.several_sheets else "") + f"{c.label}：{c.reason}"
+            for s in self.sheets
+            for c in s.unused
+        ]
+
+    def skipped_rows(self) -> list[str]:
+        """Every non-blank row not read as an applicant, with the reason."""
+        return [
+            (f"“{s.name}”表" if self.several_sheets else "")
+            + f"第{k.row}行（{k.text}）：{k.reason}，未导入"
+            for s in self.sheets
+            for k in s.skipped
+        ]
+
     def messages(self) -> list[str]:
         """File problems and cell errors as the Chinese lines the clerk reads."""
         return self.file_errors + [str(e) for e in self.errors]
-
-
-def header_key(text: object) -> str:
-    """A header label compared without spaces, with full-width brackets made half-width."""
-    return _SPACES.sub("", normalise_text(None if text is None else str(text)))
-
-
-# Other labels units use for the same columns.
-ALIASES: dict[str, str] = {
-    "族别": "民族", "出生日期": "出生年月", "身份证号码": "身份证号", "公民身份号码": "身份证号",
-    "推荐单位": "工作单位", "单位": "工作单位", "最高学历": "学历", "毕业院校": "毕业院校及专业",
-    "现任专业技术职务任职资格": "现任专业技术职务", "现任职称": "现任专业技术职务",
-    "取得资格时间": "取得时间", "系列": "申报系列", "级别": "申报级别",
-    "类型": "申报类型", "手机号码": "联系电话", "电话": "联系电话", "评审费": "评审费（元）",
-}  # fmt: skip
-_KNOWN = {header_key(c): c for c in (*COLUMNS, OFFICE_COLUMN)} | {
-    header_key(alias): label for alias, label in ALIASES.items()
-}
 
 
 def _text(value: object) -> str:
@@ -139,74 +177,78 @@ def _text(value: object) -> str:
     return collapse_spaces(str(value))
 
 
-def read_rows(data: bytes) -> tuple[int, dict[str, int], list[tuple[int, tuple]]]:
-    """Open the workbook, find the header row by its labels; (header row, columns, rows)."""
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RosterFileError(
-            "无法读取该文件，请上传 Excel 2007 及以上版本的 .xlsx 文件。"
-        ) from exc
-    ws = wb.worksheets[0]
-    header_row = 0
-    columns: dict[str, int] = {}
-    rows: list[tuple[int, tuple]] = []
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        if not header_row:
-            found = {_KNOWN[k]: i for i, v in enumerate(values) if (k := header_key(v)) in _KNOWN}
-            if "姓名" in found and "身份证号" in found:
-                header_row, columns = r, found
-            elif r >= HEADER_SCAN_ROWS:
-                break
-            continue
-        rows.append((r, values))
-    wb.close()
-    if not header_row:
-        raise RosterFileError(
-            f"前{HEADER_SCAN_ROWS}行中没有找到表头（应含“姓名”“身份证号”等列），请使用花名册模板。"
-        )
-    return header_row, columns, rows
-
-
 class _RowChecker:
-    """Parses one row's cells, collecting an error per bad cell."""
+    """Parses one row's cells, collecting an error per bad cell and a note per value changed."""
 
-    def __init__(self, row: int, cells: dict[str, object]) -> None:
-        self.row = row
+    def __init__(self, result: RowResult, cells: dict[str, object]) -> None:
+        self.result = result
         self.cells = cells
-        self.errors: list[CellError] = []
 
-    def fail(self, column: str, message: str) -> None:
-        """Record an error on a cell, without repeating the column name at the start."""
-        if message.startswith(column) and len(message) > len(column):
-            message = message[len(column) :]
-        self.errors.append(CellError(self.row, column, message.rstrip("。")))
+    def present(self, name: str) -> bool:
+        """True when the file has a column for the field."""
+        return name in self.cells
 
-    def text(self, column: str) -> str:
+    def fail(self, name: str, message: str) -> None:
+        """Record an error on a cell, without repeating the field's name at the start."""
+        if message.startswith(name) and len(message) > len(name):
+            message = message[len(name) :]
+        self.result.errors.append(self.result.cell(name, message))
+
+    def note(self, name: str, message: str) -> None:
+        """Record that a cell was read with a change."""
+        self.result.notes.append(self.result.cell(name, message))
+
+    def text(self, name: str) -> str:
         """The cell's text; neutralised cells lose their leading apostrophe."""
-        value = _text(self.cells.get(column))
+        value = _text(self.cells.get(name))
         return value[1:] if value.startswith("'") else value
 
-    def required(self, column: str) -> str:
+    def required(self, name: str) -> str:
         """The cell's text, or an error when it is blank."""
-        value = self.text(column)
+        value = self.text(name)
         if not value:
-            self.fail(column, "不能为空")
+            self.fail(name, "不能为空")
         return value
 
-    def date_value(self, column: str, *, required: bool) -> date | None:
-        """A date typed any way parse_date_loose reads, or an error."""
-        raw = self.cells.get(column)
-        if raw is None or (isinstance(raw, str) and not raw.strip()) or _text(raw) == NONE:
+    def is_none(self, name: str) -> bool:
+        """True when the cell is blank or says "none" (无, /, 暂无 …)."""
+        value = self.cells.get(name)
+        return not _text(value) or header_key(_text(value)) in words().none
+
+    def choice(self, name: str, allowed: Collection[str], *, required: bool = False) -> str | None:
+        """A value of a fixed list, its short form read as the full word with a note.
+
+        Blank gives "" (an error when required); a value neither in the list nor a known
+        short form gives None, for the caller to refuse with the choices.
+        """
+        value = self.text(name).replace(" ", "")
+        if not value:
             if required:
-                self.fail(column, "不能为空")
+                self.fail(name, "不能为空")
+            return ""
+        if value in allowed:
+            return value
+        full = words().values.get(name, {}).get(header_key(value))
+        if full is None and name == "民族" and value + "族" in allowed:
+            full = value + "族"
+        if full is None or full not in allowed:
+            return None
+        self.note(name, f"“{value}”按“{full}”导入")
+        return full
+
+    def date_value(self, name: str, *, required: bool) -> date | None:
+        """A date typed any way parse_date_loose reads, or an error."""
+        raw = self.cells.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or self.is_none(name):
+            if required:
+                self.fail(name, "不能为空")
             return None
         if isinstance(raw, str):
             raw = normalise_text(raw)
         try:
             return parse_date_loose(raw)
         except ValueError as exc:
-            self.fail(column, str(exc))
+            self.fail(name, str(exc))
             return None
 
 
@@ -227,11 +269,35 @@ def _by_label(labels: dict[str, str], text: str) -> str | None:
     return None
 
 
+def _level(c: _RowChecker, d: CampaignDefinition, series) -> str | None:
+    """The level applied for (初级 …, or a short form or title name read with a note)."""
+    text = c.required("申报级别").replace(" ", "")
+    if not text:
+        return None
+    level = _by_label(LEVEL_LABELS, text)
+    if level is None and (label := c.choice("申报级别", LEVEL_LABELS.values())):
+        level = _by_label(LEVEL_LABELS, label)
+    allowed = series.levels if series else d.levels
+    if level is None or level not in allowed:
+        where = f"“{series.name}”" if series else "本评审通知"
+        choices = "、".join(LEVEL_LABELS[lv] for lv in allowed)
+        c.fail("申报级别", f"{where}不评审“{text}”，可选：{choices}")
+        return None
+    return level
+
+
 def check_row(
-    row: int, cells: dict[str, object], d: CampaignDefinition, units: dict[str, RecommendingUnit]
+    result: RowResult,
+    cells: dict[str, object],
+    d: CampaignDefinition,
+    units: dict[str, RecommendingUnit],
 ) -> RowResult:
-    """Check every cell of one row against the campaign and the office's units."""
-    c = _RowChecker(row, cells)
+    """Check every cell of one row against the campaign and the office's units.
+
+    `cells` holds the fields the file has a column for; a field without one is not written
+    (an update keeps what the application has), except what a new application needs.
+    """
+    c = _RowChecker(result, cells)
     name, name_error = check_name(c.text("姓名"))
     if name_error:
         c.fail("姓名", name_error)
@@ -244,113 +310,98 @@ def check_row(
     else:
         for message in id_check.errors:
             c.fail("身份证号", message)
+    values: dict[str, Any] = {"name": name, "id_number": id_check.normalised}
 
-    gender = c.text("性别")
-    if gender and gender not in vocabulary.GENDERS:
-        c.fail("性别", f"应为“男”或“女”，现在是“{gender}”")
+    gender = c.choice("性别", vocabulary.GENDERS)
+    if gender is None:
+        c.fail("性别", f"应为“男”或“女”，现在是“{c.text('性别')}”")
     elif gender and id_check.gender and gender != id_check.gender:
         c.fail("性别", f"与身份证号第17位表示的性别“{id_check.gender}”不一致")
-    gender = gender if gender in vocabulary.GENDERS else (id_check.gender or "")
+    values["gender"] = gender or id_check.gender or ""
+    values["birth_date"] = id_check.birth_date
 
-    ethnicity = c.required("民族").replace(" ", "")
-    if ethnicity and ethnicity not in vocabulary.ETHNICITIES:
-        if ethnicity + "族" in vocabulary.ETHNICITIES:
-            ethnicity += "族"
-        else:
-            c.fail("民族", f"未知的民族“{ethnicity}”，请填写56个民族之一，如“维吾尔族”")
+    ethnicity = c.choice("民族", vocabulary.ETHNICITIES, required=True)
+    if ethnicity is None:
+        c.fail("民族", f"未知的民族“{c.text('民族')}”，请填写56个民族之一，如“维吾尔族”")
+    values["ethnicity"] = ethnicity
 
     birth = c.date_value("出生年月", required=False)
-    if (
-        birth
-        and id_check.birth_date
-        and (birth.year, birth.month) != (id_check.birth_date.year, id_check.birth_date.month)
-    ):
-        c.fail(
-            "出生年月",
-            f"与身份证号中的出生日期{id_check.birth_date.year}年"
-            f"{id_check.birth_date.month}月不一致",
-        )
+    born = id_check.birth_date
+    if birth and born and (birth.year, birth.month) != (born.year, born.month):
+        c.fail("出生年月", f"与身份证号中的出生日期{born.year}年{born.month}月不一致")
 
-    political = c.required("政治面貌").replace(" ", "")
-    if political and political not in vocabulary.POLITICAL_STATUSES:
-        c.fail("政治面貌", f"未知的政治面貌“{political}”，如“中共党员”“共青团员”“群众”")
+    political = c.choice("政治面貌", vocabulary.POLITICAL_STATUSES, required=True)
+    if political is None:
+        c.fail(
+            "政治面貌",
+            f"未知的政治面貌“{c.text('政治面貌')}”，如“中共党员”“共青团员”“群众”",
+        )
+    values["political_status"] = political
 
     unit_name = c.required("工作单位")
-    unit = units.get(unit_name)
+    values["unit"] = unit = units.get(unit_name)
     if unit_name and unit is None:
         c.fail("工作单位", f"本主管部门没有名为“{unit_name}”的推荐单位，请先在“推荐单位”中添加")
 
-    edu_level = c.text("学历").replace(" ", "")
-    if edu_level and edu_level not in vocabulary.EDUCATION_LEVELS:
-        c.fail("学历", f"未知的学历“{edu_level}”，如“大学本科”“大学专科”")
-    school_major = c.text("毕业院校及专业")
-    school, _, major = school_major.partition(" ")
+    if c.present("学历"):
+        edu_level = c.choice("学历", vocabulary.EDUCATION_LEVELS)
+        if edu_level is None:
+            c.fail("学历", f"未知的学历“{c.text('学历')}”，如“大学本科”“大学专科”")
+        values["education_level"] = edu_level or ""
+    if c.present("毕业院校及专业"):
+        school, _, major = c.text("毕业院校及专业").partition(" ")
+        values["school"], values["major"] = school, major
+    if c.present("毕业院校"):
+        values["school"] = c.text("毕业院校")
+    if c.present("所学专业"):
+        values["major"] = c.text("所学专业")
 
-    work_start = c.date_value("参加工作时间", required=True)
-    title = c.text("现任专业技术职务") or NONE
-    obtained = c.date_value("取得时间", required=False)
-    if title != NONE and obtained is None and not c.text("取得时间"):
-        c.fail("取得时间", "有现任专业技术职务时请填写取得时间")
+    values["work_start"] = c.date_value("参加工作时间", required=True)
+    if c.present("现任专业技术职务"):
+        values["title"] = NONE if c.is_none("现任专业技术职务") else c.text("现任专业技术职务")
+    if c.present("取得时间"):
+        values["obtained_on"] = c.date_value("取得时间", required=False)
+        if values.get("title", NONE) != NONE and c.is_none("取得时间"):
+            c.fail("取得时间", "有现任专业技术职务时请填写取得时间")
+    if c.present("聘任时间"):
+        values["appointed_on"] = c.date_value("聘任时间", required=False)
 
     series_text = c.required("申报系列")
     series = _find_series(d, series_text) if series_text else None
     if series_text and series is None:
         names = "、".join(s.name for s in d.series)
         c.fail("申报系列", f"本评审通知没有“{series_text}”，可选：{names}")
-    specialty = c.text("申报专业")
-    if series and series.specialties:
-        if not specialty:
-            c.fail("申报专业", f"请填写专业，可选：{'、'.join(series.specialties)}")
-        elif specialty not in series.specialties:
-            c.fail(
-                "申报专业",
-                f"“{series.name}”没有“{specialty}”专业，可选：{'、'.join(series.specialties)}",
-            )
+    values["series_code"] = series.code if series else ""
+    if c.present("申报专业") or (series and series.specialties):
+        specialty = c.text("申报专业")
+        if series and series.specialties:
+            listed = "、".join(series.specialties)
+            if not specialty:
+                c.fail("申报专业", f"请填写专业，可选：{listed}")
+            elif specialty not in series.specialties:
+                c.fail("申报专业", f"“{series.name}”没有“{specialty}”专业，可选：{listed}")
+        values["specialty"] = specialty
 
-    level_text = c.required("申报级别").replace(" ", "")
-    level = _by_label(LEVEL_LABELS, level_text) if level_text else None
-    allowed = series.levels if series else d.levels
-    if level_text and (level is None or level not in allowed):
-        where = f"“{series.name}”" if series else "本评审通知"
-        c.fail(
-            "申报级别",
-            f"{where}不评审“{level_text}”，可选：{'、'.join(LEVEL_LABELS[lv] for lv in allowed)}",
-        )
+    values["level"] = _level(c, d, series)
 
-    kind_text = c.text("申报类型").replace(" ", "")
-    kind = _by_label(KIND_LABELS, kind_text) if kind_text else "evaluation"
-    if kind is None or kind not in d.kinds:
-        c.fail(
-            "申报类型",
-            f"本评审通知没有“{kind_text}”，可选：{'、'.join(KIND_LABELS[k] for k in d.kinds)}",
-        )
+    if c.present("申报类型"):
+        kind_text = c.text("申报类型").replace(" ", "")
+        kind = _by_label(KIND_LABELS, kind_text) if kind_text else "evaluation"
+        if kind is None and (label := c.choice("申报类型", KIND_LABELS.values())):
+            kind = _by_label(KIND_LABELS, label)
+        if kind is None or kind not in d.kinds:
+            choices = "、".join(KIND_LABELS[k] for k in d.kinds)
+            c.fail("申报类型", f"本评审通知没有“{kind_text}”，可选：{choices}")
+        values["kind"] = kind
 
     phone, phone_error = check_phone(c.text("联系电话"))
     if phone_error:
         c.fail("联系电话", phone_error)
+    values["phone"] = phone
 
-    result = RowResult(row=row, name=name, id_number=id_check.normalised, errors=c.errors)
+    result.name, result.id_number = name, id_check.normalised
     if result.ok:
-        result.values = {
-            "name": name,
-            "gender": gender,
-            "ethnicity": ethnicity,
-            "birth_date": id_check.birth_date,
-            "id_number": id_check.normalised,
-            "political_status": political,
-            "unit": unit,
-            "education_level": edu_level,
-            "school": school,
-            "major": major,
-            "work_start": work_start,
-            "title": title,
-            "obtained_on": obtained,
-            "series_code": series.code if series else "",
-            "specialty": specialty,
-            "level": level,
-            "kind": kind,
-            "phone": phone,
-        }
+        result.values = values
     return result
 
 
@@ -360,36 +411,43 @@ def units_by_name(office: Office) -> dict[str, RecommendingUnit]:
 
 
 def dry_run(data: bytes, campaign: Campaign, office: Office) -> ImportResult:
-    """Check a roster file for an office without saving anything."""
+    """Check a roster file for an office without saving anything.
+
+    Every roster sheet is read; the columns not imported and the rows skipped are on the
+    result for the preview. A required column missing from a sheet stops the import.
+    """
     result = ImportResult()
     try:
-        header_row, columns, rows = read_rows(data)
+        book = read_workbook(data)
     except RosterFileError as exc:
         result.file_errors.append(str(exc))
         return result
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        result.file_errors.append(
-            f"第{header_row}行表头缺少以下列：{'、'.join(missing)}，请使用花名册模板。"
-        )
+    result.sheets, result.ignored_sheets = book.sheets, book.ignored
+    for sheet in book.sheets:
+        missing = [c for c in REQUIRED_COLUMNS if c not in sheet.by_field]
+        if missing:
+            where = f"工作表“{sheet.name}”" if len(book.sheets) > 1 else ""
+            result.file_errors.append(
+                f"{where}第{sheet.header_row}行表头缺少以下列：{'、'.join(missing)}，"
+                "请在表头加上这些列（名称见花名册模板），未导入任何数据。"
+            )
+    if result.file_errors:
         return result
     d = campaign.definition
     units = units_by_name(office)
-    seen: dict[str, int] = {}
-    for r, values in rows:
-        cells = {label: values[i] if i < len(values) else None for label, i in columns.items()}
-        texts = [_text(v) for v in cells.values()]
-        if not any(texts):
-            continue
-        first = _text(values[0]) if values else ""
-        if any(t.startswith(STOP_MARKERS) for t in [first, *texts]):
-            break
-        row = check_row(r, cells, d, units)
-        if row.id_number and row.id_number in seen:
-            row.errors.append(CellError(r, "身份证号", f"与第{seen[row.id_number]}行重复"))
-        elif row.id_number:
-            seen[row.id_number] = r
-        result.rows.append(row)
+    seen: dict[str, CellError] = {}
+    for sheet in book.sheets:
+        label = sheet.name if result.several_sheets else ""
+        for r, values in sheet.rows:
+            row = RowResult(row=r, name="", id_number="", sheet=sheet, sheet_label=label)
+            check_row(row, sheet.cells(values), d, units)
+            if row.id_number and row.id_number in seen:
+                first = seen[row.id_number]
+                where = first.place.split("行", 1)[0] + "行"
+                row.errors.append(row.cell("身份证号", f"与{where}重复"))
+            elif row.id_number:
+                seen[row.id_number] = row.cell("身份证号", "")
+            result.rows.append(row)
     if not result.rows:
         result.file_errors.append("文件中没有申报人员数据。")
     _mark_actions(result, campaign, office)
@@ -398,8 +456,6 @@ def dry_run(data: bytes, campaign: Campaign, office: Office) -> ImportResult:
 
 def _existing(campaign: Campaign, office: Office, id_numbers: list[str]) -> dict[str, Application]:
     """Existing applications of this campaign and office, by ID number, sections loaded."""
-    from sqlalchemy.orm import selectinload
-
     if not id_numbers:
         return {}
     stmt = (
@@ -423,8 +479,7 @@ def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> N
         app = existing.get(row.id_number)
         if app is not None and app.status not in PREPARING_STATUSES:
             row.errors.append(
-                CellError(
-                    row.row,
+                row.cell(
                     "身份证号",
                     f"此人的申报已是“{app.status_label}”状态，导入不能修改；如需修改请先退回。",
                 )
@@ -433,72 +488,92 @@ def _mark_actions(result: ImportResult, campaign: Campaign, office: Office) -> N
         errors = operations.check_save(
             campaign, office.id, row_sections(row.values, app), app=app, partial=True, units=units
         )
-        row.errors.extend(_cell_errors(row.row, errors))
+        row.errors.extend(_cell_errors(row, errors))
         row.action = "update" if app is not None else "create"
 
 
-# The roster column each field of the operations API comes from, for its messages.
-FIELD_COLUMNS: dict[tuple[str, str], str] = {
-    ("basic", "name"): "姓名", ("basic", "gender"): "性别", ("basic", "ethnicity"): "民族",
-    ("basic", "birth_date"): "出生年月", ("basic", "political_status"): "政治面貌",
-    ("basic", "id_number"): "身份证号", ("basic", "unit_id"): "工作单位",
-    ("basic", "unit_nature"): "工作单位", ("basic", "county"): "工作单位",
-    ("basic", "work_start"): "参加工作时间", ("basic", "series_code"): "申报系列",
-    ("basic", "specialty"): "申报专业", ("basic", "level"): "申报级别",
-    ("basic", "kind"): "申报类型", ("basic", "phone"): "联系电话",
-    ("education", "level"): "学历", ("education", "school"): "毕业院校及专业",
-    ("education", "major"): "毕业院校及专业", ("qualification", "title"): "现任专业技术职务",
-    ("qualification", "obtained_on"): "取得时间",
+# The roster fields each field of the operations API comes from, for its messages: the first
+# the file has a column for (else the first).
+FIELD_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("basic", "name"): ("姓名",), ("basic", "gender"): ("性别",), ("basic", "ethnicity"): ("民族",),
+    ("basic", "birth_date"): ("出生年月", "身份证号"), ("basic", "political_status"): ("政治面貌",),
+    ("basic", "id_number"): ("身份证号",), ("basic", "unit_id"): ("工作单位",),
+    ("basic", "unit_nature"): ("工作单位",), ("basic", "county"): ("工作单位",),
+    ("basic", "work_start"): ("参加工作时间",), ("basic", "series_code"): ("申报系列",),
+    ("basic", "specialty"): ("申报专业",), ("basic", "level"): ("申报级别",),
+    ("basic", "kind"): ("申报类型",), ("basic", "phone"): ("联系电话",),
+    ("education", "level"): ("学历",), ("education", "school"): ("毕业院校", "毕业院校及专业"),
+    ("education", "major"): ("所学专业", "毕业院校及专业"),
+    ("qualification", "title"): ("现任专业技术职务",),
+    ("qualification", "obtained_on"): ("取得时间",),
+    ("qualification", "appointed_on"): ("聘任时间",),
 }  # fmt: skip
 _ROW_PREFIX = re.compile(r"^rows-\d+-")
 
 
-def _cell_errors(row: int, errors: dict[str, dict[str, list[str]]]) -> list[CellError]:
+def _cell_errors(row: RowResult, errors: dict[str, dict[str, list[str]]]) -> list[CellError]:
     """The operations API's refusals as cell errors of a roster row."""
+    present = row.sheet.by_field if row.sheet is not None else {}
     out = []
     for key, fields in errors.items():
         for name, messages in fields.items():
-            column = FIELD_COLUMNS.get((key, _ROW_PREFIX.sub("", name)), BY_KEY[key].label)
-            out.extend(CellError(row, column, m.rstrip("。")) for m in messages)
+            candidates = FIELD_COLUMNS.get((key, _ROW_PREFIX.sub("", name)), (BY_KEY[key].label,))
+            column = next((f for f in candidates if f in present), candidates[0])
+            out.extend(row.cell(column, m) for m in messages)
     return out
+
+
+# Values of a checked row stored as they are in basic information (those the row has).
+BASIC_VALUES = (
+    "series_code", "specialty", "level", "kind", "name", "gender", "ethnicity", "birth_date",
+    "id_number", "political_status", "phone", "work_start",
+)  # fmt: skip
+# What a new application takes when the file has no column for it.
+NEW_DEFAULTS = {"kind": "evaluation", "specialty": ""}
 
 
 def row_sections(v: dict[str, Any], app: Application | None) -> dict[str, dict[str, Any]]:
     """A checked row as plain data of basic information, education and qualification.
 
     A roster brings only some fields of each: they are stored with `partial=True`, laid over
-    what the application already has; the education it names updates the highest row.
+    what the application already has. A field the file has no column for is left out, so an
+    update keeps it; the education the row names updates the highest row.
     """
     unit: RecommendingUnit = v["unit"]
-    out: dict[str, dict[str, Any]] = {
-        "basic": {
-            **{k: v[k] for k in BASIC_VALUES},
-            "unit_id": unit.id,
-            "unit_nature": unit.nature,
-            "below_county_level": unit.below_county_level,
-            "county": unit.county,
-        }
-    }
-    if v["education_level"] or v["school"]:
+    basic = {k: v[k] for k in BASIC_VALUES if k in v}
+    if app is None:
+        basic = {**NEW_DEFAULTS, **basic}
+    basic.update(
+        unit_id=unit.id,
+        unit_nature=unit.nature,
+        below_county_level=unit.below_county_level,
+        county=unit.county,
+    )
+    out: dict[str, dict[str, Any]] = {"basic": basic}
+    brought = {k: v[f] for k, f in EDUCATION_VALUES.items() if f in v}
+    if any(brought.values()):
         education = app.section_data("education") if app is not None else {}
         rows = [dict(r) for r in education.get("rows") or [] if r]
         if not rows:
             rows = [{"full_time": "全日制"}]
-        rows[-1].update(level=v["education_level"], school=v["school"], major=v["major"])
+        rows[-1].update(brought)
         out["education"] = {"rows": rows}
-    qualification: dict[str, Any] = {"title": v["title"], "obtained_on": v["obtained_on"]}
-    if v["title"] == NONE:
+    qualification = {k: v[f] for k, f in QUALIFICATION_VALUES.items() if f in v}
+    if qualification.get("title") == NONE:
         stored = app.section_data("qualification") if app is not None else {}
         qualification.update(level="无", series=stored.get("series") or NONE)
-    out["qualification"] = qualification
+    if qualification:
+        out["qualification"] = qualification
     return out
 
 
-# Values of a checked row stored as they are in basic information.
-BASIC_VALUES = (
-    "series_code", "specialty", "level", "kind", "name", "gender", "ethnicity", "birth_date",
-    "id_number", "political_status", "phone", "work_start",
-)  # fmt: skip
+# The education and qualification fields a row fills, and the row values they come from.
+EDUCATION_VALUES = {"level": "education_level", "school": "school", "major": "major"}
+QUALIFICATION_VALUES = {
+    "title": "title",
+    "obtained_on": "obtained_on",
+    "appointed_on": "appointed_on",
+}
 
 
 def apply(
@@ -529,7 +604,7 @@ def apply(
                 units=units,
             )
         except operations.ApplicationError as exc:  # changed since the dry run
-            row.errors.extend(_cell_errors(row.row, exc.errors))
+            row.errors.extend(_cell_errors(row, exc.errors))
             continue
         if app is None:
             result.created += 1

@@ -199,7 +199,7 @@ def test_a_messy_file_gives_exactly_the_expected_messages_and_saves_nothing(worl
     ]
     data = roster_workbook(rows, header)
     result = importer.dry_run(data, campaign, world.office_a)
-    assert result.messages() == ["第6行“身份证号”：校验位不正确，请逐位核对后重新填写"]
+    assert result.messages() == ["第6行G列“身份证号”：校验位不正确，请逐位核对后重新填写"]
     assert [r.ok for r in result.rows] == [True, True, False]
     assert [r.action_label for r in result.rows] == ["新增", "新增", "有错误"]
     first, second = result.rows[0].values, result.rows[1].values
@@ -260,10 +260,10 @@ def test_each_bad_cell_is_named_with_its_reason(world, db):
             "男",
             "汉族",
             "1991.07",
-            "党员",
+            "积极分子",
             id2,
             "若羌县图书馆",
-            "大专",
+            "函授",
             "",
             "2013.08",
             "助理讲师",
@@ -303,19 +303,19 @@ def test_each_bad_cell_is_named_with_its_reason(world, db):
     ]
     result = importer.dry_run(roster_workbook(rows), campaign, world.office_a)
     assert result.messages() == [
-        "第4行“性别”：与身份证号第17位表示的性别“女”不一致",
-        "第4行“民族”：未知的民族“火星族”，请填写56个民族之一，如“维吾尔族”",
-        "第4行“参加工作时间”：日期“1990.13”的月份13不对，月份应在1到12之间",
-        "第4行“申报系列”：本评审通知没有“文化系列”，可选：党干校教师系列",
-        "第5行“出生年月”：与身份证号中的出生日期1991年6月不一致",
-        "第5行“政治面貌”：未知的政治面貌“党员”，如“中共党员”“共青团员”“群众”",
-        "第5行“工作单位”：本主管部门没有名为“若羌县图书馆”的推荐单位，请先在“推荐单位”中添加",
-        "第5行“学历”：未知的学历“大专”，如“大学本科”“大学专科”",
-        "第5行“取得时间”：有现任专业技术职务时请填写取得时间",
-        "第5行“申报级别”：“党干校教师系列”不评审“副高级”，可选：初级、中级",
-        "第5行“申报类型”：本评审通知没有“聘任”，可选：评审、初次确定、授予",
-        "第5行“联系电话”：固定电话请写上区号，如 0996-2030024",
-        "第6行“身份证号”：与第5行重复",
+        "第4行C列“性别”：与身份证号第17位表示的性别“女”不一致",
+        "第4行D列“民族”：未知的民族“火星族”，请填写56个民族之一，如“维吾尔族”",
+        "第4行K列“参加工作时间”：日期“1990.13”的月份13不对，月份应在1到12之间",
+        "第4行N列“申报系列”：本评审通知没有“文化系列”，可选：党干校教师系列",
+        "第5行E列“出生年月”：与身份证号中的出生日期1991年6月不一致",
+        "第5行F列“政治面貌”：未知的政治面貌“积极分子”，如“中共党员”“共青团员”“群众”",
+        "第5行H列“工作单位”：本主管部门没有名为“若羌县图书馆”的推荐单位，请先在“推荐单位”中添加",
+        "第5行I列“学历”：未知的学历“函授”，如“大学本科”“大学专科”",
+        "第5行M列“取得时间”：有现任专业技术职务时请填写取得时间",
+        "第5行P列“申报级别”：“党干校教师系列”不评审“副高级”，可选：初级、中级",
+        "第5行Q列“申报类型”：本评审通知没有“聘任”，可选：评审、初次确定、授予",
+        "第5行T列“联系电话”：固定电话请写上区号，如 0996-2030024",
+        "第6行G列“身份证号”：与第5行重复",
     ]
     assert not importer.apply(result, campaign, world.office_a, None).saved
 
@@ -348,7 +348,7 @@ def test_an_id_stored_as_a_number_and_an_unknown_file_are_explained(world, db):
     ]
     result = importer.dry_run(roster_workbook([row]), campaign, world.office_a)
     # openpyxl, like Excel, keeps 15 significant digits: the number is no longer the ID.
-    assert result.messages() == [f"第4行“身份证号”：{importer.NUMBER_ID_MESSAGE}"]
+    assert result.messages() == [f"第4行G列“身份证号”：{importer.NUMBER_ID_MESSAGE}"]
     result = importer.dry_run(b"not a workbook", campaign, world.office_a)
     assert result.file_errors == ["无法读取该文件，请上传 Excel 2007 及以上版本的 .xlsx 文件。"]
     no_header = roster_workbook([], header=["甲", "乙"])
@@ -417,12 +417,13 @@ def test_the_header_is_found_by_its_labels_including_common_variants(world, db):
     ]
     result = importer.dry_run(roster_workbook([row], header), campaign, world.office_a)
     assert result.ok, result.messages()
-    assert result.rows[0].values["kind"] == "evaluation"  # 申报类型 left out: 评审
+    # 申报类型 left out: a new application is an evaluation (评审).
+    assert importer.row_sections(result.rows[0].values, None)["basic"]["kind"] == "evaluation"
     missing = roster_workbook([row[:4]], header[:4])
     result = importer.dry_run(missing, campaign, world.office_a)
     assert result.file_errors == [
         "第3行表头缺少以下列：政治面貌、工作单位、参加工作时间、申报系列、申报级别、联系电话，"
-        "请使用花名册模板。"
+        "请在表头加上这些列（名称见花名册模板），未导入任何数据。"
     ]
 
 
@@ -436,8 +437,8 @@ def test_an_import_cannot_change_an_application_already_reported(world, db):
     result = importer.dry_run(data, campaign, world.office_a)
     assert not result.ok
     assert result.messages() == [
-        f"第{result.rows[0].row}行“身份证号”：此人的申报已是“已报送州”状态，导入不能修改；"
-        "如需修改请先退回。"
+        f"第{result.rows[0].row}行G列“身份证号”：此人的申报已是“已报送州”状态，导入不能修改；"
+        "如需修改请先退回"
     ]
     importer.apply(result, campaign, world.office_a, world.clerk_a, only_valid=True)
     assert result.updated == 0
@@ -535,7 +536,7 @@ def test_what_the_operations_api_refuses_is_shown_at_the_cell_in_the_dry_run(wor
     )
     assert len(result.rows) == 2 and not result.valid_rows
     first, second = result.messages()
-    assert first.startswith("第4行“身份证号”：身份证号652824********") and "张丽娟" in first
-    assert second == "第5行“参加工作时间”：日期不能晚于今天"
+    assert first.startswith("第4行G列“身份证号”：身份证号652824********") and "张丽娟" in first
+    assert second == "第5行K列“参加工作时间”：日期不能晚于今天"
     importer.apply(result, party, world.office_a, world.clerk_a, only_valid=True)
     assert known.person.name == "张丽娟" and _count(db, world.office_a) == 1

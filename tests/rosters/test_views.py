@@ -240,7 +240,7 @@ def test_an_import_with_errors_saves_nothing_unless_only_valid(app, client, auth
     wb.save(out)
     resp = _upload(client, c.id, out.getvalue())
     html = resp.get_data(as_text=True)
-    assert "第4行“民族”：未知的民族“火星族”" in html and "只导入无误的 1 行" in html
+    assert "第4行D列“民族”：未知的民族“火星族”" in html and "只导入无误的 1 行" in html
     with client.session_transaction() as sess:
         token = sess["roster_upload"]["token"]
     csrf = csrf_token(client, "/rosters/import")

@@ -1,0 +1,462 @@
+"""Read a roster workbook as units send it: find the header, say what every column is.
+
+Every visible sheet whose header names roster fields is read (a unit may split its roster
+over sheets); the header may sit under a merged title and span two rows. Each column of the
+file ends up either read into a portal field or listed as not imported with the reason, and
+each row either read or listed as skipped (totals, signatures, a repeated header). The words
+units use for headers and values are data: import_words.toml. Nothing here touches the
+database; importer.py checks the rows and writes them.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import tomllib
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from portal.textutil import collapse_spaces
+
+#: The rows searched for the header at the top of each sheet.
+HEADER_SCAN_ROWS = 30
+#: A header names at least this many fields, or both 姓名 and 身份证号.
+MIN_HEADER_FIELDS = 3
+#: Columns read from a sheet (a roster has about twenty).
+MAX_COLUMNS = 200
+#: Merged ranges read from one sheet, at most (a roster has a few).
+MAX_MERGES = 5_000
+UNREADABLE = "无法读取该文件，请上传 Excel 2007 及以上版本的 .xlsx 文件。"
+
+_SPACES = re.compile(r"\s+")
+_MARKS = "*＊※★☆"
+# A remark in brackets at the end of a header: 身份证号码（18位）, 出生年月(年.月), 姓名【必填】.
+_REMARK = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】)$")
+_LONG_DIGITS = re.compile(r"\d{6,}")
+
+
+class RosterFileError(ValueError):
+    """The file is not a roster this importer can read."""
+
+
+def squash(text: object) -> str:
+    """Text as compared: full-width made half-width (NFKC), without spaces or line breaks."""
+    if text is None:
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def header_key(text: object) -> str:
+    """A header or value as compared: squashed, without the marks of a required column."""
+    return squash(text).strip(_MARKS + ":")
+
+
+def shown(text: object) -> str:
+    """A header as the clerk reads it in the file: line breaks joined, spaces collapsed."""
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    return collapse_spaces(str(text).replace("\r", "").replace("\n", ""))
+
+
+@dataclass(frozen=True)
+class Words:
+    """import_words.toml, keyed for lookup (every key through header_key)."""
+
+    fields: tuple[str, ...]  # the portal's fields a roster fills, in the file's order
+    headers: dict[str, str]  # header key -> field
+    computed: dict[str, str]  # header key -> the portal's own column not imported
+    under: dict[str, dict[str, str]]  # upper field -> lower header key -> field
+    values: dict[str, dict[str, str]]  # field -> value key -> the full word
+    none: frozenset[str]
+    totals: tuple[str, ...]
+    footers: tuple[str, ...]
+
+
+@functools.cache
+def words() -> Words:
+    """The tables of import_words.toml; raises ValueError when one header names two fields."""
+    raw = tomllib.loads(
+        resources.files("portal.rosters").joinpath("import_words.toml").read_text("utf-8")
+    )
+    headers: dict[str, str] = {}
+    computed: dict[str, str] = {}
+    for table, out in (("fields", headers), ("computed", computed)):
+        for name, synonyms in raw[table].items():
+            for text in (name, *synonyms):
+                key = header_key(text)
+                known = headers.get(key) or computed.get(key)
+                if known is not None and known != name:
+                    raise ValueError(f"import_words.toml: “{text}” names “{known}” and “{name}”")
+                out[key] = name
+    under = {
+        field: {header_key(k): v for k, v in parts.items()}
+        for field, parts in raw.get("under", {}).items()
+    }
+    values = {
+        field: {header_key(k): v for k, v in table.items()}
+        for field, table in raw.get("values", {}).items()
+    }
+    return Words(
+        fields=tuple(raw["fields"]),
+        headers=headers,
+        computed=computed,
+        under=under,
+        values=values,
+        none=frozenset(header_key(w) for w in raw["none"]["words"]),
+        totals=tuple(squash(w) for w in raw["rows"]["totals"]),
+        footers=tuple(squash(w) for w in raw["rows"]["footers"]),
+    )
+
+
+def _known(key: str) -> tuple[str, bool] | None:
+    """The field (True) or the portal's own column (False) a header key names, else None."""
+    w = words()
+    while key:
+        if key in w.headers:
+            return w.headers[key], True
+        if key in w.computed:
+            return w.computed[key], False
+        stripped = _REMARK.sub("", key)
+        if stripped == key:
+            return None
+        key = stripped
+    return None
+
+
+def field_of(text: object) -> str | None:
+    """The portal field a header names (synonyms, widths, spaces and remarks allowed)."""
+    found = _known(header_key(text))
+    return found[0] if found and found[1] else None
+
+
+# ------------------------------------------------------------------------------- columns
+
+USED, COMPUTED, UNKNOWN, DUPLICATE, NO_HEADER = "used", "computed", "unknown", "duplicate", "blank"
+
+
+@dataclass
+class Column:
+    """One column of the file: its header as written and the field it fills (or why not)."""
+
+    index: int  # 0-based
+    header: str
+    field: str = ""  # the portal field it fills, or the portal column it repeats
+    status: str = UNKNOWN
+    first: Column | None = None  # for a duplicate: the column that is read instead
+    has_data: bool = False
+
+    @property
+    def letter(self) -> str:
+        """The column's letter in the spreadsheet (A, B, … AA)."""
+        return get_column_letter(self.index + 1)
+
+    @property
+    def used(self) -> bool:
+        """True when the column's cells are imported."""
+        return self.status == USED
+
+    @property
+    def label(self) -> str:
+        """「D列“身份证号码”」, or 「D列（无表头）」."""
+        return f"{self.letter}列“{self.header}”" if self.header else f"{self.letter}列（无表头）"
+
+    @property
+    def reason(self) -> str:
+        """Why the column is not imported, in words (empty when it is)."""
+        if self.status == COMPUTED:
+            return f"“{self.field}”由系统根据申报信息生成，不从文件导入"
+        if self.status == DUPLICATE and self.first is not None:
+            return f"与{self.first.label}同为“{self.field}”，只导入{self.first.letter}列"
+        if self.status == NO_HEADER:
+            return "没有表头，不知道是哪一项，该列的数据未导入"
+        if self.status == UNKNOWN:
+            return (
+                "系统不认识这个表头，该列未导入；如是花名册的某一项，请把表头改为花名册模板的名称"
+            )
+        return ""
+
+
+@dataclass
+class SkippedRow:
+    """A non-blank row that is not an applicant: totals, a signature line, a repeated header."""
+
+    row: int
+    reason: str
+    text: str  # the row's first words, for the clerk to recognise it
+
+
+@dataclass
+class Sheet:
+    """The roster table found on one sheet: header rows, columns, data rows, rows skipped."""
+
+    name: str
+    header_row: int  # the (upper) header row
+    header_rows: int  # 1, or 2 when sub-headers sit under merged cells
+    columns: list[Column]
+    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+    @functools.cached_property
+    def by_field(self) -> dict[str, Column]:
+        """The column read for each field present in the file."""
+        return {c.field: c for c in self.columns if c.used}
+
+    @property
+    def unused(self) -> list[Column]:
+        """Columns of the file that are not imported, in file order."""
+        return [c for c in self.columns if not c.used]
+
+    def cells(self, values: list[object]) -> dict[str, object]:
+        """One row's values by field."""
+        return {
+            name: values[c.index] if c.index < len(values) else None
+            for name, c in self.by_field.items()
+        }
+
+
+@dataclass
+class Workbook:
+    """The roster tables of a workbook, and the sheets not read with the reason."""
+
+    sheets: list[Sheet]
+    ignored: list[str] = field(default_factory=list)  # “说明”：没有花名册表头
+
+
+def _labels(values: list[object]) -> dict[int, tuple[str, bool]]:
+    """Column index -> (field or portal column, is a field) for the cells that are headers."""
+    out = {}
+    for i, v in enumerate(values):
+        if isinstance(v, str) and (found := _known(header_key(v))):
+            out[i] = found
+    return out
+
+
+def _header_score(values: list[object]) -> int:
+    """How many distinct fields a row names; 0 unless it can be a header."""
+    names = {name for name, is_field in _labels(values).values() if is_field}
+    if len(names) >= MIN_HEADER_FIELDS or {"姓名", "身份证号"} <= names:
+        return len(names)
+    return 0
+
+
+def _lower_field(upper: object, lower: object) -> tuple[str, bool] | None:
+    """What a cell of the second header row names under the (merged) cell above it."""
+    up, low = header_key(upper), header_key(lower)
+    if not low or low == up:
+        return None
+    above = _known(up)
+    if above and above[1] and (part := words().under.get(above[0], {}).get(low)):
+        return part, True
+    return _known(up + low) or _known(low)
+
+
+def _is_subheader(upper: list[object], lower: list[object]) -> bool:
+    """True when the row under the header is a second header row, not the first applicant."""
+    if any(not isinstance(v, str) or _LONG_DIGITS.search(v) for v in lower if v is not None):
+        return False
+    return any(
+        _lower_field(upper[i] if i < len(upper) else None, v) for i, v in enumerate(lower) if v
+    )
+
+
+def _columns(upper: list[object], lower: list[object] | None) -> list[Column]:
+    """Every column under the header, each with the field it fills or why it does not."""
+    width = max(len(upper), len(lower or ()))
+    columns: list[Column] = []
+    first: dict[str, Column] = {}
+    for i in range(width):
+        up = upper[i] if i < len(upper) else None
+        low = lower[i] if lower is not None and i < len(lower) else None
+        found = _lower_field(up, low) if lower is not None else None
+        text = shown(up)
+        if header_key(low) and header_key(low) != header_key(up):
+            text = shown(low) if header_key(low) in words().headers else text + shown(low)
+        if found is None:
+            found = _known(header_key(up))
+        column = Column(index=i, header=text)
+        if found is None:
+            column.status = UNKNOWN if text else NO_HEADER
+        elif not found[1]:
+            column.field, column.status = found[0], COMPUTED
+        elif found[0] in first:
+            column.field, column.status, column.first = found[0], DUPLICATE, first[found[0]]
+        else:
+            column.field, column.status = found[0], USED
+            first[found[0]] = column
+        columns.append(column)
+    return columns
+
+
+# --------------------------------------------------------------------------------- merges
+
+
+def _merged_ranges(data: bytes, ws) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a sheet as (min_col, min_row, max_col, max_row), 1-based.
+
+    openpyxl's read-only mode streams cells and does not report merges; they stand at the end
+    of the sheet's XML, read here with a pattern (the part's path is openpyxl's own record).
+    """
+    path = getattr(ws, "_worksheet_path", None)
+    if not path:
+        return []
+    ranges = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path.lstrip("/")) as part:
+        tail = b""
+        while chunk := part.read(1024 * 1024):
+            block = tail + chunk
+            for m in _MERGE.finditer(block):
+                if m.end() > len(tail) and len(ranges) < MAX_MERGES:
+                    ranges.append(range_boundaries(m.group(1).decode("ascii")))
+            tail = block[-200:]
+    return ranges
+
+
+_MERGE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}\d+:[A-Z]{1,3}\d+)"'
+)
+
+
+class _Merges:
+    """Fills each merged range with its top-left value, row by row as the rows stream past."""
+
+    def __init__(self, ranges: list[tuple[int, int, int, int]], max_columns: int) -> None:
+        self.pending = sorted(
+            (r, c1, min(c2, max_columns), r2) for c1, r, c2, r2 in ranges if c1 <= max_columns
+        )
+        self.active: list[list] = []  # [min_col, max_col, max_row, value]
+
+    def fill(self, row: int, values: list[object]) -> list[object]:
+        """The row's values with merged cells filled in."""
+        self.active = [a for a in self.active if a[2] >= row]
+        while self.pending and self.pending[0][0] <= row:
+            start, c1, c2, r2 = self.pending.pop(0)
+            if start == row:
+                value = values[c1 - 1] if c1 - 1 < len(values) else None
+                self.active.append([c1, c2, r2, value])
+        for c1, c2, _r2, value in self.active:
+            if value is None:
+                continue
+            if len(values) < c2:
+                values.extend([None] * (c2 - len(values)))
+            for c in range(c1 - 1, c2):
+                if values[c] is None:
+                    values[c] = value
+        return values
+
+
+# ----------------------------------------------------------------------------------- rows
+
+
+def _row_text(values: list[object]) -> str:
+    """The first words of a row, for a skipped row's listing."""
+    text = " ".join(shown(v) for v in values if shown(v))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _skip_reason(sheet: Sheet, values: list[object]) -> str | None:
+    """Why a non-blank row is not an applicant, or None when it is one."""
+    texts = [squash(v) for v in values if v is not None and shown(v)]
+    labels = _labels(values)
+    if sum(1 for i, (name, _) in labels.items() if _field_at(sheet, i) == name) >= 2:
+        return "重复的表头行"
+    by_field = sheet.by_field
+    name = squash(values[by_field["姓名"].index]) if "姓名" in by_field else ""
+    id_number = values[by_field["身份证号"].index] if "身份证号" in by_field else None
+    id_digits = bool(_LONG_DIGITS.search(squash(id_number)))
+    w = words()
+    leading = [t for t in (name, *texts[:2]) if t]
+    if not id_digits and any(t.startswith(w.totals) for t in leading):
+        return "合计行"
+    if not id_digits and any(t.startswith(w.footers) for t in leading):
+        return "表尾的落款或说明"
+    if not name and not squash(id_number):
+        return "没有姓名和身份证号"
+    return None
+
+
+def _field_at(sheet: Sheet, index: int) -> str:
+    """The field (or portal column) of a column index, "" beyond the header."""
+    return sheet.columns[index].field if index < len(sheet.columns) else ""
+
+
+def _read_sheet(data: bytes, ws) -> Sheet | None:
+    """The roster table of one sheet, or None when no header is found near its top."""
+    rows: Iterator = ws.iter_rows(values_only=True)
+    merges = _Merges(_merged_ranges(data, ws), max_columns=MAX_COLUMNS)
+    top: list[tuple[int, list[object]]] = []
+    for r, values in enumerate(rows, start=1):
+        top.append((r, merges.fill(r, list(values[:MAX_COLUMNS]))))
+        if r > HEADER_SCAN_ROWS:
+            break
+    scores = [_header_score(values) for _, values in top[:HEADER_SCAN_ROWS]]
+    if not scores or max(scores) == 0:
+        return None
+    at = scores.index(max(scores))
+    header_row, upper = top[at]
+    lower = top[at + 1][1] if at + 1 < len(top) else None
+    two_rows = lower is not None and _is_subheader(upper, lower)
+    sheet = Sheet(
+        name=ws.title,
+        header_row=header_row,
+        header_rows=2 if two_rows else 1,
+        columns=_columns(upper, lower if two_rows else None),
+    )
+    following = top[at + sheet.header_rows :]
+
+    def rest() -> Iterator[tuple[int, list[object]]]:
+        yield from following
+        for r, values in enumerate(rows, start=len(top) + 1):
+            yield r, merges.fill(r, list(values[:MAX_COLUMNS]))
+
+    for r, values in rest():
+        if not any(shown(v) for v in values):
+            continue
+        for i, v in enumerate(values):
+            if i >= len(sheet.columns):
+                sheet.columns.append(Column(index=i, header="", status=NO_HEADER))
+            if shown(v):
+                sheet.columns[i].has_data = True
+        reason = _skip_reason(sheet, values)
+        if reason:
+            sheet.skipped.append(SkippedRow(r, reason, _row_text(values)))
+        else:
+            sheet.rows.append((r, values))
+    sheet.columns = [c for c in sheet.columns if c.header or c.has_data]
+    return sheet
+
+
+def read_workbook(data: bytes) -> Workbook:
+    """Every roster table of the workbook's visible sheets; RosterFileError when none."""
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RosterFileError(UNREADABLE) from exc
+    result = Workbook(sheets=[])
+    try:
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                result.ignored.append(f"工作表“{ws.title}”是隐藏的，未读取")
+                continue
+            sheet = _read_sheet(data, ws)
+            if sheet is None:
+                result.ignored.append(f"工作表“{ws.title}”中没有花名册表头，未读取")
+            else:
+                result.sheets.append(sheet)
+    finally:
+        wb.close()
+    if not result.sheets:
+        looked = "、".join(f"“{ws.title}”" for ws in wb.worksheets)
+        raise RosterFileError(
+            f"在工作表{looked}的前{HEADER_SCAN_ROWS}行中没有找到表头"
+            "（应含“姓名”“身份证号”等列），请使用花名册模板。"
+        )
+    return result
