@@ -88,8 +88,16 @@ def roster_import(
     campaign = _campaign(campaign_code)
     office = _office(office_code)
     result = importer.dry_run(Path(path).read_bytes(), campaign, office)
+    for line in result.unused_columns():
+        click.echo(f"未导入的列：{line}", err=True)
+    if result.computed_columns():
+        click.echo(f"由系统生成、不导入的列：{'、'.join(result.computed_columns())}")
+    for line in result.skipped_rows():
+        click.echo(f"跳过：{line}", err=True)
     for row in result.rows:
-        click.echo(f"第{row.row}行\t{row.name}\t{row.action_label}")
+        click.echo(f"{row.sheet_label}第{row.row}行\t{row.name}\t{row.action_label}")
+    for note in result.notes:
+        click.echo(f"说明：{note}")
     for message in result.messages():
         click.echo(message, err=True)
     if dry_run:

@@ -26,6 +26,7 @@ from portal.offices.models import Office, RecommendingUnit
 from portal.offices.services import office_units
 from portal.rosters.builder import NONE
 from portal.rosters.reading import (
+    COMPUTED,
     Column,
     RosterFileError,
     Sheet,
@@ -41,6 +42,16 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "姓名", "身份证号", "民族", "政治面貌", "工作单位", "参加工作时间", "申报系列", "申报级别",
     "联系电话",
 )  # fmt: skip
+# Fields a roster may leave out, with the columns that bring the same: a new application
+# leaves them blank (申报类型 is 评审), an update keeps what the application has.
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "学历": (),
+    "毕业院校及专业": ("毕业院校", "所学专业"),
+    "现任专业技术职务": (),
+    "取得时间": (),
+    "申报专业": (),
+    "申报类型": (),
+}
 NUMBER_ID_MESSAGE = (
     "单元格存成了数字，Excel 只保留15位有效数字，后几位已被改动；"
     "请把该列设为“文本”格式后重新输入身份证号"
@@ -146,21 +157,43 @@ class ImportResult:
         """True when rows come from more than one sheet (messages then name the sheet)."""
         return len(self.sheets) > 1
 
+    def _where(self, sheet: Sheet) -> str:
+        """「“初级”表」 before a place when several sheets are read, else nothing."""
+        return f"“{sheet.name}”表" if self.several_sheets else ""
+
     def unused_columns(self) -> list[str]:
-        """Every column of the file not imported, with the reason, as lines for the clerk."""
+        """Columns of the file not imported that the portal does not know, with the reason."""
         return [
-            (f"“{s.name}”表" if self.several_sheets else "") + f"{c.label}：{c.reason}"
+            f"{self._where(s)}{c.label}：{c.reason}"
             for s in self.sheets
             for c in s.unused
+            if c.status != COMPUTED
+        ]
+
+    def computed_columns(self) -> list[str]:
+        """Columns of the portal's own roster that are not imported (序号, 评审费 …)."""
+        return [
+            f"{self._where(s)}{c.label}"
+            for s in self.sheets
+            for c in s.unused
+            if c.status == COMPUTED
         ]
 
     def skipped_rows(self) -> list[str]:
         """Every non-blank row not read as an applicant, with the reason."""
         return [
-            (f"“{s.name}”表" if self.several_sheets else "")
-            + f"第{k.row}行（{k.text}）：{k.reason}，未导入"
+            f"{self._where(s)}第{k.row}行（{k.text}）：{k.reason}，未导入"
             for s in self.sheets
             for k in s.skipped
+        ]
+
+    def absent_fields(self) -> list[str]:
+        """Optional fields no roster sheet of the file has a column for (not changed)."""
+        present = {name for s in self.sheets for name in s.by_field}
+        return [
+            name
+            for name, alternatives in OPTIONAL_FIELDS.items()
+            if not present & {name, *alternatives}
         ]
 
     def messages(self) -> list[str]:

@@ -397,10 +397,10 @@ def _read_sheet(data: bytes, ws) -> Sheet | None:
         top.append((r, merges.fill(r, list(values[:MAX_COLUMNS]))))
         if r > HEADER_SCAN_ROWS:
             break
-    scores = [_header_score(values) for _, values in top[:HEADER_SCAN_ROWS]]
-    if not scores or max(scores) == 0:
+    # The first row naming roster fields (a second header row under it may name more).
+    at = next((i for i, (_, v) in enumerate(top[:HEADER_SCAN_ROWS]) if _header_score(v)), None)
+    if at is None:
         return None
-    at = scores.index(max(scores))
     header_row, upper = top[at]
     lower = top[at + 1][1] if at + 1 < len(top) else None
     two_rows = lower is not None and _is_subheader(upper, lower)
