@@ -73,6 +73,6 @@ def test_the_roster_dry_run_names_what_the_api_refuses_at_its_cell(page, live_se
     page.click("button.primary")
     page.wait_for_load_state("networkidle")
     text = page.content()
-    assert "第4行“身份证号”：身份证号652824********" in text and "已登记为“刘洋”" in text
-    assert "第4行“参加工作时间”：日期不能晚于今天" in text
+    assert "第4行G列“身份证号”：身份证号652824********" in text and "已登记为“刘洋”" in text
+    assert "第4行K列“参加工作时间”：日期不能晚于今天" in text
     shot(page, "62-roster-import-refused-by-the-api")
