@@ -87,26 +87,17 @@ def roster_import(
     """Create or update an office's applications from a roster xlsx."""
     campaign = _campaign(campaign_code)
     office = _office(office_code)
-    result = importer.dry_run(Path(path).read_bytes(), campaign, office)
-    for line in result.unused_columns():
-        click.echo(f"未导入的列：{line}", err=True)
-    if result.computed_columns():
-        click.echo(f"由系统生成、不导入的列：{'、'.join(result.computed_columns())}")
-    for line in result.skipped_rows():
-        click.echo(f"跳过：{line}", err=True)
-    for row in result.rows:
-        click.echo(f"{row.sheet_label}第{row.row}行\t{row.name}\t{row.action_label}")
-    for note in result.notes:
-        click.echo(f"说明：{note}")
-    for message in result.messages():
-        click.echo(message, err=True)
+    # Without --dry-run the rows are checked by the writes themselves (once, not twice).
+    result = importer.dry_run(Path(path).read_bytes(), campaign, office, check_writes=dry_run)
+    if not dry_run:
+        importer.apply(result, campaign, office, None, only_valid=only_valid)
+    _echo_result(result)
     if dry_run:
         click.echo(
             f"检查完毕（未保存）：{len(result.valid_rows)} 行无误，"
             f"{len(result.rows) - len(result.valid_rows)} 行有错误。"
         )
         sys.exit(0 if result.ok else 1)
-    importer.apply(result, campaign, office, None, only_valid=only_valid)
     if not result.saved:
         db.session.rollback()
         click.echo("文件中有错误，未导入任何数据（可加 --only-valid 只导入无误的行）。", err=True)
@@ -126,3 +117,19 @@ def roster_import(
     )
     db.session.commit()
     click.echo(f"已导入：新增 {result.created} 人，更新 {result.updated} 人。")
+
+
+def _echo_result(result: importer.ImportResult) -> None:
+    """What the import read, left out and found, as the preview page shows it."""
+    for line in result.unused_columns():
+        click.echo(f"未导入的列：{line}", err=True)
+    if result.computed_columns():
+        click.echo(f"由系统生成、不导入的列：{'、'.join(result.computed_columns())}")
+    for line in result.skipped_rows():
+        click.echo(f"跳过：{line}", err=True)
+    for row in result.rows:
+        click.echo(f"{row.sheet_label}第{row.row}行\t{row.name}\t{row.action_label}")
+    for note in result.notes:
+        click.echo(f"说明：{note}")
+    for message in result.messages():
+        click.echo(message, err=True)

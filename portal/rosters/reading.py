@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -67,13 +68,20 @@ def shown(text: object) -> str:
     return collapse_spaces(str(text).replace("\r", "").replace("\n", ""))
 
 
+class Known(NamedTuple):
+    """What a header names: a field, or a column of the portal's own roster not imported."""
+
+    name: str
+    is_field: bool
+    rank: int  # 0 for the name itself, then the synonyms' order: of two columns, the lower wins
+
+
 @dataclass(frozen=True)
 class Words:
     """import_words.toml, keyed for lookup (every key through header_key)."""
 
-    fields: tuple[str, ...]  # the portal's fields a roster fills, in the file's order
-    headers: dict[str, str]  # header key -> field
-    computed: dict[str, str]  # header key -> the portal's own column not imported
+    fields: tuple[str, ...]  # the portal's fields a roster fills
+    headers: dict[str, Known]  # header key -> what it names
     under: dict[str, dict[str, str]]  # upper field -> lower header key -> field
     values: dict[str, dict[str, str]]  # field -> value key -> the full word
     none: frozenset[str]
@@ -87,16 +95,16 @@ def words() -> Words:
     raw = tomllib.loads(
         resources.files("portal.rosters").joinpath("import_words.toml").read_text("utf-8")
     )
-    headers: dict[str, str] = {}
-    computed: dict[str, str] = {}
-    for table, out in (("fields", headers), ("computed", computed)):
+    headers: dict[str, Known] = {}
+    for table, is_field in (("fields", True), ("computed", False)):
         for name, synonyms in raw[table].items():
-            for text in (name, *synonyms):
+            for rank, text in enumerate((name, *synonyms)):
                 key = header_key(text)
-                known = headers.get(key) or computed.get(key)
-                if known is not None and known != name:
-                    raise ValueError(f"import_words.toml: “{text}” names “{known}” and “{name}”")
-                out[key] = name
+                if key in headers and headers[key].name != name:
+                    raise ValueError(
+                        f"import_words.toml: “{text}” names “{headers[key].name}” and “{name}”"
+                    )
+                headers.setdefault(key, Known(name, is_field, rank))
     under = {
         field: {header_key(k): v for k, v in parts.items()}
         for field, parts in raw.get("under", {}).items()
@@ -108,7 +116,6 @@ def words() -> Words:
     return Words(
         fields=tuple(raw["fields"]),
         headers=headers,
-        computed=computed,
         under=under,
         values=values,
         none=frozenset(header_key(w) for w in raw["none"]["words"]),
@@ -117,14 +124,12 @@ def words() -> Words:
     )
 
 
-def _known(key: str) -> tuple[str, bool] | None:
-    """The field (True) or the portal's own column (False) a header key names, else None."""
-    w = words()
+def _known(key: str) -> Known | None:
+    """What a header key names; a trailing remark in brackets is tried without."""
+    headers = words().headers
     while key:
-        if key in w.headers:
-            return w.headers[key], True
-        if key in w.computed:
-            return w.computed[key], False
+        if key in headers:
+            return headers[key]
         stripped = _REMARK.sub("", key)
         if stripped == key:
             return None
@@ -132,10 +137,9 @@ def _known(key: str) -> tuple[str, bool] | None:
     return None
 
 
-def field_of(text: object) -> str | None:
-    """The portal field a header names (synonyms, widths, spaces and remarks allowed)."""
-    found = _known(header_key(text))
-    return found[0] if found and found[1] else None
+def known(text: object) -> Known | None:
+    """What a header names (synonyms, widths, spaces, marks and remarks allowed), else None."""
+    return _known(header_key(text))
 
 
 # ------------------------------------------------------------------------------- columns
@@ -231,8 +235,8 @@ class Workbook:
     ignored: list[str] = field(default_factory=list)  # “说明”：没有花名册表头
 
 
-def _labels(values: list[object]) -> dict[int, tuple[str, bool]]:
-    """Column index -> (field or portal column, is a field) for the cells that are headers."""
+def _labels(values: list[object]) -> dict[int, Known]:
+    """Column index -> what the cell names, for the cells that are headers."""
     out = {}
     for i, v in enumerate(values):
         if isinstance(v, str) and (found := _known(header_key(v))):
@@ -242,20 +246,20 @@ def _labels(values: list[object]) -> dict[int, tuple[str, bool]]:
 
 def _header_score(values: list[object]) -> int:
     """How many distinct fields a row names; 0 unless it can be a header."""
-    names = {name for name, is_field in _labels(values).values() if is_field}
+    names = {k.name for k in _labels(values).values() if k.is_field}
     if len(names) >= MIN_HEADER_FIELDS or {"姓名", "身份证号"} <= names:
         return len(names)
     return 0
 
 
-def _lower_field(upper: object, lower: object) -> tuple[str, bool] | None:
+def _lower_field(upper: object, lower: object) -> Known | None:
     """What a cell of the second header row names under the (merged) cell above it."""
     up, low = header_key(upper), header_key(lower)
     if not low or low == up:
         return None
     above = _known(up)
-    if above and above[1] and (part := words().under.get(above[0], {}).get(low)):
-        return part, True
+    if above and above.is_field and (part := words().under.get(above.name, {}).get(low)):
+        return Known(part, True, 0)
     return _known(up + low) or _known(low)
 
 
@@ -269,30 +273,37 @@ def _is_subheader(upper: list[object], lower: list[object]) -> bool:
 
 
 def _columns(upper: list[object], lower: list[object] | None) -> list[Column]:
-    """Every column under the header, each with the field it fills or why it does not."""
+    """Every column under the header, each with the field it fills or why it does not.
+
+    Of two columns naming one field, the one named more exactly is read (专业技术职务 before
+    现任职务, which may hold an administrative post), the other listed as a duplicate.
+    """
     width = max(len(upper), len(lower or ()))
     columns: list[Column] = []
-    first: dict[str, Column] = {}
+    found: dict[int, Known] = {}
     for i in range(width):
         up = upper[i] if i < len(upper) else None
         low = lower[i] if lower is not None and i < len(lower) else None
-        found = _lower_field(up, low) if lower is not None else None
+        what = _lower_field(up, low) if lower is not None else None
         text = shown(up)
         if header_key(low) and header_key(low) != header_key(up):
             text = shown(low) if header_key(low) in words().headers else text + shown(low)
-        if found is None:
-            found = _known(header_key(up))
-        column = Column(index=i, header=text)
-        if found is None:
-            column.status = UNKNOWN if text else NO_HEADER
-        elif not found[1]:
-            column.field, column.status = found[0], COMPUTED
-        elif found[0] in first:
-            column.field, column.status, column.first = found[0], DUPLICATE, first[found[0]]
-        else:
-            column.field, column.status = found[0], USED
-            first[found[0]] = column
+        what = what or _known(header_key(up))
+        column = Column(index=i, header=text, status=UNKNOWN if text else NO_HEADER)
+        if what is not None:
+            column.field = what.name
+            column.status = USED if what.is_field else COMPUTED
+            found[i] = what
         columns.append(column)
+    read: dict[str, Column] = {}
+    for i in sorted(found, key=lambda i: (found[i].rank, i)):
+        column = columns[i]
+        if column.status != USED:
+            continue
+        if column.field in read:
+            column.status, column.first = DUPLICATE, read[column.field]
+        else:
+            read[column.field] = column
     return columns
 
 
@@ -366,7 +377,7 @@ def _skip_reason(sheet: Sheet, values: list[object]) -> str | None:
     """Why a non-blank row is not an applicant, or None when it is one."""
     texts = [squash(v) for v in values if v is not None and shown(v)]
     labels = _labels(values)
-    if sum(1 for i, (name, _) in labels.items() if _field_at(sheet, i) == name) >= 2:
+    if sum(1 for i, k in labels.items() if _field_at(sheet, i) == k.name) >= 2:
         return "重复的表头行"
     by_field = sheet.by_field
     name = squash(values[by_field["姓名"].index]) if "姓名" in by_field else ""

@@ -428,9 +428,13 @@ def import_confirm():
     if current_user.is_clerk and office.id != current_user.office_id:
         abort(403)
     only_valid = bool(request.form.get("only_valid"))
-    result = importer.dry_run(path.read_bytes(), campaign, office)
+    # The preview checked every row; the writes check each again, so the file is read and its
+    # cells checked here, not run through the operations API twice.
+    result = importer.dry_run(path.read_bytes(), campaign, office, check_writes=False)
     importer.apply(result, campaign, office, current_user, only_valid=only_valid)
     if not result.saved:
+        db.session.rollback()
+        result = importer.dry_run(path.read_bytes(), campaign, office)
         flash("文件中有错误，未导入任何数据。请修改后重新上传，或勾选“只导入无误的行”。", "danger")
         return render_template(
             "rosters/import_preview.html",

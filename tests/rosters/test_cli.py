@@ -78,3 +78,28 @@ def test_unknown_codes_are_usage_errors(runner, world, tmp_path):
         args=["roster", "export", "--campaign", "nope", "--out", str(tmp_path / "x.xlsx")]
     )
     assert res.exit_code == 2 and "没有代码为 nope 的评审通知" in res.output
+
+
+def test_an_import_the_writes_refuse_saves_nothing_and_says_where(runner, world, db, tmp_path):
+    from tests.factories import make_application
+    from tests.rosters.unit_files import PEOPLE, unit_roster
+
+    name, birth, gender = PEOPLE[3][:3]
+    make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓军",
+        seq=13, birth=birth, gender=gender,
+    )  # fmt: skip
+    db.session.commit()
+    path = tmp_path / "unit.xlsx"
+    path.write_bytes(unit_roster())
+    res = runner.invoke(
+        args=["roster", "import", str(path), "--campaign", PARTY, "--office", "A01"]
+    )
+    assert res.exit_code == 1
+    assert "第8行C列“身份证号码”（身份证号）：身份证号652824********" in res.output
+    assert "未导入的列：Q列“籍贯”" in res.output and "跳过：第9行（合计 4人）" in res.output
+    assert "说明：第4行E列“民族”：“维族”按“维吾尔族”导入" in res.output
+    count = sa.select(sa.func.count(Application.id)).where(
+        Application.campaign_id == world.campaigns[PARTY].id
+    )
+    assert db.session.scalar(count) == 0

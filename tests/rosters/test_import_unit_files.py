@@ -120,19 +120,19 @@ MINIMAL = {
     ],
 )  # fmt: skip
 def test_header_variants_name_their_field(header, field):
-    found = reading._known(reading.header_key(header))
-    assert found is not None and found[0] == field
+    found = reading.known(header)
+    assert found is not None and found.name == field
 
 
 @pytest.mark.parametrize("header", ["单位联系电话", "职务", "专业", "籍贯", "身份证号码复印件"])
 def test_a_header_is_never_guessed_from_a_part(header):
-    assert reading._known(reading.header_key(header)) is None
+    assert reading.known(header) is None
 
 
 def test_every_column_of_the_portals_own_roster_is_known():
     # The export -> import round trip depends on it (with the prefecture's 主管部门 and 状态).
     for label in (*COLUMNS, OFFICE_COLUMN, "状态"):
-        assert reading._known(reading.header_key(label)) is not None, label
+        assert reading.known(label) is not None, label
 
 
 def test_the_words_table_names_each_header_once_and_maps_to_words_the_portal_knows():
@@ -373,4 +373,18 @@ def test_a_repeated_header_and_a_column_without_header_are_reported(world):
     assert result.unused_columns() == [
         "J列（无表头）：没有表头，不知道是哪一项，该列的数据未导入",
         "L列（无表头）：没有表头，不知道是哪一项，该列的数据未导入",
+    ]
+
+
+def test_of_two_columns_for_one_field_the_more_exact_header_is_read(world):
+    # 现任职务 often holds an administrative post; beside 专业技术职务 it is not the title.
+    row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
+           "现任职务": "副馆长", "专业技术职务": "助理馆员", "取得时间": "2016.09"}  # fmt: skip
+    result = importer.dry_run(
+        _one_row(list(row), list(row.values())), world.campaigns[PARTY], world.office_a
+    )
+    assert result.ok, result.messages()
+    assert result.rows[0].values["title"] == "助理馆员"
+    assert result.unused_columns() == [
+        "J列“现任职务”：与K列“专业技术职务”同为“现任专业技术职务”，只导入K列"
     ]

@@ -486,3 +486,38 @@ def test_a_selection_beyond_the_check_limit_says_what_was_checked(app, world, sc
     assert (result.checked, result.total, result.complete) == (5, 7, False)
     every = [b.name for b in result.blocked]
     assert every.count("孙空白") == 1 and all(b.count > 0 for b in result.blocked)
+
+
+def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_cell(
+    client, auth, world, db
+):
+    # The confirmation checks each row once, as it writes it (not twice): what changed since
+    # the preview still stops the import and is named at the file's cell.
+    from tests.factories import make_application
+    from tests.rosters.unit_files import PEOPLE, unit_roster
+
+    auth.login("clerk_a", "password-a")
+    party = world.campaigns[PARTY]
+    html = _upload(client, party.id, unit_roster()).get_data(as_text=True)
+    assert "无误 <b>4</b> 行" in html
+    name, birth, gender = PEOPLE[3][:3]
+    make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓军",
+        seq=13, birth=birth, gender=gender,
+    )  # fmt: skip
+    db.session.commit()
+    with client.session_transaction() as sess:
+        token = sess["roster_upload"]["token"]
+    csrf = csrf_token(client, "/rosters/import")
+    resp = client.post("/rosters/import/confirm", data={"csrf_token": csrf, "token": token})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "未导入任何数据" in html
+    assert "第8行C列“身份证号码”（身份证号）：身份证号652824********" in html
+    assert "已登记为“马晓军”" in html
+    saved = sa.select(sa.func.count(Application.id)).where(Application.campaign_id == party.id)
+    assert db.session.scalar(saved) == 0
+
+    resp = client.post(
+        "/rosters/import/confirm", data={"csrf_token": csrf, "token": token, "only_valid": "1"}
+    )
+    assert resp.status_code == 302 and db.session.scalar(saved) == 3
