@@ -115,3 +115,12 @@ def login(page, base: str, username: str = "ruoqiang", password: str = "demo1234
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+def upload_roster(page, base: str, campaign: str, path) -> None:
+    """Upload a roster file for a dry run (logged in already) and wait for the preview."""
+    page.goto(f"{base}/rosters/import")
+    page.select_option("#campaign", label=campaign)
+    page.set_input_files("#file", str(path))
+    page.click("button.primary")
+    page.wait_for_load_state("networkidle")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, shot, upload_roster
 from tests.rosters.unit_files import unit_roster
 
 
@@ -12,11 +12,7 @@ def test_the_preview_of_a_unit_file_lists_unused_columns_and_skipped_rows(
     path = tmp_path / "若羌县文化馆花名册.xlsx"
     path.write_bytes(unit_roster())
     login(page, live_server)
-    page.goto(f"{live_server}/rosters/import")
-    page.select_option("#campaign", label="2023年度自治州党干校教师系列职称评审")
-    page.set_input_files("#file", str(path))
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
+    upload_roster(page, live_server, "2023年度自治州党干校教师系列职称评审", path)
     unused = page.locator("#unused-columns")
     assert "Q列“籍贯”" in unused.inner_text() and "R列“是否在编”" in unused.inner_text()
     assert "第9行（合计 4人）：合计行" in page.locator("#skipped-rows").inner_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.applications.idcard import make_id
 from portal.demo import PEOPLE
 from portal.rosters.builder import COLUMNS
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, shot, upload_roster
 from tests.rosters.helpers import roster_workbook
 
 
@@ -67,11 +67,7 @@ def test_the_roster_dry_run_names_what_the_api_refuses_at_its_cell(page, live_se
     path = tmp_path / "roster.xlsx"
     path.write_bytes(roster_workbook([list(row.values())]))
     login(page, live_server)
-    page.goto(f"{live_server}/rosters/import")
-    page.select_option("#campaign", label="2021年度自治州新闻系列职称评审")
-    page.set_input_files("#file", str(path))
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
+    upload_roster(page, live_server, "2021年度自治州新闻系列职称评审", path)
     text = page.content()
     assert "第4行G列“身份证号”：身份证号652824********" in text and "已登记为“刘洋”" in text
     assert "第4行K列“参加工作时间”：日期不能晚于今天" in text

@@ -81,14 +81,9 @@ def test_unknown_codes_are_usage_errors(runner, world, tmp_path):
 
 
 def test_an_import_the_writes_refuse_saves_nothing_and_says_where(runner, world, db, tmp_path):
-    from tests.factories import make_application
-    from tests.rosters.unit_files import PEOPLE, unit_roster
+    from tests.rosters.unit_files import taken_elsewhere, unit_roster
 
-    name, birth, gender = PEOPLE[3][:3]
-    make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓军",
-        seq=13, birth=birth, gender=gender,
-    )  # fmt: skip
+    taken_elsewhere(world)
     db.session.commit()
     path = tmp_path / "unit.xlsx"
     path.write_bytes(unit_roster())

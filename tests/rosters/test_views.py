@@ -493,18 +493,13 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
 ):
     # The confirmation checks each row once, as it writes it (not twice): what changed since
     # the preview still stops the import and is named at the file's cell.
-    from tests.factories import make_application
-    from tests.rosters.unit_files import PEOPLE, unit_roster
+    from tests.rosters.unit_files import taken_elsewhere, unit_roster
 
     auth.login("clerk_a", "password-a")
     party = world.campaigns[PARTY]
     html = _upload(client, party.id, unit_roster()).get_data(as_text=True)
     assert "无误 <b>4</b> 行" in html
-    name, birth, gender = PEOPLE[3][:3]
-    make_application(
-        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name="马晓军",
-        seq=13, birth=birth, gender=gender,
-    )  # fmt: skip
+    taken_elsewhere(world)
     db.session.commit()
     with client.session_transaction() as sess:
         token = sess["roster_upload"]["token"]

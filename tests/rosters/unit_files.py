@@ -8,6 +8,7 @@ from datetime import date
 from openpyxl import Workbook
 
 from portal.applications.idcard import make_id
+from tests.factories import World, make_application
 
 FW = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
@@ -83,3 +84,13 @@ def unit_roster() -> bytes:
     ws.append(["合计", "4人", None, None, None, None, None, None, None, None, None, None, None])
     ws.append(["填报人：张三", None, None, None, None, None, None, None, None, "审核人：李四"])
     return save(wb)
+
+
+def taken_elsewhere(world: World, n: int = 3, name: str = "马晓军") -> None:
+    """The n-th person's ID number entered under another name, for another notice: the
+    operations API then refuses that row of unit_roster() (in office A)."""
+    _name, birth, gender = PEOPLE[n][:3]
+    make_application(
+        world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name=name,
+        seq=10 + n, birth=birth, gender=gender,
+    )  # fmt: skip
