@@ -12,9 +12,11 @@ from openpyxl import Workbook
 from portal import vocabulary
 from portal.applications.idcard import make_id
 from portal.applications.models import Application
+from portal.extensions import db
 from portal.rosters import importer, reading
 from portal.rosters.builder import COLUMNS, NONE, OFFICE_COLUMN
 from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
+from tests.conftest import csrf_token
 from tests.factories import make_unit
 from tests.rosters.helpers import full_application
 from tests.rosters.unit_files import PEOPLE, save, unit_roster
@@ -69,10 +71,8 @@ def test_a_unit_file_lands_every_value_in_its_field_and_lists_the_columns_not_us
 
 
 def test_the_unit_file_in_the_preview_lists_unused_columns_before_anything_is_saved(
-    client, auth, world, db
+    app, client, auth, world
 ):
-    from tests.conftest import csrf_token
-
     auth.login()
     resp = client.post(
         "/rosters/import",
@@ -89,7 +89,8 @@ def test_the_unit_file_in_the_preview_lists_unused_columns_before_anything_is_sa
     assert "第9行（合计 4人）：合计行，未导入" in html
     assert html.index("Q列“籍贯”") < html.index("确认导入")
     assert "H</td><td>现专业技术职务</td>" in html.replace("\n", "").replace("        ", "")
-    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0
 
 
 def _one_row(header: list[str], row: list[object]) -> bytes:
@@ -163,7 +164,7 @@ def _abbreviation_cases():
 
 
 @pytest.mark.parametrize(("name", "short", "full"), list(_abbreviation_cases()))
-def test_each_short_form_is_imported_as_the_full_word_with_a_note(world, name, short, full):
+def test_each_short_form_is_imported_as_the_full_word_with_a_note(world, db, name, short, full):
     gender = full if name == "性别" else "男"
     row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, gender), name: short}
     result = importer.dry_run(_one_row(list(row), list(row.values())), world.campaigns[PARTY],
@@ -182,7 +183,7 @@ def test_each_short_form_is_imported_as_the_full_word_with_a_note(world, name, s
     [("中级", "intermediate", False), ("中级职称", "intermediate", True),
      ("助理讲师", "junior", True), ("讲师", "intermediate", True)],
 )  # fmt: skip
-def test_the_level_may_be_written_as_a_title_name_with_a_note(world, level_text, level, noted):
+def test_the_level_may_be_written_as_a_title_name_with_a_note(world, db, level_text, level, noted):
     row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, "男")}
     header = [("申报职称" if k == "申报级别" else k) for k in row]
     row["申报级别"] = level_text
@@ -197,7 +198,7 @@ def test_the_level_may_be_written_as_a_title_name_with_a_note(world, level_text,
     )
 
 
-def test_a_title_name_of_a_level_the_notice_does_not_hold_is_refused_at_its_cell(world):
+def test_a_title_name_of_a_level_the_notice_does_not_hold_is_refused_at_its_cell(world, db):
     row = {
         **MINIMAL,
         "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
@@ -233,7 +234,7 @@ def test_a_column_the_file_lacks_keeps_what_the_application_has(world, db):
     assert app.kind == "evaluation" and app.section_data("basic")["ethnicity"] == "回族"
 
 
-def test_a_title_column_left_blank_or_marked_none_reads_as_none(world):
+def test_a_title_column_left_blank_or_marked_none_reads_as_none(world, db):
     for mark in ("", "/", "暂无", "无"):
         row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
                "现任职务": mark, "取得时间": "/"}  # fmt: skip
@@ -244,7 +245,7 @@ def test_a_title_column_left_blank_or_marked_none_reads_as_none(world):
         assert result.rows[0].values["obtained_on"] is None
 
 
-def test_a_required_column_missing_stops_the_import_with_its_name(world):
+def test_a_required_column_missing_stops_the_import_with_its_name(world, db):
     row = dict(MINIMAL)
     del row["联系电话"], row["民族"]
     row["身份证"] = make_id("652824", date(1968, 1, 2), 3, "男")
@@ -299,7 +300,7 @@ def test_a_header_over_two_rows_under_merged_cells_is_read(world, db):
     assert result.rows[0].row == 4
 
 
-def test_a_unit_name_merged_down_over_several_rows_fills_each_row(world):
+def test_a_unit_name_merged_down_over_several_rows_fills_each_row(world, db):
     wb = Workbook()
     ws = wb.active
     ws.append(list(MINIMAL) + ["身份证号"])
@@ -346,7 +347,7 @@ def test_every_roster_sheet_is_read_and_messages_name_the_sheet(world, db):
     ]
 
 
-def test_the_same_id_on_two_sheets_is_named_with_the_sheet_of_the_first(world):
+def test_the_same_id_on_two_sheets_is_named_with_the_sheet_of_the_first(world, db):
     wb = Workbook()
     wb.active.title = "一"
     id_number = make_id("652824", date(1970, 1, 2), 3, "男")
@@ -357,7 +358,7 @@ def test_the_same_id_on_two_sheets_is_named_with_the_sheet_of_the_first(world):
     assert result.messages() == ["“二”表第2行I列“身份证号”：与“一”表第2行重复"]
 
 
-def test_a_repeated_header_and_a_column_without_header_are_reported(world):
+def test_a_repeated_header_and_a_column_without_header_are_reported(world, db):
     wb = Workbook()
     ws = wb.active
     header = list(MINIMAL) + ["身份证号"]
@@ -376,7 +377,7 @@ def test_a_repeated_header_and_a_column_without_header_are_reported(world):
     ]
 
 
-def test_of_two_columns_for_one_field_the_more_exact_header_is_read(world):
+def test_of_two_columns_for_one_field_the_more_exact_header_is_read(world, db):
     # 现任职务 often holds an administrative post; beside 专业技术职务 it is not the title.
     row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
            "现任职务": "副馆长", "专业技术职务": "助理馆员", "取得时间": "2016.09"}  # fmt: skip

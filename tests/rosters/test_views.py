@@ -489,7 +489,7 @@ def test_a_selection_beyond_the_check_limit_says_what_was_checked(app, world, sc
 
 
 def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_cell(
-    client, auth, world, db
+    app, client, auth, world
 ):
     # The confirmation checks each row once, as it writes it (not twice): what changed since
     # the preview still stops the import and is named at the file's cell.
@@ -499,8 +499,9 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
     party = world.campaigns[PARTY]
     html = _upload(client, party.id, unit_roster()).get_data(as_text=True)
     assert "无误 <b>4</b> 行" in html
-    taken_elsewhere(world)
-    db.session.commit()
+    with app.app_context():
+        taken_elsewhere(world)
+        db.session.commit()
     with client.session_transaction() as sess:
         token = sess["roster_upload"]["token"]
     csrf = csrf_token(client, "/rosters/import")
@@ -510,9 +511,12 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
     assert "第8行C列“身份证号码”（身份证号）：身份证号652824********" in html
     assert "已登记为“马晓军”" in html
     saved = sa.select(sa.func.count(Application.id)).where(Application.campaign_id == party.id)
-    assert db.session.scalar(saved) == 0
+    with app.app_context():
+        assert db.session.scalar(saved) == 0
 
     resp = client.post(
         "/rosters/import/confirm", data={"csrf_token": csrf, "token": token, "only_valid": "1"}
     )
-    assert resp.status_code == 302 and db.session.scalar(saved) == 3
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(saved) == 3
