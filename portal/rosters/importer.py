@@ -259,14 +259,9 @@ class _RowChecker:
             if required:
                 self.fail(name, "不能为空")
             return ""
-        if value in allowed:
-            return value
-        full = words().values.get(name, {}).get(header_key(value))
-        if full is None and name == "民族" and value + "族" in allowed:
-            full = value + "族"
-        if full is None or full not in allowed:
-            return None
-        self.note(name, f"“{value}”按“{full}”导入")
+        full = full_word(name, value, allowed)
+        if full is not None and full != value:
+            self.note(name, f"“{value}”按“{full}”导入")
         return full
 
     def date_value(self, name: str, *, required: bool) -> date | None:
@@ -283,6 +278,17 @@ class _RowChecker:
         except ValueError as exc:
             self.fail(name, str(exc))
             return None
+
+
+def full_word(name: str, value: str, allowed: Collection[str]) -> str | None:
+    """The word of the list a value stands for: itself, or what its short form means (the
+    table in import_words.toml; an ethnic group's name without 族), else None."""
+    if value in allowed:
+        return value
+    full = words().values.get(name, {}).get(header_key(value))
+    if full is None and name == "民族" and value + "族" in allowed:
+        full = value + "族"
+    return full if full in allowed else None
 
 
 def _find_series(d: CampaignDefinition, text: str):
@@ -302,21 +308,20 @@ def _by_label(labels: dict[str, str], text: str) -> str | None:
     return None
 
 
-def _level(c: _RowChecker, d: CampaignDefinition, series) -> str | None:
-    """The level applied for (初级 …, or a short form or title name read with a note)."""
-    text = c.required("申报级别").replace(" ", "")
-    if not text:
+def _coded(
+    c: _RowChecker, name: str, labels: dict[str, str], allowed: Collection[str], refused: str
+) -> str | None:
+    """The code of a labelled choice the notice allows (级别, 类型), a short form or title name
+    read with a note; None with an error naming the choices when it is not one of them."""
+    text = c.text(name).replace(" ", "")
+    label = full_word(name, text, [labels[code] for code in allowed])
+    code = _by_label(labels, text) or _by_label(labels, label or "")
+    if code is None or code not in allowed:
+        c.fail(name, f"{refused}“{text}”，可选：{'、'.join(labels[code] for code in allowed)}")
         return None
-    level = _by_label(LEVEL_LABELS, text)
-    if level is None and (label := c.choice("申报级别", LEVEL_LABELS.values())):
-        level = _by_label(LEVEL_LABELS, label)
-    allowed = series.levels if series else d.levels
-    if level is None or level not in allowed:
-        where = f"“{series.name}”" if series else "本评审通知"
-        choices = "、".join(LEVEL_LABELS[lv] for lv in allowed)
-        c.fail("申报级别", f"{where}不评审“{text}”，可选：{choices}")
-        return None
-    return level
+    if label and label != text:
+        c.note(name, f"“{text}”按“{label}”导入")
+    return code
 
 
 def check_row(
@@ -415,17 +420,13 @@ def check_row(
                 c.fail("申报专业", f"“{series.name}”没有“{specialty}”专业，可选：{listed}")
         values["specialty"] = specialty
 
-    values["level"] = _level(c, d, series)
-
+    if c.required("申报级别"):
+        levels = series.levels if series else d.levels
+        refused = f"“{series.name}”不评审" if series else "本评审通知不评审"
+        values["level"] = _coded(c, "申报级别", LEVEL_LABELS, levels, refused)
     if c.present("申报类型"):
-        kind_text = c.text("申报类型").replace(" ", "")
-        kind = _by_label(KIND_LABELS, kind_text) if kind_text else "evaluation"
-        if kind is None and (label := c.choice("申报类型", KIND_LABELS.values())):
-            kind = _by_label(KIND_LABELS, label)
-        if kind is None or kind not in d.kinds:
-            choices = "、".join(KIND_LABELS[k] for k in d.kinds)
-            c.fail("申报类型", f"本评审通知没有“{kind_text}”，可选：{choices}")
-        values["kind"] = kind
+        kind = c.text("申报类型") and _coded(c, "申报类型", KIND_LABELS, d.kinds, "本评审通知没有")
+        values["kind"] = kind if c.text("申报类型") else "evaluation"
 
     phone, phone_error = check_phone(c.text("联系电话"))
     if phone_error:

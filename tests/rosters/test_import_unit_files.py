@@ -209,6 +209,30 @@ def test_a_title_name_of_a_level_the_notice_does_not_hold_is_refused_at_its_cell
     assert result.messages() == [
         "第2行G列“申报级别”：“党干校教师系列”不评审“高级工程师”，可选：初级、中级"
     ]
+    assert not result.notes  # a value refused is not said to be read as another
+
+
+@pytest.mark.parametrize(
+    ("kind_text", "kind", "notes"),
+    [("初次确定", "first_determination", []),
+     ("初定", "first_determination", ["第2行J列“申报类型”：“初定”按“初次确定”导入"]),
+     ("直接授予", "conferment", ["第2行J列“申报类型”：“直接授予”按“授予”导入"]),
+     ("", "evaluation", [])],
+)  # fmt: skip
+def test_the_kind_may_be_written_short_and_blank_is_an_evaluation(
+    world, db, kind_text, kind, notes
+):
+    row = {
+        **MINIMAL,
+        "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
+        "申报类型": kind_text,
+    }
+    result = importer.dry_run(
+        _one_row(list(row), list(row.values())), world.campaigns[PARTY], world.office_a
+    )
+    assert result.ok, result.messages()
+    assert result.rows[0].values["kind"] == kind
+    assert [str(n) for n in result.notes] == notes
 
 
 def test_a_column_the_file_lacks_keeps_what_the_application_has(world, db):
