@@ -52,6 +52,8 @@ OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "申报专业": (),
     "申报类型": (),
 }
+# Between the school and the major in one cell: 新疆大学 法学, 新疆大学/法学, 新疆大学、法学.
+_SCHOOL_MAJOR = re.compile(r"\s*[\s/／、，,；;|]\s*")
 NUMBER_ID_MESSAGE = (
     "单元格存成了数字，Excel 只保留15位有效数字，后几位已被改动；"
     "请把该列设为“文本”格式后重新输入身份证号"
@@ -386,8 +388,14 @@ def check_row(
         if edu_level is None:
             c.fail("学历", f"未知的学历“{c.text('学历')}”，如“大学本科”“大学专科”")
         values["education_level"] = edu_level or ""
-    if c.present("毕业院校及专业"):
-        school, _, major = c.text("毕业院校及专业").partition(" ")
+    if c.present("毕业院校及专业") and (both := c.text("毕业院校及专业")):
+        parts = _SCHOOL_MAJOR.split(both, maxsplit=1)
+        school, major = (parts + [""])[:2]
+        if not major and not c.present("所学专业"):
+            c.note(
+                "毕业院校及专业",
+                f"“{both}”中分不出院校和专业，整体按院校导入，专业请在“学历”中补上",
+            )
         values["school"], values["major"] = school, major
     if c.present("毕业院校"):
         values["school"] = c.text("毕业院校")

@@ -413,3 +413,29 @@ def test_of_two_columns_for_one_field_the_more_exact_header_is_read(world, db):
     assert result.unused_columns() == [
         "J列“现任职务”：与K列“专业技术职务”同为“现任专业技术职务”，只导入K列"
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "school", "major", "noted"),
+    [("新疆大学 法学", "新疆大学", "法学", False), ("新疆大学/法学", "新疆大学", "法学", False),
+     ("新疆大学、汉语言文学", "新疆大学", "汉语言文学", False),
+     ("中国石油大学（华东） 石油工程", "中国石油大学（华东）", "石油工程", False),
+     ("新疆大学法学", "新疆大学法学", "", True)],
+)  # fmt: skip
+def test_school_and_major_in_one_cell_are_split_or_the_clerk_is_told(
+    world, db, cell, school, major, noted
+):
+    row = {**MINIMAL, "身份证号": make_id("652824", date(1968, 1, 2), 3, "男"),
+           "毕业院校及专业": cell}  # fmt: skip
+    result = importer.dry_run(
+        _one_row(list(row), list(row.values())), world.campaigns[PARTY], world.office_a
+    )
+    assert result.ok, result.messages()
+    assert (result.rows[0].values["school"], result.rows[0].values["major"]) == (school, major)
+    assert [str(n) for n in result.notes] == (
+        [
+            f"第2行J列“毕业院校及专业”：“{cell}”中分不出院校和专业，整体按院校导入，专业请在“学历”中补上"
+        ]
+        if noted
+        else []
+    )
