@@ -34,6 +34,8 @@ MIN_HEADER_FIELDS = 3
 MAX_COLUMNS = 200
 #: Merged ranges read from one sheet, at most (a roster has a few).
 MAX_MERGES = 5_000
+#: A longer cell is not a header (its remarks are not stripped one by one).
+MAX_HEADER_LENGTH = 60
 UNREADABLE = "无法读取该文件，请上传 Excel 2007 及以上版本的 .xlsx 文件。"
 
 _SPACES = re.compile(r"\s+")
@@ -126,6 +128,8 @@ def words() -> Words:
 
 def _known(key: str) -> Known | None:
     """What a header key names; a trailing remark in brackets is tried without."""
+    if len(key) > MAX_HEADER_LENGTH:
+        return None
     headers = words().headers
     while key:
         if key in headers:
@@ -337,30 +341,41 @@ _MERGE = re.compile(
 
 
 class _Merges:
-    """Fills each merged range with its top-left value, row by row as the rows stream past."""
+    """Fills each merged range with its top-left value, row by row as the rows stream past.
+
+    Merged ranges of a real workbook never overlap, so a row has at most `max_columns` cells
+    to fill; a crafted file's overlapping ranges fill no more than that per row either.
+    """
 
     def __init__(self, ranges: list[tuple[int, int, int, int]], max_columns: int) -> None:
+        self.max_columns = max_columns
         self.pending = sorted(
-            (r, c1, min(c2, max_columns), r2) for c1, r, c2, r2 in ranges if c1 <= max_columns
+            (r1, c1, min(c2, max_columns), r2)
+            for c1, r1, c2, r2 in ranges
+            if 1 <= c1 <= max_columns and r1 >= 1
         )
-        self.active: list[list] = []  # [min_col, max_col, max_row, value]
+        self.next = 0
+        self.active: list[tuple[int, int, int, object]] = []  # min_col, max_col, max_row, value
 
     def fill(self, row: int, values: list[object]) -> list[object]:
         """The row's values with merged cells filled in."""
         self.active = [a for a in self.active if a[2] >= row]
-        while self.pending and self.pending[0][0] <= row:
-            start, c1, c2, r2 = self.pending.pop(0)
-            if start == row:
-                value = values[c1 - 1] if c1 - 1 < len(values) else None
-                self.active.append([c1, c2, r2, value])
+        while self.next < len(self.pending) and self.pending[self.next][0] <= row:
+            start, c1, c2, r2 = self.pending[self.next]
+            self.next += 1
+            value = values[c1 - 1] if c1 - 1 < len(values) else None
+            if start == row and value is not None:
+                self.active.append((c1, c2, r2, value))
+        budget = self.max_columns
         for c1, c2, _r2, value in self.active:
-            if value is None:
-                continue
             if len(values) < c2:
                 values.extend([None] * (c2 - len(values)))
             for c in range(c1 - 1, c2):
                 if values[c] is None:
                     values[c] = value
+            budget -= c2 - c1 + 1
+            if budget <= 0:
+                break
         return values
 
 
