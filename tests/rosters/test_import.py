@@ -16,6 +16,7 @@ from portal.rosters.builder import COLUMNS
 from portal.rosters.writers import xlsx_bytes
 from tests.factories import make_application, make_office, make_unit
 from tests.rosters.helpers import built_roster, full_application, roster_workbook
+from tests.rosters.unit_files import column_letter
 
 PARTY = "bz-partyschool-2023"
 FW = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -437,7 +438,8 @@ def test_an_import_cannot_change_an_application_already_reported(world, db):
     result = importer.dry_run(data, campaign, world.office_a)
     assert not result.ok
     assert result.messages() == [
-        f"第{result.rows[0].row}行G列“身份证号”：此人的申报已是“已报送州”状态，导入不能修改；"
+        f"第{result.rows[0].row}行{column_letter(data, '身份证号')}列“身份证号”："
+        "此人的申报已是“已报送州”状态，导入不能修改；"
         "如需修改请先退回"
     ]
     importer.apply(result, campaign, world.office_a, world.clerk_a, only_valid=True)

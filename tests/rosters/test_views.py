@@ -17,6 +17,7 @@ from portal.rosters.builder import COLUMNS, OFFICE_COLUMN
 from tests.conftest import csrf_token, readable
 from tests.factories import make_application, make_office, make_unit, make_user
 from tests.rosters.helpers import full_application, header_labels, roster_workbook, sheet_rows
+from tests.rosters.unit_files import column_letter
 from tests.rules.test_checks import good_sections
 
 PARTY = "bz-partyschool-2023"
@@ -240,7 +241,8 @@ def test_an_import_with_errors_saves_nothing_unless_only_valid(app, client, auth
     wb.save(out)
     resp = _upload(client, c.id, out.getvalue())
     html = resp.get_data(as_text=True)
-    assert "第4行D列“民族”：未知的民族“火星族”" in html and "只导入无误的 1 行" in html
+    letter = column_letter(out.getvalue(), "民族")
+    assert f"第4行{letter}列“民族”：未知的民族“火星族”" in html and "只导入无误的 1 行" in html
     with client.session_transaction() as sess:
         token = sess["roster_upload"]["token"]
     csrf = csrf_token(client, "/rosters/import")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from portal.applications.idcard import make_id
+from portal.rosters.reading import header_key
 from tests.factories import World, make_application
 
 FW = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -94,3 +96,13 @@ def taken_elsewhere(world: World, n: int = 3, name: str = "马晓军") -> None:
         world.office_a, world.unit_a, world.campaigns["bz-culture-2021"], name=name,
         seq=10 + n, birth=birth, gender=gender,
     )  # fmt: skip
+
+
+def column_letter(data: bytes, label: str) -> str:
+    """The letter of the column headed `label` in a roster file (its first sheet)."""
+    ws = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    for values in ws.iter_rows(max_row=30, values_only=True):
+        keys = [header_key(v) for v in values]
+        if header_key(label) in keys:
+            return get_column_letter(keys.index(header_key(label)) + 1)
+    raise AssertionError(f"no column {label}")
