@@ -490,6 +490,16 @@ def test_a_selection_beyond_the_check_limit_says_what_was_checked(app, world, sc
     assert every.count("孙空白") == 1 and all(b.count > 0 for b in result.blocked)
 
 
+def _confirm(client, only_valid: bool = False):
+    """Confirm the upload held in the session (only its valid rows when asked)."""
+    with client.session_transaction() as sess:
+        token = sess["roster_upload"]["token"]
+    data = {"csrf_token": csrf_token(client, "/rosters/import"), "token": token}
+    return client.post(
+        "/rosters/import/confirm", data=data | ({"only_valid": "1"} if only_valid else {})
+    )
+
+
 def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_cell(
     app, client, auth, world
 ):
@@ -504,10 +514,7 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
     with app.app_context():
         taken_elsewhere(world)
         db.session.commit()
-    with client.session_transaction() as sess:
-        token = sess["roster_upload"]["token"]
-    csrf = csrf_token(client, "/rosters/import")
-    resp = client.post("/rosters/import/confirm", data={"csrf_token": csrf, "token": token})
+    resp = _confirm(client)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "未导入任何数据" in html
     assert "第8行C列“身份证号码”（身份证号）：身份证号652824********" in html
@@ -515,10 +522,6 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
     saved = sa.select(sa.func.count(Application.id)).where(Application.campaign_id == party.id)
     with app.app_context():
         assert db.session.scalar(saved) == 0
-
-    resp = client.post(
-        "/rosters/import/confirm", data={"csrf_token": csrf, "token": token, "only_valid": "1"}
-    )
-    assert resp.status_code == 302
+    assert _confirm(client, only_valid=True).status_code == 302
     with app.app_context():
         assert db.session.scalar(saved) == 3
