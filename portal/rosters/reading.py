@@ -36,7 +36,16 @@ MAX_COLUMNS = 200
 MAX_MERGES = 5_000
 #: A longer cell is not a header (its remarks are not stripped one by one).
 MAX_HEADER_LENGTH = 60
+#: The most applicant rows one import reads, on all sheets (a county sends tens).
+MAX_ROWS = 5_000
+#: Rows read in all, blank ones and gaps included, before a padded file is refused.
+MAX_READ_ROWS = 20_000
+#: The workbook's parts unpacked, in all, and how many parts it may have (zip bombs).
+MAX_UNCOMPRESSED_BYTES, MAX_PARTS = 50 * 1024 * 1024, 1_000
 UNREADABLE = "无法读取该文件，请上传 Excel 2007 及以上版本的 .xlsx 文件。"
+TOO_MANY_ROWS = (
+    f"工作表超过{MAX_READ_ROWS}行（含空行），无法导入。请删除多余的空行，一次最多导入{MAX_ROWS}人。"
+)
 
 _SPACES = re.compile(r"\s+")
 _MARKS = "*＊※★☆"
@@ -414,12 +423,37 @@ def _field_at(sheet: Sheet, index: int) -> str:
     return sheet.columns[index].field if index < len(sheet.columns) else ""
 
 
-def _read_sheet(data: bytes, ws) -> Sheet | None:
+class _Budget:
+    """What is left to read of a workbook: rows in all and applicant rows."""
+
+    def __init__(self) -> None:
+        self.rows, self.applicants = MAX_READ_ROWS, MAX_ROWS
+
+    def row(self) -> None:
+        """Count one row read (a gap's filler rows count too)."""
+        self.rows -= 1
+        if self.rows < 0:
+            raise RosterFileError(TOO_MANY_ROWS)
+
+    def applicant(self) -> None:
+        """Count one applicant row."""
+        self.applicants -= 1
+        if self.applicants < 0:
+            raise RosterFileError(
+                f"文件超过{MAX_ROWS}人，一次最多导入{MAX_ROWS}人，请分成几个文件导入。"
+            )
+
+
+def _read_sheet(data: bytes, ws, budget: _Budget) -> Sheet | None:
     """The roster table of one sheet, or None when no header is found near its top."""
+    # The size a sheet declares is not trusted: some programs write A1 (openpyxl would read
+    # one cell) or A1:XFD1048576. Rows come as wide as their last cell, cut at MAX_COLUMNS.
+    ws.reset_dimensions()
     rows: Iterator = ws.iter_rows(values_only=True)
     merges = _Merges(_merged_ranges(data, ws), max_columns=MAX_COLUMNS)
     top: list[tuple[int, list[object]]] = []
     for r, values in enumerate(rows, start=1):
+        budget.row()
         top.append((r, merges.fill(r, list(values[:MAX_COLUMNS]))))
         if r > HEADER_SCAN_ROWS:
             break
@@ -437,15 +471,19 @@ def _read_sheet(data: bytes, ws) -> Sheet | None:
         columns=_columns(upper, lower if two_rows else None),
     )
     following = top[at + sheet.header_rows :]
+    width = len(sheet.columns)
 
     def rest() -> Iterator[tuple[int, list[object]]]:
         yield from following
         for r, values in enumerate(rows, start=len(top) + 1):
+            budget.row()
             yield r, merges.fill(r, list(values[:MAX_COLUMNS]))
 
     for r, values in rest():
-        if not any(shown(v) for v in values):
+        if not any(v is not None and shown(v) for v in values):
             continue
+        if len(values) < width:  # a row ends at its last cell
+            values.extend([None] * (width - len(values)))
         for i, v in enumerate(values):
             if i >= len(sheet.columns):
                 sheet.columns.append(Column(index=i, header="", status=NO_HEADER))
@@ -455,24 +493,79 @@ def _read_sheet(data: bytes, ws) -> Sheet | None:
         if reason:
             sheet.skipped.append(SkippedRow(r, reason, _row_text(values)))
         else:
+            budget.applicant()
             sheet.rows.append((r, values))
     sheet.columns = [c for c in sheet.columns if c.header or c.has_data]
     return sheet
 
 
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook out of bounds before openpyxl parses it (zip bombs, padded sheets).
+
+    Reading a part never yields more than the size its zip header declares (zipfile stops
+    there), so the declared sizes bound the memory. The rows of the sheets are counted on the
+    raw XML: openpyxl parses a whole sheet that lacks a <dimension> just to open it.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            raise RosterFileError(
+                f"文件结构异常（含{len(parts)}个部件），无法导入。请另存为新的 .xlsx 文件。"
+            )
+        unpacked = sum(p.file_size for p in parts)
+        if unpacked > MAX_UNCOMPRESSED_BYTES:
+            mb, limit = unpacked // (1024 * 1024), MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+            raise RosterFileError(
+                f"文件解压后约{mb}MB，超过{limit}MB，无法导入。一次最多导入{MAX_ROWS}人，请分批导入。"
+            )
+        left = MAX_READ_ROWS
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                left -= _count_tags(archive, part, _ROW_TAG, left + 1)
+                if left < 0:
+                    raise RosterFileError(TOO_MANY_ROWS)
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _count_tags(archive: zipfile.ZipFile, part: zipfile.ZipInfo, tag: re.Pattern, stop: int) -> int:
+    """How many matches of `tag` a part has, read in chunks; stops counting at `stop`."""
+    count, tail = 0, b""
+    with archive.open(part) as stream:
+        while count < stop and (chunk := stream.read(1024 * 1024)):
+            block = tail + chunk
+            # Tags wholly inside the carried tail were counted with the previous chunk.
+            count += sum(1 for m in tag.finditer(block) if m.end() > len(tail))
+            tail = block[-64:]
+    return count
+
+
 def read_workbook(data: bytes) -> Workbook:
-    """Every roster table of the workbook's visible sheets; RosterFileError when none."""
+    """Every roster table of the workbook's visible sheets; RosterFileError when none.
+
+    Bounded before parsing (check_archive) and while reading: rows are cut at MAX_COLUMNS,
+    at most MAX_READ_ROWS rows are read in all and MAX_ROWS applicants kept.
+    """
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        check_archive(data)
+        return _read_workbook(data)
+    except RosterFileError:
+        raise
+    except Exception as exc:  # zipfile, openpyxl and the XML parser raise many kinds
         raise RosterFileError(UNREADABLE) from exc
+
+
+def _read_workbook(data: bytes) -> Workbook:
+    wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     result = Workbook(sheets=[])
+    budget = _Budget()
     try:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 result.ignored.append(f"工作表“{ws.title}”是隐藏的，未读取")
                 continue
-            sheet = _read_sheet(data, ws)
+            sheet = _read_sheet(data, ws, budget)
             if sheet is None:
                 result.ignored.append(f"工作表“{ws.title}”中没有花名册表头，未读取")
             else:
