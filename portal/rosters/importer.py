@@ -389,8 +389,7 @@ def check_row(
             c.fail("学历", f"未知的学历“{c.text('学历')}”，如“大学本科”“大学专科”")
         values["education_level"] = edu_level or ""
     if c.present("毕业院校及专业") and (both := c.text("毕业院校及专业")):
-        parts = _SCHOOL_MAJOR.split(both, maxsplit=1)
-        school, major = (parts + [""])[:2]
+        school, major = split_school_major(both)
         if not major and not c.present("所学专业"):
             c.note(
                 "毕业院校及专业",
@@ -445,6 +444,21 @@ def check_row(
     if result.ok:
         result.values = values
     return result
+
+
+def split_school_major(text: str) -> tuple[str, str]:
+    """「新疆大学 法学」 as (school, major), ("", …) parts left empty when absent.
+
+    A school's own name may hold a separator (中国人民大学 继续教育学院 法学): the cell is
+    split at the last separator whose left part ends like a school (import_words.toml),
+    else at the first.
+    """
+    gaps = list(_SCHOOL_MAJOR.finditer(text))
+    if not gaps:
+        return text, ""
+    endings = words().school_endings
+    at = next((m for m in reversed(gaps) if text[: m.start()].endswith(endings)), gaps[0])
+    return text[: at.start()], text[at.end() :]
 
 
 def units_by_name(office: Office) -> dict[str, RecommendingUnit]:
@@ -610,6 +624,8 @@ def row_sections(v: dict[str, Any], app: Application | None) -> dict[str, dict[s
         rows = [dict(r) for r in education.get("rows") or [] if r]
         if not rows:
             rows = [{"full_time": "全日制"}]
+        if _same_school_and_major(rows[-1], brought):
+            del brought["school"], brought["major"]  # the application's own split is kept
         rows[-1].update(brought)
         out["education"] = {"rows": rows}
     qualification = {k: v[f] for k, f in QUALIFICATION_VALUES.items() if f in v}
@@ -619,6 +635,16 @@ def row_sections(v: dict[str, Any], app: Application | None) -> dict[str, dict[s
     if qualification:
         out["qualification"] = qualification
     return out
+
+
+def _same_school_and_major(stored: dict[str, Any], brought: dict[str, Any]) -> bool:
+    """True when a row's school and major are the stored ones, split elsewhere perhaps
+    (a school's name may hold a space the split could not tell from the separator)."""
+
+    def joined(d: dict[str, Any]) -> str:
+        return " ".join(p for p in (d.get("school"), d.get("major")) if p)
+
+    return "school" in brought and "major" in brought and joined(stored) == joined(brought)
 
 
 # The education and qualification fields a row fills, and the row values they come from.

@@ -98,6 +98,7 @@ class Words:
     none: frozenset[str]
     totals: tuple[str, ...]
     footers: tuple[str, ...]
+    school_endings: tuple[str, ...]
 
 
 @functools.cache
@@ -132,6 +133,7 @@ def words() -> Words:
         none=frozenset(header_key(w) for w in raw["none"]["words"]),
         totals=tuple(squash(w) for w in raw["rows"]["totals"]),
         footers=tuple(squash(w) for w in raw["rows"]["footers"]),
+        school_endings=tuple(raw["schools"]["endings"]),
     )
 
 

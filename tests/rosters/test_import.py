@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from portal.applications import sections
+from portal.applications import operations, sections
 from portal.applications.idcard import make_id
 from portal.applications.models import Application, Person
 from portal.extensions import db as _db
 from portal.rosters import importer
 from portal.rosters.builder import COLUMNS
 from portal.rosters.writers import xlsx_bytes
-from tests.factories import make_application, make_office, make_unit
+from tests.factories import make_application, make_office, make_unit, store_sections
 from tests.rosters.helpers import built_roster, full_application, roster_workbook
 from tests.rosters.unit_files import column_letter
 
@@ -542,3 +542,96 @@ def test_what_the_operations_api_refuses_is_shown_at_the_cell_in_the_dry_run(wor
     assert second == "第5行K列“参加工作时间”：日期不能晚于今天"
     importer.apply(result, party, world.office_a, world.clerk_a, only_valid=True)
     assert known.person.name == "张丽娟" and _count(db, world.office_a) == 1
+
+
+def _carried(app: Application) -> dict[str, object]:
+    """What the roster carries of an application, as stored (not as the roster prints it)."""
+    basic = app.section_data("basic")
+    highest = (app.section_data("education").get("rows") or [{}])[-1]
+    qual = app.section_data("qualification")
+    return {
+        "app": (app.name, app.id_number, app.unit.name, app.series_code, app.specialty),
+        "kind": (app.level, app.kind),
+        "basic": {k: basic.get(k) for k in importer.BASIC_VALUES},
+        "education": {k: highest.get(k) for k in ("level", "school", "major")},
+        "qualification": {k: qual.get(k) for k in ("title", "obtained_on")},
+    }
+
+
+def test_the_round_trip_keeps_every_stored_value_the_roster_carries(world, db):
+    # Values where a roster could lose something: a school with a space in its name, a day
+    # that is not the 1st, a landline with its area code, an ID ending in X, no title.
+    campaign = world.campaigns[PARTY]
+    people = [
+        full_application(world.office_a, world.unit_a, campaign, name="古丽米热·阿不都", seq=1),
+        full_application(
+            world.office_a, world.unit_a, campaign, name="李海燕", seq=2, level="junior",
+            gender="女", ethnicity="汉族", birth=date(1994, 3, 27), phone="0996-7102311",
+        ),
+        full_application(
+            world.office_a, world.unit_a, campaign, name="马福军", seq=3, kind="conferment",
+            ethnicity="回族", birth=date(1983, 8, 14),
+        ),
+    ]  # fmt: skip
+    store_sections(
+        people[0],
+        {
+            "basic": {"work_start": "2009-07-15"},
+            "education": {
+                "rows": [
+                    {
+                        **people[0].section_data("education")["rows"][0],
+                        "school": "中国人民大学 继续教育学院",
+                        "major": "法学（双学位）",
+                    }
+                ]
+            },
+            "qualification": {"title": "讲师", "obtained_on": "2017-09-12"},
+        },
+    )
+    for n in range(1, 100):
+        id_number = make_id("652824", date(1983, 8, 14), n, "男")
+        if id_number.endswith("X"):
+            break
+    operations.save_application(
+        campaign, world.office_a.id, {"basic": {"id_number": id_number}}, None,
+        app=people[2], partial=True,
+    )  # fmt: skip
+    db.session.commit()
+    before = {app.id_number: _carried(app) for app in people}
+    assert people[2].id_number.endswith("X")
+
+    empty = make_office("A02", "若羌县另一主管部门", "若羌县")
+    make_unit(empty, "若羌县文化馆")
+    db.session.commit()
+    result = importer.dry_run(xlsx_bytes(_roster(campaign, world.office_a)), campaign, empty)
+    assert result.ok, result.messages()
+    assert result.notes == [] and result.unused_columns() == []
+    importer.apply(result, campaign, empty, world.clerk_a)
+    db.session.commit()
+    db.session.expire_all()
+    imported = db.session.scalars(sa.select(Application).where(Application.office_id == empty.id))
+    after = {app.id_number: _carried(app) for app in imported}
+    assert after == before
+
+
+def test_an_update_from_the_roster_keeps_a_school_name_the_split_cannot_tell(world, db):
+    # 「新疆大学 继续教育部 法学」 is split after 新疆大学 (继续教育部 does not end like a
+    # school); the application's own school and major are kept, being the same words.
+    campaign = world.campaigns[PARTY]
+    app = full_application(world.office_a, world.unit_a, campaign, name="古丽米热·阿不都", seq=1)
+    row = {**app.section_data("education")["rows"][0], "school": "新疆大学 继续教育部"}
+    store_sections(app, {"education": {"rows": [row]}})
+    db.session.commit()
+    data = xlsx_bytes(_roster(campaign, world.office_a))
+    result = importer.dry_run(data, campaign, world.office_a)
+    assert result.ok and [r.action for r in result.rows] == ["update"]
+    assert (result.rows[0].values["school"], result.rows[0].values["major"]) == (
+        "新疆大学",
+        "继续教育部 汉语言文学",
+    )
+    importer.apply(result, campaign, world.office_a, world.clerk_a)
+    db.session.commit()
+    db.session.expire_all()
+    highest = db.session.get(Application, app.id).section_data("education")["rows"][-1]
+    assert (highest["school"], highest["major"]) == ("新疆大学 继续教育部", "汉语言文学")

@@ -420,7 +420,11 @@ def test_of_two_columns_for_one_field_the_more_exact_header_is_read(world, db):
     [("新疆大学 法学", "新疆大学", "法学", False), ("新疆大学/法学", "新疆大学", "法学", False),
      ("新疆大学、汉语言文学", "新疆大学", "汉语言文学", False),
      ("中国石油大学（华东） 石油工程", "中国石油大学（华东）", "石油工程", False),
-     ("新疆大学法学", "新疆大学法学", "", True)],
+     ("新疆大学法学", "新疆大学法学", "", True),
+     # A school's own name with a space: split after the part that ends like a school.
+     ("中国人民大学 继续教育学院 法学", "中国人民大学 继续教育学院", "法学", False),
+     ("新疆大学 人文学院/汉语言文学", "新疆大学 人文学院", "汉语言文学", False),
+     ("新疆大学 汉语言 文学", "新疆大学", "汉语言 文学", False)],
 )  # fmt: skip
 def test_school_and_major_in_one_cell_are_split_or_the_clerk_is_told(
     world, db, cell, school, major, noted
