@@ -72,10 +72,11 @@ def test_merged_ranges_are_read_from_the_sheets_xml():
 # ------------------------------------------------------------------ size and row bounds
 
 
-def with_sheet(xml: str, *, extra: dict[str, bytes] | None = None) -> bytes:
-    """A real workbook whose first sheet's XML is replaced (and parts added)."""
+def with_sheet(xml: str, *, sheets: int = 1, extra: dict[str, bytes] | None = None) -> bytes:
+    """A real workbook of `sheets` sheets, each sheet's XML replaced by `xml` (parts added)."""
     wb = Workbook()
-    wb.active.append(["姓名", "身份证号"])
+    for n in range(1, sheets):
+        wb.create_sheet(f"第{n + 1}页")
     base = io.BytesIO()
     wb.save(base)
     out = io.BytesIO()
@@ -84,7 +85,8 @@ def with_sheet(xml: str, *, extra: dict[str, bytes] | None = None) -> bytes:
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for item in src.infolist():
-            dst.writestr(item.filename, xml if item.filename == SHEET else src.read(item.filename))
+            is_sheet = item.filename.startswith("xl/worksheets/sheet")
+            dst.writestr(item.filename, xml if is_sheet else src.read(item.filename))
         for name, data in (extra or {}).items():
             dst.writestr(name, data)
     return out.getvalue()
@@ -154,29 +156,15 @@ def test_a_row_far_below_the_table_is_refused_without_reading_the_gap():
 
 def test_more_applicants_than_the_limit_are_refused_counting_every_sheet():
     limit = reading.MAX_ROWS
-    exactly = reading.read_workbook(_two_sheets(limit // 2))
+    exactly = reading.read_workbook(
+        with_sheet(sheet_xml(HEADER_ROW + applicants(limit // 2)), sheets=2)
+    )
     assert [len(s.rows) for s in exactly.sheets] == [limit // 2] * 2
     # Half the limit and one more on each of two sheets goes over.
     with pytest.raises(reading.RosterFileError, match=f"一次最多导入{limit}人"):
-        reading.read_workbook(_two_sheets(limit // 2 + 1))
-
-
-def _two_sheets(per_sheet: int) -> bytes:
-    """A workbook of two sheets, each a header and per_sheet applicants."""
-    wb = Workbook()
-    wb.create_sheet("第二页")
-    base = io.BytesIO()
-    wb.save(base)
-    xml = sheet_xml(HEADER_ROW + applicants(per_sheet))
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(base) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            sheet = item.filename.startswith("xl/worksheets/sheet")
-            dst.writestr(item.filename, xml if sheet else src.read(item.filename))
-    return out.getvalue()
+        reading.read_workbook(
+            with_sheet(sheet_xml(HEADER_ROW + applicants(limit // 2 + 1)), sheets=2)
+        )
 
 
 def test_a_declared_size_beyond_any_roster_reads_only_the_cells_there_are():
