@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from portal.config import DEFAULT_SECRET_KEY, Config
+from portal.config import Config, instance_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,12 +28,28 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     )
     configure(app, config)
     patch_libraries()
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_middleware(app)
     return app
+
+
+def register_url_converters(app: Flask) -> None:
+    """<int:…> stops at the largest id the database holds (before any route is added)."""
+    from portal.security import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def register_middleware(app: Flask) -> None:
+    """Cookie attributes, and ProxyFix when FLASK_BEHIND_PROXY says nginx is in front."""
+    from portal.security import install_middleware
+
+    install_middleware(app)
 
 
 def configure(app: Flask, config: type | dict[str, Any] | None) -> None:
@@ -52,14 +68,18 @@ def configure(app: Flask, config: type | dict[str, Any] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         db_path = Path(app.instance_path) / "portal.db"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
-    secret = app.config.get("SECRET_KEY")
-    if not (app.debug or app.testing) and (not secret or secret == DEFAULT_SECRET_KEY):
-        raise ConfigurationError(
-            "SECRET_KEY 未设置或仍为默认值，门户拒绝启动。请设置环境变量 FLASK_SECRET_KEY，例如：\n"
-            "  export FLASK_SECRET_KEY="
-            "\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
-            "(The secret key is missing or the default: set FLASK_SECRET_KEY.)"
-        )
+    if not app.config.get("SECRET_KEY"):
+        # No FLASK_SECRET_KEY: the key generated into the instance folder (debug included:
+        # there is no built-in default key that anyone could know).
+        try:
+            app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"无法在实例目录 {app.instance_path} 中读取或生成密钥（{exc}）。"
+                "请检查该目录的权限，或设置环境变量 FLASK_SECRET_KEY。\n"
+                "(Cannot read or create the secret key in the instance folder: "
+                "fix its permissions or set FLASK_SECRET_KEY.)"
+            ) from exc
 
 
 def patch_libraries() -> None:
@@ -158,6 +178,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: Chinese dates, masked ID numbers, labels."""
+    from portal.security import csp_nonce
     from portal.textutil import format_date_cn, format_month_cn, mask_id
     from portal.timeutil import to_local
     from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
@@ -170,6 +191,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.filters["level_label"] = lambda v: LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["kind_label"] = lambda v: KIND_LABELS.get(v, v)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
 
 def register_commands(app: Flask) -> None:

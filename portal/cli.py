@@ -8,7 +8,10 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.audit import record
+from portal.auth import sessions
 from portal.auth.models import User
+from portal.auth.passwords import password_problem
 from portal.campaigns.definition import CampaignDefinitionError, load_definition
 from portal.campaigns.models import Campaign
 from portal.campaigns.reference import format_reference
@@ -146,8 +149,9 @@ def users_create(
     if not password_stdin:
         raise click.UsageError("请使用 --password-stdin 从标准输入读取密码。")
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        raise click.UsageError("密码至少8位。")
+    problem = password_problem(password, username)
+    if problem:
+        raise click.UsageError(problem)
     office = None
     if office_code:
         office = db.session.scalar(sa.select(Office).where(Office.code == office_code))
@@ -158,6 +162,7 @@ def users_create(
     if role == "prefecture" and not (prefecture or office):
         raise click.UsageError("州职称办账号请用 --prefecture 或 --office 指定地州。")
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    created = user is None
     if user is None:
         user = User(username=username, role=role)
         db.session.add(user)
@@ -166,6 +171,20 @@ def users_create(
     user.prefecture = prefecture or (office.prefecture if office and role == "prefecture" else None)
     user.set_password(password)
     user.active = True
+    db.session.flush()
+    if not created:
+        sessions.end_all(user)  # a reset password or role ends the account's logins
+    record(
+        "user_create" if created else "user_update",
+        None,
+        {
+            "用户名": username,
+            "角色": user.role_label,
+            "单位": office.name if office else "（无）",
+            "地州": user.prefecture or "（无）",
+            **({} if created else {"改动": "命令行重设密码和角色"}),
+        },
+    )
     db.session.commit()
     click.echo(f"已创建账号 {username}（{user.role_label}）")
 

@@ -19,7 +19,7 @@ from portal.rules.workflow import transition
 from portal.workdays.services import publicity_period_for
 
 PREFECTURE = "巴音郭楞蒙古自治州"
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo-pass-2024"
 
 OFFICES = [
     (

@@ -1,34 +1,49 @@
-"""Login required by default, session idle timeout, CSRF errors, and office scoping."""
+"""Login required by default, server-side logins, security headers, CSRF errors, scoping."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, abort, flash, redirect, session, url_for
+from flask import Flask, abort, flash, g, redirect, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response, request
+from werkzeug.routing import IntegerConverter
 
-from portal.auth.models import User
+from portal.auth import sessions
 from portal.extensions import db, login_manager
 from portal.offices.models import Office
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "vendor.asset"}
+# Responses that may be cached: our own CSS and JavaScript, and the vendored htmx.
+CACHEABLE_ENDPOINTS = {"static", "vendor.asset"}
+#: The largest id a URL or form may name: PostgreSQL's INTEGER (larger ones are simply absent).
+MAX_ID = 2**31 - 1
 
 M = TypeVar("M")
 
+LOGIN_ENDED_MESSAGES = {
+    "idle": "登录已超时，请重新登录。",
+    "revoked": "您的登录已失效（已在别处退出、修改了密码或账号被调整），请重新登录。",
+}
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> in URLs, limited to ids the database can hold (2^63 is a 404, not a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 def init_security(app: Flask) -> None:
-    """Install the login gate, idle timeout and CSRF error handler."""
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    """Install the login gate, idle timeout, security headers and CSRF error handler."""
+    login_manager.user_loader(sessions.load)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -42,27 +57,28 @@ def init_security(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         if current_user.is_authenticated:
-            now = int(time.time())
-            last = session.get("last_seen", now)
-            timeout = app.config["IDLE_TIMEOUT_SECONDS"]
-            if now - last > timeout:
-                logout_user()
-                session.clear()
-                flash("登录已超时，请重新登录。", "warning")
-                if request.htmx:
-                    return make_response("", 401, redirect=url_for("auth.login"))
-                return redirect(url_for("auth.login"))
-            session["last_seen"] = now
             return None
+        ended = g.get("login_ended")
+        if ended:
+            # The login ended on the server (idle, logged out elsewhere, revoked): forget it
+            # here too, remember cookie included (logout_user asks Flask-Login to delete it).
+            logout_user()
+            flash(LOGIN_ENDED_MESSAGES[ended], "warning")
+            if request.htmx:
+                return make_response("", 401, redirect=url_for("auth.login"))
+            return redirect(url_for("auth.login"))
         return login_manager.unauthorized()
 
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint not in ("static", "vendor.asset") and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")  # personal data
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            # Pages, PDFs, rosters and job downloads carry personal data: never kept.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
         return response
 
     @app.errorhandler(CSRFError)
@@ -78,20 +94,92 @@ def init_security(app: Flask) -> None:
         return redirect(target), 303
 
 
+def csp_nonce() -> str:
+    """This response's nonce for <style> elements (the CSP allows no inline script at all)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    """Scripts and styles from the portal only; inline styles only with this response's nonce."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src 'self' 'nonce-{csp_nonce()}'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+class CookieHardening:
+    """WSGI middleware: every cookie gets SameSite, and Secure when the request came over TLS.
+
+    Sits inside ProxyFix, so behind nginx the scheme it sees is the client's. It sees the
+    session cookie and Flask-Login's remember cookie alike, whoever sets them.
+    """
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        secure = environ.get("wsgi.url_scheme") == "https"
+
+        def harden(status: str, headers: list[tuple[str, str]], exc_info=None):
+            out = []
+            for name, value in headers:
+                if name.lower() == "set-cookie":
+                    attrs = {a.strip().split("=", 1)[0].lower() for a in value.split(";")[1:]}
+                    if "samesite" not in attrs:
+                        value += "; SameSite=Lax"
+                    if secure and "secure" not in attrs:
+                        value += "; Secure"
+                out.append((name, value))
+            return start_response(status, out, exc_info)
+
+        return self.app(environ, harden)
+
+
+def install_middleware(app: Flask) -> None:
+    """Cookie hardening, behind ProxyFix when FLASK_BEHIND_PROXY names the proxies in front."""
+    app.wsgi_app = CookieHardening(app.wsgi_app)
+    proxies = app.config.get("BEHIND_PROXY") or 0
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = 1 if proxies is True else int(proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
 def _is_safe(target: str | None) -> bool:
     """Only same-host URLs are safe to redirect to."""
-    from urllib.parse import urlparse
-
-    if not target:
+    if not target or any(ord(c) < 0x20 or c == "\x7f" for c in target):
         return False
-    ref = urlparse(request.host_url)
-    test = urlparse(target)
+    ref = urlsplit(request.host_url)
+    test = urlsplit(target)
     return test.scheme in ("http", "https") and ref.netloc == test.netloc
 
 
 def safe_next(target: str | None) -> str | None:
-    """A `next=` value that is a local path, or None (URLs with a host are refused)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A `next=` value that is a path on this site, or None.
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so
+    "/%09/evil.com" would lead to //evil.com: any control character, whitespace or backslash,
+    a second leading slash, a scheme or a host refuses the value.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(c) < 0x21 or c in "\x7f\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
 
@@ -160,41 +248,3 @@ def roles_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
-
-
-class LoginThrottle:
-    """Refuse logins for a username after too many failures in a window (one process)."""
-
-    def __init__(self, limit: int = 5, window_seconds: int = 15 * 60):
-        self.limit = limit
-        self.window = window_seconds
-        self._failures: dict[str, list[float]] = {}
-
-    def _recent(self, username: str, now: float) -> list[float]:
-        times = [t for t in self._failures.get(username, []) if now - t < self.window]
-        self._failures[username] = times
-        return times
-
-    def blocked(self, username: str, now: float | None = None) -> int:
-        """Minutes left while this username is locked out, else 0."""
-        now = time.time() if now is None else now
-        times = self._recent(username, now)
-        if len(times) < self.limit:
-            return 0
-        return max(1, int((times[0] + self.window - now) // 60) + 1)
-
-    def failed(self, username: str, now: float | None = None) -> None:
-        """Record one failed attempt."""
-        now = time.time() if now is None else now
-        self._recent(username, now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        """Forget the failures of a username that logged in."""
-        self._failures.pop(username, None)
-
-
-def login_throttle() -> LoginThrottle:
-    """The login throttle of this app (kept in the app, so each app starts clean)."""
-    from flask import current_app
-
-    return current_app.extensions.setdefault("portal_login_throttle", LoginThrottle())

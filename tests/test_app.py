@@ -11,9 +11,33 @@ import sqlalchemy as sa
 from portal import ConfigurationError, create_app
 
 
-def test_the_app_refuses_to_start_with_the_default_secret_key(monkeypatch):
+def test_without_a_configured_key_one_is_generated_into_the_instance_folder(
+    monkeypatch, tmp_path
+):
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")  # debug too: no known fallback key
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.read_text().strip() == first.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 64
+    if os.name == "posix":
+        assert key_file.stat().st_mode & 0o777 == 0o600  # owner only
+    again = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]  # restarts keep sessions
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"] == (
+        "from-the-environment"
+    )
+
+
+def test_an_unusable_instance_folder_stops_the_start_with_a_clear_message(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(blocker))
     with pytest.raises(ConfigurationError, match="FLASK_SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
@@ -87,7 +111,7 @@ def test_demo_is_idempotent_and_the_lists_print_code_first(runner, db):
 
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "ruoqiang" in first.output and "demo12345" in first.output
+    assert "ruoqiang" in first.output and "demo-pass-2024" in first.output
     count = db.session.query(Application).count()
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output

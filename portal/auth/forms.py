@@ -7,6 +7,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from portal.auth.models import ROLE_LABELS
+from portal.auth.passwords import POLICY_TEXT
 from portal.formutil import SelectField
 
 
@@ -39,8 +40,8 @@ class UserForm(FlaskForm):
     prefecture = StringField("所属地州（州职称办账号）", validators=[Length(max=50)])
     password = PasswordField(
         "密码",
-        validators=[Optional(), Length(min=8, message="密码至少8位。")],
-        description="新建账号必填；编辑时留空表示不修改。",
+        validators=[Optional()],
+        description=f"新建账号必填；编辑时留空表示不修改。{POLICY_TEXT}。",
     )
     active = BooleanField("启用", default=True)
 
@@ -50,8 +51,7 @@ class PasswordForm(FlaskForm):
 
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
     new = PasswordField(
-        "新密码",
-        validators=[DataRequired("请输入新密码。"), Length(min=8, message="密码至少8位。")],
+        "新密码", validators=[DataRequired("请输入新密码。")], description=POLICY_TEXT + "。"
     )
     confirm = PasswordField(
         "再次输入新密码",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
 from portal.offices.models import Office
+from portal.timeutil import utcnow
 
 ROLES = ("clerk", "prefecture", "admin")
 ROLE_LABELS = {"clerk": "县市经办人", "prefecture": "州职称办", "admin": "系统管理员"}
@@ -30,6 +33,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     office: Mapped[Office | None] = relationship()
+
+    #: The token of the login this user object was loaded for (see portal.auth.sessions).
+    login_token = None  # not a column: set on the loaded object only
+
+    def get_id(self) -> str:
+        """Flask-Login's id: user id and login token, so ending the login ends both cookies."""
+        return f"{self.id}:{self.login_token or ''}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
@@ -58,3 +68,29 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+
+class LoginSession(db.Model):
+    """One login of a user: the session and remember cookies are valid while this row exists."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token in the cookies: a copy of the database cannot be replayed as a login.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    remember: Mapped[bool] = mapped_column(default=False)
+
+
+class LoginThrottle(db.Model):
+    """Recent failed logins of one username or one address, and until when it must wait."""
+
+    __tablename__ = "login_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column()

@@ -40,10 +40,17 @@ def test_logout_says_goodbye(client, world, auth):
     assert client.get("/units").status_code == 302
 
 
-def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app):
+def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app, db):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from portal.auth.models import LoginSession
+
     auth.login()
-    with client.session_transaction() as sess:
-        sess["last_seen"] = sess["last_seen"] - 3 * 3600
+    for row in db.session.scalars(sa.select(LoginSession)):
+        row.last_seen_at -= timedelta(hours=3)
+    db.session.commit()
     resp = client.get("/units", follow_redirects=True)
     assert "登录已超时，请重新登录。" in resp.get_data(as_text=True)
 
@@ -155,21 +162,30 @@ def test_too_many_wrong_passwords_lock_the_username_for_a_while(client, world, a
     assert auth.login("clerk_b", "password-b").status_code == 302  # others are not affected
 
 
-def test_the_lock_ends_after_the_window():
-    from portal.security import LoginThrottle
+def test_the_lock_ends_after_the_wait(client, world, auth, db):
+    from datetime import timedelta
 
-    throttle = LoginThrottle(limit=2, window_seconds=600)
-    throttle.failed("x", now=0)
-    throttle.failed("x", now=10)
-    assert throttle.blocked("x", now=20) == 10  # minutes left
-    assert throttle.blocked("x", now=601) == 0
+    import sqlalchemy as sa
+
+    from portal.auth.models import LoginThrottle
+
+    for _ in range(5):
+        auth.login("clerk_a", "wrong")
+    assert "登录失败次数过多，请30秒后再试" in auth.login("clerk_a", "password-a").get_data(
+        as_text=True
+    )
+    for row in db.session.scalars(sa.select(LoginThrottle)):
+        if row.blocked_until:
+            row.blocked_until -= timedelta(seconds=31)
+    db.session.commit()
+    assert auth.login("clerk_a", "password-a").status_code == 302
 
 
 def test_responses_carry_security_headers(client, world, auth):
     auth.login()
     resp = client.get("/applications/")
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
-    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert resp.headers["X-Frame-Options"] == "DENY"
     assert resp.headers["Cache-Control"] == "no-store"
 
 

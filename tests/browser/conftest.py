@@ -109,7 +109,7 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def login(page, base: str, username: str = "ruoqiang", password: str = "demo12345") -> None:
+def login(page, base: str, username: str = "ruoqiang", password: str = "demo-pass-2024") -> None:
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)

@@ -19,11 +19,11 @@ def test_unit_pages(page, live_server):
 def test_the_password_page(page, live_server):
     login(page, live_server, "hejing")
     page.click("a[title=修改密码]")
-    page.fill("#current", "demo12345")
+    page.fill("#current", "demo-pass-2024")
     page.fill("#new", "short")
     page.fill("#confirm", "short")
     page.click("button.primary")
-    assert "密码至少8位" in page.locator("#err-new").inner_text()
+    assert "密码至少10个字符" in page.locator("#err-new").inner_text()
     shot(page, "55-password")
 
 

@@ -11,7 +11,7 @@ def test_rows_and_saving_work_without_javascript(browser, live_server):
     try:
         page.goto(f"{live_server}/login")
         page.fill("#username", "ruoqiang")
-        page.fill("#password", "demo12345")
+        page.fill("#password", "demo-pass-2024")
         page.click("button[type=submit]")
         page.goto(f"{live_server}/applications/?q=刘洋")
         page.click("text=刘洋")
