@@ -29,6 +29,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     configure(app, config)
     patch_libraries()
     register_url_converters(app)
+    register_request_class(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -43,6 +44,13 @@ def register_url_converters(app: Flask) -> None:
     from portal.security import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def register_request_class(app: Flask) -> None:
+    """Requests whose form and query values carry no control characters."""
+    from portal.formutil import PortalRequest
+
+    app.request_class = PortalRequest
 
 
 def register_middleware(app: Flask) -> None:
@@ -167,6 +175,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     def handler(error):
         code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            from portal.extensions import db
+
+            db.session.rollback()  # the page itself must not fail on a broken transaction
         message = messages.get(code, "出错了。")
         if request.htmx:
             return render_template("errors/_error.html", code=code, message=message), code
@@ -174,6 +186,19 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+    def number_out_of_range(error: OverflowError):
+        # A number too large for the database (SQLite stops at 2^63) that slipped past
+        # positive_int and the <int:> converter: the request is bad, the server is fine.
+        from werkzeug.exceptions import BadRequest
+
+        from portal.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("number out of range in %s: %s", request.path, error)
+        return handler(BadRequest())
+
+    app.register_error_handler(OverflowError, number_out_of_range)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,10 +11,13 @@ from datetime import date
 
 import wtforms
 import wtforms.meta
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.utils import cached_property
+from werkzeug.wrappers import Request
 from wtforms import Field, ValidationError
 from wtforms.widgets import TextInput
 
-from portal.textutil import MIDDLE_DOT, clean_name, normalise_text, parse_date_loose
+from portal.textutil import MIDDLE_DOT, clean_name, normalise_text, parse_date_loose, strip_control
 from portal.timeutil import local_today
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
@@ -63,10 +66,55 @@ def choice_label(field: wtforms.SelectField, value) -> str:
     return "" if value is None else str(value)
 
 
+#: The largest id a URL or form may name: PostgreSQL's INTEGER (larger ones are simply absent).
+MAX_ID = 2**31 - 1
+
+
 def positive_int(value: object) -> int | None:
-    """A record id or page number from a form or query value; None when empty or not one."""
+    """A record id or page number from a form or query value; None when empty or not one.
+
+    Only ASCII digits count ("²".isdigit() is true, but int("²") fails), and nothing above
+    MAX_ID (a larger number overflows SQLite's and PostgreSQL's integers: a 500, not a 404).
+    """
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def record_id(value: object) -> int:
+    """Coerce for a SelectField of record ids: like positive_int, 0 for “none”, else ValueError."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    if str(value).strip() == "0":
+        return 0
+    number = positive_int(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+def _clean(values: MultiDict) -> ImmutableMultiDict:
+    return ImmutableMultiDict(
+        [(strip_control(k), strip_control(v)) for k, v in values.items(multi=True)]
+    )
+
+
+class PortalRequest(Request):
+    """Every form and query value arrives without control characters (one filter for all).
+
+    A vertical tab pasted from Word becomes a newline, NUL and the like disappear: nothing
+    stored can break an xlsx file or a PDF later (portal.textutil.strip_control).
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _clean(self.__dict__["form"])
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        return _clean(super().args)
 
 
 class LooseDateField(Field):

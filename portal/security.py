@@ -17,14 +17,13 @@ from werkzeug.routing import IntegerConverter
 
 from portal.auth import sessions
 from portal.extensions import db, login_manager
+from portal.formutil import MAX_ID
 from portal.offices.models import Office
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "vendor.asset"}
 # Responses that may be cached: our own CSS and JavaScript, and the vendored htmx.
 CACHEABLE_ENDPOINTS = {"static", "vendor.asset"}
-#: The largest id a URL or form may name: PostgreSQL's INTEGER (larger ones are simply absent).
-MAX_ID = 2**31 - 1
 
 M = TypeVar("M")
 

@@ -44,6 +44,23 @@ _CN = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})[日号])?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
 
 
+# Line breaks other programs write: Word's vertical tab, form feed, NEL, the Unicode separators.
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+# What no text field keeps: C0 controls but tab and newline, DEL, C1 controls, non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def strip_control(s: str) -> str:
+    """Text without control characters: line breaks of every kind become "\\n", a tab a space.
+
+    Newlines stay: a one-line field does not get them from a browser, and text areas need them.
+    Values that are no text (None, numbers, dates) are returned as they are.
+    """
+    if not isinstance(s, str) or s.isprintable():
+        return s
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", s).replace("\t", " "))
+
+
 def collapse_spaces(s: str | None) -> str:
     """Strip and collapse every run of whitespace (U+3000 included) to one ASCII space."""
     if s is None:

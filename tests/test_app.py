@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from portal import ConfigurationError, create_app
 
 
-def test_without_a_configured_key_one_is_generated_into_the_instance_folder(
-    monkeypatch, tmp_path
-):
+def test_without_a_configured_key_one_is_generated_into_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     monkeypatch.setenv("FLASK_DEBUG", "1")  # debug too: no known fallback key
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -31,9 +29,7 @@ def test_without_a_configured_key_one_is_generated_into_the_instance_folder(
     )
 
 
-def test_an_unusable_instance_folder_stops_the_start_with_a_clear_message(
-    monkeypatch, tmp_path
-):
+def test_an_unusable_instance_folder_stops_the_start_with_a_clear_message(monkeypatch, tmp_path):
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")

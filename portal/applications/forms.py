@@ -31,6 +31,7 @@ from portal.formutil import (
     SelectField,
     check_name,
     check_phone,
+    record_id,
 )
 from portal.vocabulary import ASSESSMENT_RESULT_LABELS, KIND_LABELS, LEVEL_LABELS
 
@@ -92,7 +93,7 @@ class BasicForm(SectionForm):
         validators=[DataRequired("请选择政治面貌。")],
     )
     phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。")])
-    unit_id = SelectField("推荐单位（工作单位）", coerce=int)
+    unit_id = SelectField("推荐单位（工作单位）", coerce=record_id)
     work_start = LooseDateField(
         "参加工作时间", validators=[InputRequired("请填写参加工作时间。")], not_future=True
     )
@@ -434,8 +435,8 @@ class NewApplicationForm(FlaskForm):
     class Meta(ChineseMessages):
         pass
 
-    campaign_id = SelectField("评审通知", coerce=int)
-    unit_id = SelectField("推荐单位", coerce=int)
+    campaign_id = SelectField("评审通知", coerce=record_id)
+    unit_id = SelectField("推荐单位", coerce=record_id)
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
     id_number = StringField(
         "身份证号",

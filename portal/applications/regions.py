@@ -244,7 +244,7 @@ def is_known_region(code: str) -> bool:
     digits 3-4 (the prefecture) must be 01-90 (Hainan may also use 00); Taiwan, Hong Kong
     and Macao take only their residence-permit codes.
     """
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
         return False
     if code in RESIDENCE_PERMIT_CODES:
         return True

@@ -12,6 +12,7 @@ from portal.applications.listing import load_application
 from portal.applications.models import Application, StatusChange
 from portal.audit import record
 from portal.extensions import db
+from portal.formutil import positive_int
 from portal.rules.checks import derived_for, findings_for, group_by_section
 from portal.rules.workflow import WorkflowError, allowed_targets, bulk_transition, transition
 from portal.security import can_edit_office, scope
@@ -75,7 +76,7 @@ def bulk_status():
     if to not in STATUS_LABELS:
         flash("请选择要改成的状态。", "warning")
         return redirect(url_for("applications.index"))
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in (positive_int(v) for v in request.form.getlist("ids")) if i]
     if not ids:
         flash("请先勾选申报人员。", "warning")
         return redirect(url_for("applications.index"))

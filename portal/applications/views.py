@@ -154,12 +154,17 @@ def section(app_id: int, key: str):
     action = request.form.get("action", "save")
     formdata = request.form
     if action.startswith("remove:") and spec.rows:
-        formdata = _renumber_without(formdata, spec.rows, int(action.split(":", 1)[1]))
+        row = action.removeprefix("remove:")
+        if not (row.isascii() and row.isdigit() and len(row) <= 4):
+            abort(400)  # only the page's own 删除 buttons send this, with a row number
+        formdata = _renumber_without(formdata, spec.rows, int(row))
     form = sections.build_form(key, app, formdata=formdata, units=units)
     if action == "add" and spec.rows:
         form[spec.rows].append_entry()
     if action != "save":
-        return _render_section(app, key, form, rows_only=bool(request.htmx))
+        # Only a section with rows has a rows fragment; any other answers with the page.
+        htmx_rows = bool(request.htmx) and bool(spec.rows)
+        return _render_section(app, key, form, rows_only=htmx_rows)
 
     if not sections.validate(key, form):
         return _invalid(app, key, form)

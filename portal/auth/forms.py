@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from portal.auth.models import ROLE_LABELS
 from portal.auth.passwords import POLICY_TEXT
-from portal.formutil import SelectField
+from portal.formutil import SelectField, record_id
 
 
 class EmptyForm(FlaskForm):
@@ -36,7 +36,7 @@ class UserForm(FlaskForm):
     )
     display_name = StringField("姓名", validators=[Length(max=64)])
     role = SelectField("角色", choices=list(ROLE_LABELS.items()))
-    office_id = SelectField("所属单位", coerce=int, validators=[Optional()])
+    office_id = SelectField("所属单位", coerce=record_id, validators=[Optional()])
     prefecture = StringField("所属地州（州职称办账号）", validators=[Length(max=50)])
     password = PasswordField(
         "密码",

@@ -131,7 +131,7 @@ def _changes(user: User, form: UserForm) -> list[str]:
     after = {
         "角色": ROLE_LABELS.get(form.role.data, form.role.data),
         "单位": _office_label(form.office_id.data),
-        "地州": form.prefecture.data.strip() or "（无）",
+        "地州": (form.prefecture.data or "").strip() or "（无）",
         "状态": "启用" if form.active.data else "停用",
         "用户名": form.username.data,
     }
@@ -168,7 +168,7 @@ def user_edit(user_id: int | None = None):
         if form.role.data == "clerk" and not form.office_id.data:
             form.office_id.errors.append("县市经办人必须属于一个单位。")
             ok = False
-        if form.role.data == "prefecture" and not form.prefecture.data.strip():
+        if form.role.data == "prefecture" and not (form.prefecture.data or "").strip():
             form.prefecture.errors.append("州职称办账号请填写所属地州，如 巴音郭楞蒙古自治州。")
             ok = False
         if user is None and not form.password.data:
@@ -185,10 +185,10 @@ def user_edit(user_id: int | None = None):
                 user = User(role=form.role.data)
                 db.session.add(user)
             user.username = form.username.data
-            user.display_name = form.display_name.data.strip()
+            user.display_name = (form.display_name.data or "").strip()
             user.role = form.role.data
             user.office_id = form.office_id.data or None
-            user.prefecture = form.prefecture.data.strip() or None
+            user.prefecture = (form.prefecture.data or "").strip() or None
             user.active = form.active.data
             if form.password.data:
                 user.set_password(form.password.data)

@@ -48,6 +48,7 @@ from portal.documents.render import (
     render_pdf,
 )
 from portal.extensions import db
+from portal.formutil import positive_int
 from portal.security import scope
 
 #: The most applications one batch holds.
@@ -146,8 +147,9 @@ def _selected_ids(values: Sequence[str]) -> list[int]:
     ids: list[int] = []
     for value in values:
         for part in value.split(","):
-            if part.strip().isdigit() and int(part) not in ids:
-                ids.append(int(part))
+            number = positive_int(part)
+            if number is not None and number not in ids:
+                ids.append(number)
     return ids
 
 

@@ -6,14 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.formutil import SelectField, check_local_phone
+from portal.formutil import SelectField, check_local_phone, record_id
 from portal.vocabulary import UNIT_NATURES
 
 
 class UnitForm(FlaskForm):
     """Create or edit a recommending unit."""
 
-    office_id = SelectField("所属主管部门", coerce=int)
+    office_id = SelectField("所属主管部门", coerce=record_id)
     name = StringField(
         "单位名称",
         validators=[DataRequired("请填写单位全称。"), Length(max=100, message="不超过100字。")],

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
 from portal.rosters.builder import FEE_COLUMN, MONTH_COLUMNS, TEXT_COLUMNS, Roster
-from portal.textutil import format_date_cn, format_month_cn, neutralise_cell
+from portal.textutil import format_date_cn, format_month_cn, neutralise_cell, strip_control
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -120,6 +120,12 @@ CELL_PADDING_PT = 4.0
 _RISKY = frozenset("=+-@")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _clean(value: object) -> object:
+    """A value fit for a cell: control characters stored before input was cleaned dropped (one
+    would fail the whole file), a formula neutralised."""
+    return neutralise_cell(strip_control(value))
 
 
 def _styles() -> dict[str, NamedStyle]:
@@ -259,14 +265,14 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     ws.row_dimensions[TITLE_ROW].height = 28
-    ws.append([_cell(ws, "title", neutralise_cell(roster.title))])
+    ws.append([_cell(ws, "title", _clean(roster.title))])
     _span(ws, TITLE_ROW, 1, nprinted)
 
     half = max(nprinted // 2, 1)
     ws.row_dimensions[OFFICE_ROW].height = 20
-    office = [_cell(ws, "left", neutralise_cell(f"填报单位（主管部门）：{roster.office_name}"))]
+    office = [_cell(ws, "left", _clean(f"填报单位（主管部门）：{roster.office_name}"))]
     office += [None] * (half - 1)
-    office.append(_cell(ws, "right", neutralise_cell(f"评审工作：{roster.campaign_title}")))
+    office.append(_cell(ws, "right", _clean(f"评审工作：{roster.campaign_title}")))
     ws.append(office)
     _span(ws, OFFICE_ROW, 1, half)
     _span(ws, OFFICE_ROW, half + 1, nprinted)
@@ -300,6 +306,8 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
         for cell, value, text in zip(templates, ordered, as_text, strict=True):
             if text and value is not None:
                 value = str(value)
+            # A control character stored before input was cleaned must not fail the file.
+            value = strip_control(value)
             if type(value) is str and value and (value[0] in _RISKY or value[0].isspace()):
                 value = neutralise_cell(value)
             cell.value = value
@@ -336,7 +344,7 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
     )
     footer: list[object] = [None] * nprinted
     for (first, last), text in zip(_footer_groups(nprinted), fields, strict=True):
-        footer[first - 1] = _cell(ws, "left", neutralise_cell(text))
+        footer[first - 1] = _cell(ws, "left", _clean(text))
         _span(ws, footer_row, first, last)
     ws.row_dimensions[footer_row].height = 28
     ws.append(footer)
@@ -373,7 +381,7 @@ CSV_BLOCK_ROWS = 500
 
 def csv_value(value: object, label: str) -> str:
     """A CSV field: dates the Chinese way, text neutralised, ID and phone digits kept as text."""
-    text = str(neutralise_cell(_shown(value, label)))
+    text = str(_clean(_shown(value, label)))
     if label in TEXT_COLUMNS and text and text[0] != "'":
         return TEXT_MARK + text
     return text
