@@ -267,10 +267,44 @@ def render_template(
         raise TemplateError([TemplateProblem(line, f"{_at(line)}模板无法生成：{exc}")]) from exc
 
 
+#: The longest document a template may produce, and its longest paragraph, in characters.
+#: The PDF engine's time grows with the square of a paragraph's length (20,000 characters in
+#: one paragraph take seconds, 100,000 minutes): a template repeating a long placeholder must
+#: not hold a worker that long. A real notice is one or two pages.
+MAX_RENDERED_CHARS = 30_000
+MAX_PARAGRAPH_CHARS = 8_000
+
+
 def render_paragraphs(
     text: str, context: Mapping[str, object], allowed: Iterable[str] | None = None
 ) -> list[str]:
-    """Render a template and return its non-empty lines, stripped, one per paragraph."""
+    """Render a template and return its non-empty lines, stripped, one per paragraph.
+
+    Refused (TemplateError) when the result is longer than a document can reasonably be.
+    """
     rendered = render_template(text, context, allowed)
     lines = rendered.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [line.strip() for line in lines if line.strip()]
+    paragraphs = [line.strip() for line in lines if line.strip()]
+    total = sum(len(p) for p in paragraphs)
+    if total > MAX_RENDERED_CHARS:
+        raise TemplateError(
+            [
+                TemplateProblem(
+                    None,
+                    f"按模板生成的文书有{total}字，超过{MAX_RENDERED_CHARS}字的上限，无法生成。"
+                    "请删去重复的占位符，或缩短填写的内容。",
+                )
+            ]
+        )
+    for number, paragraph in enumerate(paragraphs, start=1):
+        if len(paragraph) > MAX_PARAGRAPH_CHARS:
+            raise TemplateError(
+                [
+                    TemplateProblem(
+                        None,
+                        f"按模板生成的第{number}段有{len(paragraph)}字，超过每段"
+                        f"{MAX_PARAGRAPH_CHARS}字的上限，无法生成。请分段，或缩短填写的内容。",
+                    )
+                ]
+            )
+    return paragraphs

@@ -118,12 +118,17 @@ def _read_form(office_default: int | None) -> TemplateForm:
         text=(source.get("text") or "").replace("\r\n", "\n"),
         application_id=positive_int(source.get("application_id")),
     )
-    if form.office_id is None or not can_edit_office(form.office_id):
+    # Offices and units resolve only among those the user may edit: another office's id is
+    # refused and forgotten, so neither the editor nor the preview shows anything of it.
+    editable = {o.id for o in _editable_offices()}
+    if form.office_id not in editable:
         form.add("office_id", "请选择本单位（您只能修改本单位的模板）")
+        form.office_id = office_default if office_default in editable else None
     if form.unit_id is not None and form.unit_id not in {
         u.id for u in office_units(form.office_id)
     }:
         form.add("unit_id", "请选择本单位下属的推荐单位")
+        form.unit_id = None
     if form.campaign_code is not None and _campaign(form.campaign_code) is None:
         form.add("campaign_code", "没有这个评审通知，请重新选择")
     if form.kind not in UNIT_TEMPLATE_KINDS:
@@ -331,9 +336,8 @@ def _preview_values(form: TemplateForm) -> tuple[dict[str, str], dict[str, str],
                 values[name] = f"【{MISSING_LABELS.get(name, name)}未填写】"
         return values, dict(ctx.raw), f"以“{app.name}”的申报信息预览"
     values = dict(SAMPLE_VALUES)
+    # form.unit_id is one of the user's own units or None (_read_form resolved it).
     unit = db.session.get(RecommendingUnit, form.unit_id) if form.unit_id else None
-    if unit is not None and unit.office_id != form.office_id:
-        unit = None  # another office's unit: its details stay out of the preview
     if unit is not None:
         values["推荐单位"] = unit.name or values["推荐单位"]
         values["单位负责人"] = unit.head_title or values["单位负责人"]
