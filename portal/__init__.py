@@ -136,6 +136,7 @@ def _configure_sqlite(app: Flask, engine) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every domain's blueprint."""
     from portal.applications.blueprint import bp as applications_bp
+    from portal.audit.views import bp as audit_bp
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.documents.blueprint import bp as documents_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workdays_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(rosters_bp)
+    app.register_blueprint(audit_bp)
     init_security(app)
 
 

@@ -105,7 +105,7 @@ def delete(app_id: int):
     record(
         "application_delete",
         current_user,
-        {"application": app.id, "name": app.name, "campaign": app.campaign.code},
+        {"申报人": app.name, "评审通知": app.campaign.title, "状态": app.status_label},
     )
     name = app.name
     operations.delete_application(app)

@@ -251,21 +251,40 @@ def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
         raise BatchFailed([(_label(app, kind), _reasons(exc))]) from exc
 
 
+#: How documents were made, as the audit log says it.
+MODE_WORDS = {
+    "single": "单份",
+    "merged": "合并为一个文件",
+    "zip": "ZIP压缩包",
+    "combined": "同一单位多人合并公示",
+    "cli": "命令行",
+}
+
+
+def audit_detail(kind: str, mode: str, apps: Sequence[Application], **more: object) -> dict:
+    """What the audit log keeps of one export or preview: titles and names, not codes or ids."""
+    first = apps[0] if apps else None
+    return {
+        "文书": "、".join(document_label(first, k) for k in kind.split(",") if k),
+        "方式": MODE_WORDS.get(mode, mode),
+        "申报人": [a.name for a in apps],
+        **more,
+    }
+
+
 def record_export(user: User | None, plan: Plan, spec: BatchSpec, *, background: bool) -> None:
     """Audit a batch: the documents, how they were written, and what was left out."""
     apps = list(dict.fromkeys(app for app, _ in plan.items))
     offices = {a.office_id for a in apps}
+    more: dict[str, object] = {"格式": spec.fmt}
+    if background:
+        more["后台生成"] = True
+    if plan.skipped:
+        more["跳过"] = [s.label for s in plan.skipped]
     audit.record(
         "document_export",
         user,
-        {
-            "kind": ",".join(spec.kinds),
-            "mode": spec.mode,
-            "format": spec.fmt,
-            "background": background,
-            "application_ids": [a.id for a in apps],
-            "skipped": [[s.application.id, s.kind] for s in plan.skipped],
-        },
+        audit_detail(",".join(spec.kinds), spec.mode, apps, **more),
         rows=len(apps),
         office_id=offices.pop() if len(offices) == 1 else None,
     )

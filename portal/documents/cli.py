@@ -9,6 +9,7 @@ import click
 
 from portal import audit
 from portal.applications.models import Application
+from portal.documents.batch import audit_detail
 from portal.documents.context import document_kinds, document_label, is_document_kind
 from portal.documents.render import MissingData, document_fonts, render_docx, render_pdf
 from portal.extensions import db
@@ -53,12 +54,13 @@ def render_command(kind: str, application_id: int, out: str) -> None:
     audit.record(
         "document_export",
         None,
-        {
-            "kind": kind,
-            "mode": "cli",
-            "format": "docx" if out.lower().endswith(".docx") else "pdf",
-            "application_ids": [app.id],
-        },
+        audit_detail(
+            kind,
+            "cli",
+            [app],
+            格式="docx" if out.lower().endswith(".docx") else "pdf",
+            输出文件=str(out),
+        ),
         rows=1,
         office_id=app.office_id,
     )

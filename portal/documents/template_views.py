@@ -207,6 +207,17 @@ def unit_templates():
     )
 
 
+def _template_words(template: UnitTemplate) -> dict[str, str]:
+    """A template's scope as the audit log says it: document, unit and notice by name."""
+    unit = db.session.get(RecommendingUnit, template.unit_id) if template.unit_id else None
+    campaign = _campaign(template.campaign_code) if template.campaign_code else None
+    return {
+        "文书": template.kind_label,
+        "推荐单位": unit.name if unit else ALL_UNITS,
+        "评审通知": campaign.title if campaign else ALL_CAMPAIGNS,
+    }
+
+
 def _save(form: TemplateForm, template: UnitTemplate | None) -> UnitTemplate | None:
     """Store the form unless it has problems; None when it has."""
     if form.errors:
@@ -230,12 +241,7 @@ def _save(form: TemplateForm, template: UnitTemplate | None) -> UnitTemplate | N
     audit.record(
         "unit_template_save",
         current_user,
-        {
-            "template_id": template.id,
-            "kind": form.kind,
-            "unit_id": form.unit_id,
-            "campaign_code": form.campaign_code,
-        },
+        _template_words(template),
         office_id=form.office_id,
     )
     db.session.commit()
@@ -299,12 +305,7 @@ def delete_unit_template(template_id: int) -> Response:
     audit.record(
         "unit_template_delete",
         current_user,
-        {
-            "template_id": template.id,
-            "kind": template.kind,
-            "unit_id": template.unit_id,
-            "campaign_code": template.campaign_code,
-        },
+        _template_words(template),
         office_id=template.office_id,
     )
     db.session.delete(template)

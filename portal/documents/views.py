@@ -22,6 +22,7 @@ from portal.documents.batch import (
     BatchFailed,
     BatchSpec,
     Skipped,
+    audit_detail,
     batch_kinds,
     batch_title,
     download_name,
@@ -67,12 +68,18 @@ def _missing_page(title: str, problems: list[tuple[Application | None, list[str]
     return render_template("documents/missing.html", title=title, problems=problems), 422
 
 
-def _record(kind: str, mode: str, apps: Sequence[Application], fmt: str = "pdf") -> None:
-    """Audit one export and commit it."""
+def _record(
+    kind: str,
+    mode: str,
+    apps: Sequence[Application],
+    fmt: str | None = "pdf",
+    action: str = "document_export",
+) -> None:
+    """Audit one export (or, with fmt None, a print preview) and commit it."""
     audit.record(
-        "document_export",
+        action,
         current_user,
-        {"kind": kind, "mode": mode, "format": fmt, "application_ids": [a.id for a in apps]},
+        audit_detail(kind, mode, list(apps), **({"格式": fmt} if fmt else {})),
         rows=len(apps),
         office_id=apps[0].office_id if len({a.office_id for a in apps}) == 1 else None,
     )
@@ -114,7 +121,7 @@ def preview(app_id: int, kind: str):
     app = load_application(app_id)
     _kind_or_404(app, kind)
     try:
-        return render_html(
+        html = render_html(
             app,
             kind,
             preview=True,
@@ -126,6 +133,8 @@ def preview(app_id: int, kind: str):
         )
     except MissingData as exc:
         return _missing_page(document_label(app, kind), [(app, exc.missing)])
+    _record(kind, "single", [app], None, action="document_preview")
+    return html
 
 
 def download(app_id: int, kind: str, fmt: str = "pdf"):
@@ -283,9 +292,11 @@ def combined_preview():
     ids = _selected_ids(request.args.getlist("ids"))[:BATCH_LIMIT]
     apps = _load_selected(ids) if ids else []
     try:
-        return render_combined_publicity_html(apps, preview=True)
+        html = render_combined_publicity_html(apps, preview=True)
     except MissingData as exc:
         return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
+    _record("publicity", "combined", apps, None, action="document_preview")
+    return html
 
 
 def _own_job_or_404(job_id: str) -> jobs.BatchJob:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.audit import record
 from portal.extensions import db
 from portal.offices.forms import OfficeForm, UnitForm
 from portal.offices.models import Office, RecommendingUnit
@@ -82,6 +83,22 @@ def _unit_save(unit: RecommendingUnit | None):
     return render_template("offices/unit_form.html", form=form, unit=unit, readonly=readonly)
 
 
+#: The office's fields as the audit log names them.
+OFFICE_FIELD_WORDS = {
+    "code": "代码",
+    "name": "名称",
+    "county": "县市",
+    "prefecture": "地州",
+    "show_full_id_on_publicity": "公示显示完整身份证号",
+}
+
+
+def _word(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value) if value not in (None, "") else "（空）"
+
+
 @bp.get("/offices")
 def offices():
     """Offices the user may read; admins create and edit them, clerks edit their own settings."""
@@ -117,13 +134,33 @@ def office_edit(office_id: int | None = None):
         if clash:
             form.code.errors.append("该代码已被其他主管部门使用。")
         else:
+            created = office is None
             if office is None:
                 office = Office()
                 db.session.add(office)
-            for name in ("code", "name", "county", "prefecture", "show_full_id_on_publicity"):
+            changes = []
+            for name in OFFICE_FIELD_WORDS:
                 if name not in locked:
                     value = form[name].data
-                    setattr(office, name, value.strip() if isinstance(value, str) else value)
+                    value = value.strip() if isinstance(value, str) else value
+                    if getattr(office, name) != value and not created:
+                        changes.append(
+                            f"{OFFICE_FIELD_WORDS[name]}：{_word(getattr(office, name))} → "
+                            f"{_word(value)}"
+                        )
+                    setattr(office, name, value)
+            if created:
+                detail = {
+                    OFFICE_FIELD_WORDS[n]: _word(getattr(office, n)) for n in OFFICE_FIELD_WORDS
+                }
+                record("office_create", current_user, detail)
+            elif changes:
+                record(
+                    "office_update",
+                    current_user,
+                    {"主管部门": office.name, "改动": "；".join(changes)},
+                    office_id=office.id,
+                )
             db.session.commit()
             flash(f"主管部门“{office.name}”已保存。", "success")
             return redirect(url_for("offices.offices"))

@@ -96,8 +96,20 @@ class RosterFilters:
         return SENT_STATUSES if self.status == SENT else (self.status,)
 
     def as_detail(self) -> dict:
-        """The filters as a JSON-friendly dict for the audit log (empty values left out)."""
+        """The filters as a JSON-friendly dict (empty values left out)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
+
+    def in_words(self, definition: CampaignDefinition, office_name: str = "") -> str:
+        """The filters as the audit log shows them: 主管部门=…，级别=中级 (or 全部)."""
+        series = definition.series_by_code(self.series) if self.series else None
+        words = {
+            "主管部门": office_name if self.office_id else "",
+            "系列": (series.name if series else self.series),
+            "级别": LEVEL_LABELS.get(self.level, self.level),
+            "状态": SELECTION_LABELS.get(self.status, self.status),
+            "勾选": f"{len(self.ids)}人" if self.ids else "",
+        }
+        return "，".join(f"{k}={v}" for k, v in words.items() if v) or "全部"
 
 
 @dataclass(frozen=True)

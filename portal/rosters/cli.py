@@ -67,7 +67,13 @@ def roster_export(
     record(
         "roster_export",
         None,
-        {"campaign": campaign.code, "format": fmt, "status": status, "out": str(out)},
+        {
+            "评审通知": campaign.title,
+            "格式": fmt,
+            "筛选": SELECTION_LABELS.get(status, status),
+            "填报单位": roster.office_name,
+            "输出文件": str(out),
+        },
         rows=roster.applicants,
         office_id=office.id if office else None,
     )
@@ -106,11 +112,13 @@ def roster_import(
         "roster_import",
         None,
         {
-            "campaign": campaign.code,
-            "file": Path(path).name,
-            "only_valid": only_valid,
-            "created": result.created,
-            "updated": result.updated,
+            "评审通知": campaign.title,
+            "主管部门": office.name,
+            "文件": Path(path).name,
+            "只导入无误的行": only_valid,
+            "新增": result.created,
+            "更新": result.updated,
+            "未导入": len(result.rows) - len(result.valid_rows),
         },
         rows=result.created + result.updated,
         office_id=office.id,

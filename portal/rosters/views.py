@@ -29,7 +29,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal.applications.models import Application
-from portal.audit import AuditEntry, record
+from portal.audit import record
 from portal.campaigns.models import Campaign
 from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
@@ -280,14 +280,15 @@ def export():
     if campaign is None:
         abort(404)
     roster = scoped_roster(campaign, filters)
+    office = db.session.get(Office, filters.office_id) if filters.office_id else None
     detail = {
-        "campaign": campaign.code,
-        "format": fmt,
-        "filters": filters.as_detail(),
-        "office": roster.office_name,
+        "评审通知": campaign.title,
+        "格式": fmt,
+        "筛选": filters.in_words(campaign.definition, office.name if office else ""),
+        "填报单位": roster.office_name,
     }
     if fmt == "xlsx":
-        detail["paper"] = paper
+        detail["纸张"] = PAPERS[paper].label
     record("roster_export", current_user, detail, rows=roster.applicants)
     db.session.commit()
     name = download_name(roster, fmt)
@@ -448,12 +449,13 @@ def import_confirm():
         "roster_import",
         current_user,
         {
-            "campaign": campaign.code,
-            "file": pending.get("filename", ""),
-            "only_valid": only_valid,
-            "created": result.created,
-            "updated": result.updated,
-            "skipped": len(result.rows) - len(result.valid_rows),
+            "评审通知": campaign.title,
+            "主管部门": office.name,
+            "文件": pending.get("filename", ""),
+            "只导入无误的行": only_valid,
+            "新增": result.created,
+            "更新": result.updated,
+            "未导入": len(result.rows) - len(result.valid_rows),
         },
         rows=result.created + result.updated,
         office_id=office.id,
@@ -468,39 +470,7 @@ def import_confirm():
 # --------------------------------------------------------------------------- audit log
 
 
-AUDIT_LABELS = {"roster_export": "导出花名册", "roster_import": "导入花名册"}
-DETAIL_LABELS = {
-    "campaign": "评审通知", "format": "格式", "filters": "筛选", "office": "填报单位",
-    "file": "文件", "out": "输出文件", "only_valid": "只导入无误的行", "created": "新增",
-    "updated": "更新", "skipped": "未导入", "office_id": "主管部门编号", "series": "系列",
-    "level": "级别", "status": "状态", "ids": "勾选的申报",
-}  # fmt: skip
-
-
-def detail_text(detail: dict) -> str:
-    """An audit entry's detail as one Chinese line."""
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, dict):
-            value = "，".join(f"{DETAIL_LABELS.get(k, k)}={v}" for k, v in value.items()) or "无"
-        elif isinstance(value, bool):
-            value = "是" if value else "否"
-        parts.append(f"{DETAIL_LABELS.get(key, key)}：{value}")
-    return "；".join(parts)
-
-
 @bp.get("/audit")
-@roles_required("admin")
 def audit_log():
-    """Every recorded export and import, newest first (admins only)."""
-    page = max(positive_int(request.args.get("page")) or 1, 1)
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    entries = db.paginate(stmt, page=page, per_page=50, error_out=False)
-    offices = {o.id: o.name for o in db.session.scalars(sa.select(Office))}
-    return render_template(
-        "rosters/audit.html",
-        entries=entries,
-        offices=offices,
-        labels=AUDIT_LABELS,
-        detail_text=detail_text,
-    )
+    """The import and export log moved to the audit page (操作日志); old links lead there."""
+    return redirect(url_for("audit.index", **request.args), 301)

@@ -166,7 +166,7 @@ def test_a_draft_can_be_deleted_and_the_deletion_is_logged(app, client, auth, wo
     with app.app_context():
         assert db.session.get(Application, app_id) is None
         entry = db.session.query(AuditEntry).filter_by(action="application_delete").one()
-        assert entry.detail["name"] == "买买提·艾力"
+        assert entry.detail["申报人"] == "买买提·艾力"
 
 
 def test_an_application_in_publicity_cannot_be_deleted(app, client, auth, world):

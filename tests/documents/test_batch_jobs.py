@@ -82,8 +82,8 @@ def test_a_large_batch_runs_in_the_background(app, client, auth, world, apps) ->
     assert job.path is not None and job.path.parent.name == jobs.JOB_FOLDER
     with app.app_context():
         entry = _db.session.scalars(EXPORTS).one()
-        assert entry.action == "document_export" and entry.rows == 4
-        assert entry.user_id == world.clerk_a.id and entry.detail["background"] is True
+        assert entry.rows == 4 and entry.detail["申报人"] == list(NAMES)
+        assert entry.user_id == world.clerk_a.id and entry.detail["后台生成"] is True
 
 
 def test_a_large_zip_batch(client, auth, world, apps) -> None:

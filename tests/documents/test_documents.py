@@ -385,8 +385,12 @@ def test_preview_and_download_for_the_own_office(app, client, auth, world, party
     disposition = response.headers["Content-Disposition"]
     assert "%E8%8B%A5%E7%BE%8C" in disposition  # 若羌… (UTF-8 filename*)
     with app.app_context():
-        entry = _db.session.scalars(EXPORTS).one()
-        assert entry.action == "document_export" and entry.rows == 1
+        actions = _db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["login", "document_preview", "document_export"]  # issue 11: previews too
+        entry = _db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "document_export")
+        ).one()
+        assert entry.rows == 1 and entry.detail["文书"] == "推荐单位公示"
     assert client.get(f"/documents/{party_app_id}/").status_code == 200
     assert client.get(f"/documents/{party_app_id}/nonsense").status_code == 404
 
@@ -441,8 +445,14 @@ def test_batch_merged_zip_and_combined(app, client, auth, world, party_app_id) -
     combined = start_batch(client, ids, ["publicity"], "combined")
     assert "等2名同志" in text_of(combined.data)
     with app.app_context():
-        rows = [e.rows for e in _db.session.scalars(EXPORTS.order_by(AuditEntry.id))]
-        assert rows == [2, 2, 2]
+        exports = sa.select(AuditEntry).where(AuditEntry.action.like("document_%"))
+        rows = [(e.action, e.rows) for e in _db.session.scalars(exports.order_by(AuditEntry.id))]
+        assert rows == [
+            ("document_export", 2),
+            ("document_export", 2),
+            ("document_preview", 2),
+            ("document_export", 2),
+        ]
 
 
 def test_batch_lists_missing_data_and_caps_the_selection(

@@ -135,12 +135,11 @@ def test_exports_are_audited(app, client, auth, world, scene):
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_export"))
         assert entry.username == "clerk_a" and entry.rows == 1
         assert entry.office_id == world.office_a.id
-        assert entry.detail["format"] == "csv" and entry.detail["campaign"] == PARTY
-        assert entry.detail["filters"] == {
-            "office_id": world.office_a.id,
-            "level": "junior",
-            "status": "sent",
-        }
+        title = world.campaigns[PARTY].title
+        assert entry.detail["格式"] == "csv" and entry.detail["评审通知"] == title
+        assert entry.detail["筛选"] == (
+            "主管部门=若羌县文化体育广播电视和旅游局，级别=初级，状态=报送的（已推荐、已报送及其后）"
+        )
 
 
 def test_the_counts_page_groups_by_office_series_and_level(client, auth, world, scene):
@@ -156,14 +155,14 @@ def test_the_counts_page_groups_by_office_series_and_level(client, auth, world, 
 def test_the_audit_log_is_for_admins_only(client, auth, world, scene):
     auth.login("clerk_a", "password-a")
     export(client, {"campaign": world.campaigns[PARTY].id, "format": "xlsx"})
-    assert client.get("/rosters/audit").status_code == 403
+    assert client.get("/admin/audit/").status_code == 403
+    assert client.get("/rosters/audit", follow_redirects=True).status_code == 403
     auth.logout()
     auth.login("admin", "password-admin")
-    html = client.get("/rosters/audit").get_data(as_text=True)
+    html = client.get("/rosters/audit", follow_redirects=True).get_data(as_text=True)
     assert "导出花名册" in html and "clerk_a" in html
-    assert (
-        f"评审通知：{PARTY}；格式：xlsx；筛选：主管部门编号={world.office_a.id}，状态=sent" in html
-    )
+    title = world.campaigns[PARTY].title
+    assert f"评审通知：{title}；格式：xlsx；筛选：主管部门=若羌县文化体育广播电视和旅游局" in html
 
 
 def _upload(client, campaign_id: int, data: bytes):
@@ -211,7 +210,7 @@ def test_import_shows_a_dry_run_then_saves_on_confirm(app, client, auth, world, 
     with app.app_context():
         assert db.session.scalar(count) == 2
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
-        assert entry.user_id == clerk.id and entry.rows == 2 and entry.detail["created"] == 2
+        assert entry.user_id == clerk.id and entry.rows == 2 and entry.detail["新增"] == 2
         assert entry.office_id == target.id
 
 
@@ -258,7 +257,7 @@ def test_an_import_with_errors_saves_nothing_unless_only_valid(app, client, auth
     with app.app_context():
         assert db.session.get(Application, scene["a1"].id).specialty == "马克思主义理论"
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_import"))
-        assert entry.detail["updated"] == 1 and entry.detail["skipped"] == 1
+        assert entry.detail["更新"] == 1 and entry.detail["未导入"] == 1
 
 
 def test_a_stale_or_foreign_token_is_refused(client, auth, world, scene):
