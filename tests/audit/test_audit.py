@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from portal.audit import AuditEntry
 from portal.audit.models import ACTION_LABELS
+from portal.auth.models import User
 from portal.timeutil import utcnow
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_application
@@ -51,11 +52,7 @@ def test_account_creation_role_status_and_password_changes_are_recorded(client, 
     created = last(db, "user_create")
     assert created.detail["用户名"] == "newclerk"
     assert created.detail["角色"] == "县市经办人" and created.detail["单位"] == "和静县水利局"
-    user_id = db.session.scalar(
-        sa.select(sa.text("id"))
-        .select_from(sa.text('"user"'))
-        .where(sa.text("username = 'newclerk'"))
-    )
+    user_id = db.session.scalar(sa.select(User.id).where(User.username == "newclerk"))
     post_form(
         client,
         f"/admin/users/{user_id}",
