@@ -36,7 +36,15 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_middleware(app)
+    register_heartbeat(app)
     return app
+
+
+def register_heartbeat(app: Flask) -> None:
+    """A serving portal notes so in the instance folder: `restore` refuses while it runs."""
+    from portal.backup import heartbeat
+
+    app.before_request(lambda: heartbeat(app))
 
 
 def register_url_converters(app: Flask) -> None:

@@ -34,6 +34,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(workdays_command)
     app.cli.add_command(documents_group)
     app.cli.add_command(roster_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("demo")
@@ -201,3 +203,47 @@ def workdays_command(start, count: int) -> None:
     for warning in period.warnings:
         click.echo(warning, err=True)
     click.echo(period.end.isoformat())
+
+
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False))
+def backup_command(folder: str) -> None:
+    """Write a consistent copy of the database into FOLDER (while the portal runs)."""
+    from portal.backup import BackupError, backup
+
+    try:
+        result = backup(folder)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"已备份到 {result.path}（{result.size // 1024} KB）。请把备份复制到服务器以外的地方保存。"
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: str, yes: bool) -> None:
+    """Replace the database with the backup FILE (the portal must be stopped)."""
+    from portal.backup import BackupError, restore, server_running
+
+    reason = server_running(current_instance_path())
+    if reason:
+        raise click.ClickException(f"{reason}。请先停止门户服务，再恢复备份。")
+    if not yes:
+        click.confirm(
+            f"恢复会用 {file} 替换当前数据库（当前数据库会先另存一份）。确定恢复吗？", abort=True
+        )
+    try:
+        safety = restore(file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已恢复 {file}。恢复前的数据库另存在 {safety.path}。")
+    click.echo("请运行 flask --app wsgi db upgrade（备份来自旧版本时更新表结构），再启动门户。")
+
+
+def current_instance_path() -> str:
+    """The running app's instance folder (inside a command)."""
+    from flask import current_app
+
+    return current_app.instance_path

@@ -24,6 +24,45 @@
     }
   });
 
+  // Ask before a consequential button or form (data-confirm holds the question).
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-confirm], input[type=submit][data-confirm]");
+    if (b && !window.confirm(b.getAttribute("data-confirm"))) ev.preventDefault();
+  });
+  document.addEventListener("submit", function (ev) {
+    var f = ev.target;
+    if (f.hasAttribute("data-confirm") && !window.confirm(f.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
+  // A 全选 box ticks or clears every checkbox of its name.
+  document.addEventListener("change", function (ev) {
+    var box = ev.target.closest("input[data-select-all]");
+    if (!box) return;
+    var name = box.getAttribute("data-select-all");
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (c) {
+      c.checked = box.checked;
+    });
+  });
+
+  // 打印 on a document preview.
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest("[data-print]")) window.print();
+  });
+
+  // Unit template editor: a placeholder button inserts itself at the cursor of the text,
+  // then the preview refreshes.
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest("[data-insert]");
+    var text = document.getElementById("text");
+    if (!button || !text || text.readOnly || text.closest("fieldset[disabled]")) return;
+    text.setRangeText(button.getAttribute("data-insert"), text.selectionStart, text.selectionEnd, "end");
+    text.focus();
+    text.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+  });
+
   // Warn before leaving a form with unsaved changes.
   var dirty = new WeakSet();
   document.addEventListener("input", function (ev) {
