@@ -29,8 +29,8 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     configure(app, config)
     patch_libraries()
     register_url_converters(app)
-    register_request_class(app)
     register_extensions(app)
+    register_request_class(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -56,9 +56,9 @@ def register_url_converters(app: Flask) -> None:
 
 def register_request_class(app: Flask) -> None:
     """Requests whose form and query values carry no control characters."""
-    from portal.formutil import PortalRequest
+    from portal.formutil import CleanInput
 
-    app.request_class = PortalRequest
+    app.request_class = type("PortalRequest", (CleanInput, app.request_class), {})
 
 
 def register_middleware(app: Flask) -> None:

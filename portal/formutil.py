@@ -101,11 +101,12 @@ def _clean(values: MultiDict) -> ImmutableMultiDict:
     )
 
 
-class PortalRequest(Request):
+class CleanInput(Request):
     """Every form and query value arrives without control characters (one filter for all).
 
     A vertical tab pasted from Word becomes a newline, NUL and the like disappear: nothing
-    stored can break an xlsx file or a PDF later (portal.textutil.strip_control).
+    stored can break an xlsx file or a PDF later (portal.textutil.strip_control). Mixed into
+    the app's request class, whichever an extension installed (htmx-flask's, Flask's).
     """
 
     def _load_form_data(self) -> None:

@@ -1,0 +1,153 @@
+"""Requests the fuzzing found answered with a 500 before (issue 11): now a 4xx or a message."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.applications.models import ApplicationSection
+from tests.conftest import csrf_token
+from tests.factories import make_application
+
+HUGE = ["2147483648", "9223372036854775808", "18446744073709551616", "9" * 40]
+
+
+@pytest.fixture
+def one_app(world, db):
+    app = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+    db.session.commit()
+    return app
+
+
+@pytest.mark.parametrize("number", HUGE)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/applications/{n}/review",
+        "/applications/{n}/basic",
+        "/documents/{n}/",
+        "/documents/{n}/publicity/pdf",
+        "/units/{n}",
+        "/offices/{n}",
+        "/admin/users/{n}",
+        "/documents/templates/{n}",
+    ],
+)
+def test_ids_too_large_for_the_database_are_simply_not_found(client, auth, world, url, number):
+    auth.login("admin", "password-admin")
+    assert client.get(url.format(n=number)).status_code == 404
+
+
+@pytest.mark.parametrize("number", HUGE + ["²", "١٢", "-1", "1e3"])
+def test_ids_too_large_or_odd_in_forms_and_queries_answer_without_a_500(
+    client, auth, world, one_app, number
+):
+    auth.login()
+    assert client.get(f"/applications/?unit={number}&campaign={number}").status_code == 200
+    assert client.get(f"/rosters/?campaign={number}&office={number}").status_code in (200, 404)
+    token = csrf_token(client, "/applications/")
+    resp = client.post(
+        "/applications/bulk-status", data={"csrf_token": token, "to": "recommended", "ids": number}
+    )
+    assert resp.status_code == 302
+    batch = client.get(f"/documents/batch?ids={number}")
+    assert batch.status_code in (200, 404)
+    new = client.post(
+        "/applications/new",
+        data={"csrf_token": token, "campaign_id": number, "unit_id": number, "name": "张三"},
+    )
+    assert new.status_code == 200  # the form again, with its messages
+
+
+@pytest.mark.parametrize("action", ["remove:abc", "remove:", "remove:-1", "remove:²"])
+def test_a_malformed_row_action_is_a_400(client, auth, world, one_app, action):
+    auth.login()
+    token = csrf_token(client, f"/applications/{one_app.id}/education")
+    resp = client.post(
+        f"/applications/{one_app.id}/education", data={"csrf_token": token, "action": action}
+    )
+    assert resp.status_code == 400
+
+
+def test_adding_a_row_by_htmx_to_a_section_without_rows_answers_with_the_page(
+    client, auth, world, one_app
+):
+    auth.login()
+    token = csrf_token(client, f"/applications/{one_app.id}/political")
+    resp = client.post(
+        f"/applications/{one_app.id}/political",
+        data={"csrf_token": token, "action": "add"},
+        headers={"HX-Request": "true"},
+    )
+    assert resp.status_code == 200
+    assert "政治" in resp.get_data(as_text=True)
+
+
+def test_control_characters_are_stripped_at_input(client, auth, world, db):
+    from portal.offices.models import RecommendingUnit
+
+    auth.login()
+    token = csrf_token(client, f"/units/{world.unit_a.id}")
+    client.post(
+        f"/units/{world.unit_a.id}",
+        data={
+            "csrf_token": token,
+            "office_id": world.office_a.id,
+            "name": "若羌县\x0b文化馆\x00",
+            "nature": "事业单位",
+            "county": "若羌县",
+            "head_title": "馆长\x07",
+            "objection_office": "办公室",
+            "supervision_phone": "0996-7102311",
+        },
+    )
+    unit = db.session.get(RecommendingUnit, world.unit_a.id)
+    assert "\x0b" not in unit.name and "\x00" not in unit.name and unit.head_title == "馆长"
+
+
+def test_a_control_character_already_stored_does_not_break_the_roster(
+    client, auth, world, one_app, db
+):
+    """A vertical tab (Word's line break) in one field made the xlsx roster a 500 for all."""
+    section = ApplicationSection(
+        application=one_app,
+        key="basic",
+        data={"name": "买买提\x0b艾力", "phone": "139\x0012345678", "id_number": one_app.id_number},
+        complete=True,
+    )
+    one_app.name = "买买提\x0b艾力"
+    db.session.add(section)
+    db.session.commit()
+    auth.login()
+    token = csrf_token(client, "/rosters/")
+    for fmt in ("xlsx", "csv"):
+        resp = client.post(
+            "/rosters/export",
+            data={"csrf_token": token, "format": fmt, "campaign": one_app.campaign_id},
+        )
+        assert resp.status_code == 200, fmt
+    rows = list(load_workbook(io.BytesIO(resp_xlsx(client, token, one_app))).active.values)
+    assert any(r and r[1] == "买买提\n艾力" for r in rows)
+
+
+def resp_xlsx(client, token, app) -> bytes:
+    return client.post(
+        "/rosters/export", data={"csrf_token": token, "format": "xlsx", "campaign": app.campaign_id}
+    ).data
+
+
+def test_an_empty_roster_exports_without_a_500(client, auth, world):
+    auth.login()
+    token = csrf_token(client, "/rosters/")
+    resp = client.post(
+        "/rosters/export",
+        data={
+            "csrf_token": token,
+            "format": "xlsx",
+            "campaign": world.campaigns["bz-news-2021"].id,
+        },
+    )
+    assert resp.status_code == 200
+    assert load_workbook(io.BytesIO(resp.data)).active.freeze_panes == "C4"
