@@ -245,7 +245,8 @@ def _real_path_values(rule, scene: dict) -> list[dict[str, str]]:
     combos: list[dict[str, str]] = [{}]
     for arg in sorted(rule.arguments):
         converter = type(rule._converters[arg]).__name__
-        pool = [str(i) for i in scene["ids"]] if "Int" in converter else pools.get(arg, [])
+        ids = sorted(set(scene["ids"]))
+        pool = [str(i) for i in ids] if "Int" in converter else pools.get(arg, [])
         combos = [dict(c, **{arg: v}) for c in combos for v in pool]
     return combos
 
@@ -316,6 +317,7 @@ def test_no_route_answers_with_a_server_error(app, scene, db):
     # Warm-up: every page each role can open with real ids; its forms and htmx targets.
     catalogue: dict[str, list[tuple[str, str, dict[str, list[str]]]]] = defaultdict(list)
     names = set(NAMES_EVERYWHERE)
+    pages = 0
     for role, client in clients.items():
         for rule in rules:
             if "GET" not in rule.methods or rule.endpoint in ("static", "vendor.asset"):
@@ -325,6 +327,7 @@ def test_no_route_answers_with_a_server_error(app, scene, db):
                 for arg, value in values.items():
                     url = re.sub(rf"<(?:[^:<>]+:)?{arg}>", value, url)
                 resp = client.get(url)
+                pages += 1
                 if resp.status_code != 200 or "html" not in resp.content_type:
                     continue
                 parser = FormCatalogue(url)
@@ -340,7 +343,8 @@ def test_no_route_answers_with_a_server_error(app, scene, db):
                     path = parts.path + (f"?{parts.query}" if parts.query else "")
                     catalogue[role].append((method, path, fields))
     names = sorted(names)
-    print(f"fuzz warm-up: {sum(len(v) for v in catalogue.values())} forms and targets")
+    targets = sum(len(v) for v in catalogue.values())
+    print(f"fuzz warm-up: {pages} pages read, {targets} forms and htmx targets found")
     tokens = {role: _token(client) for role, client in clients.items()}
     statuses: Counter[int] = Counter()
     by_route: Counter[tuple] = Counter()
