@@ -154,7 +154,9 @@ def install_middleware(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = 1 if proxies is True else int(proxies)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # The client's address and scheme; the host comes from nginx's own Host header
+        # (a forwarded host nginx does not overwrite could be set by anyone).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
 
 def _is_safe(target: str | None) -> bool:
