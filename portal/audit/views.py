@@ -182,7 +182,7 @@ class AuditFilters:
                 except ValueError as exc:
                     errors[name] = str(exc)
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-            errors["date_to"] = "结束日期不能早于开始日期。"
+            errors["date_to"] = "截止日期不能早于起始日期。"
         return filters
 
     def statement(self) -> sa.Select:
