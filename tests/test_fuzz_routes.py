@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import pytest
-from portal.rules.models import WorkdayOverride
+from portal.workdays.models import WorkdayOverride
 from werkzeug.datastructures import FileStorage
 
 from portal.applications.sections import SECTIONS

@@ -51,6 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal",  # the app factory
             "portal.models",  # every table, for Alembic
             "portal.cli",
+            "portal.backup",  # backup and restore, run by the commands
             "portal.demo",
             "portal.vendor",
             "portal.main",
