@@ -16,12 +16,12 @@ from html.parser import HTMLParser
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import pytest
-from portal.workdays.models import WorkdayOverride
 from werkzeug.datastructures import FileStorage
 
 from portal.applications.sections import SECTIONS
 from portal.documents.context import KINDS
 from portal.documents.models import UnitTemplate
+from portal.workdays.models import WorkdayOverride
 from tests.factories import make_application, make_user
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
@@ -164,34 +164,45 @@ class FormCatalogue(HTMLParser):
 
 
 @pytest.fixture
-def scene(app, world, db):
+def scene(app, world):
     """The world plus an application per office, a unit template and a working-day override."""
-    prefecture = make_user("pref_1", "password-pref", "prefecture", prefecture="巴音郭楞蒙古自治州")
-    app_a = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
-    app_b = make_application(
-        world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="张三", seq=7
-    )
-    template = UnitTemplate(
-        office_id=world.office_a.id, kind="publicity", text="{{ 姓名 }}", campaign_code=None
-    )
-    override = WorkdayOverride(day=__import__("datetime").date(2025, 6, 6), name="古尔邦节")
-    db.session.add_all([template, override])
-    db.session.commit()
-    return {
-        "users": {"clerk": world.clerk_a.id, "prefecture": prefecture.id, "admin": world.admin.id},
-        "ids": [
-            app_a.id,
-            app_b.id,
-            world.office_a.id,
-            world.office_b.id,
-            world.unit_a.id,
-            world.unit_b.id,
-            template.id,
-            override.id,
-            world.clerk_b.id,
-        ],
-        "codes": list(world.campaigns),
-    }
+    from datetime import date
+
+    from portal.extensions import db
+
+    with app.app_context():
+        prefecture = make_user(
+            "pref_1", "password-pref", "prefecture", prefecture="巴音郭楞蒙古自治州"
+        )
+        app_a = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+        app_b = make_application(
+            world.office_b, world.unit_b, world.campaigns["bz-water-2021"], name="张三", seq=7
+        )
+        template = UnitTemplate(
+            office_id=world.office_a.id, kind="publicity", text="{{ 姓名 }}", campaign_code=None
+        )
+        override = WorkdayOverride(day=date(2025, 6, 6), name="古尔邦节")
+        db.session.add_all([template, override])
+        db.session.commit()
+        return {
+            "users": {
+                "clerk": world.clerk_a.id,
+                "prefecture": prefecture.id,
+                "admin": world.admin.id,
+            },
+            "ids": [
+                app_a.id,
+                app_b.id,
+                world.office_a.id,
+                world.office_b.id,
+                world.unit_a.id,
+                world.unit_b.id,
+                template.id,
+                override.id,
+                world.clerk_b.id,
+            ],
+            "codes": list(world.campaigns),
+        }
 
 
 def _log_in(client, user_id: int) -> None:
@@ -289,7 +300,7 @@ def _random_file(rng: random.Random) -> FileStorage:
     return FileStorage(io.BytesIO(data), filename=name)
 
 
-def test_no_route_answers_with_a_server_error(app, scene, db):
+def test_no_route_answers_with_a_server_error(app, scene):
     from flask import got_request_exception
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer 500 as in production, and note why
@@ -398,7 +409,6 @@ def test_no_route_answers_with_a_server_error(app, scene, db):
         if resp.status_code >= 500:
             failures.append((method, path, role, data, resp.status_code, errors[-1:]))
         resp.close()
-        db.session.remove()  # as after a real request: a failed one leaves nothing behind
         if (
             role != "anonymous"
             and resp.status_code in (302, 401)

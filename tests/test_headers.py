@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.config import TestConfig
-from tests.conftest import csrf_token
+from portal.extensions import db
+from tests.conftest import TestConfig, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -56,30 +56,30 @@ def test_no_template_holds_inline_script_handlers_or_style_attributes():
     assert found == []
 
 
-def test_an_inline_style_of_a_document_preview_carries_this_responses_nonce(
-    client, auth, world, db
-):
-    from tests.documents.test_documents import PARTY, fill
-    from tests.factories import make_application
+def filled_application_id(app, world) -> int:
+    """A 002 application of office A with everything its documents print."""
+    from tests.documents.test_documents import party_application
 
-    app = fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY]))
-    db.session.commit()
+    with app.app_context():
+        return party_application(world).id
+
+
+def test_an_inline_style_of_a_document_preview_carries_this_responses_nonce(
+    app, client, auth, world
+):
+    app_id = filled_application_id(app, world)
     auth.login()
-    resp = client.get(f"/documents/{app.id}/publicity")
+    resp = client.get(f"/documents/{app_id}/publicity")
     nonce = re.search(r"'nonce-([^']+)'", resp.headers["Content-Security-Policy"]).group(1)
     assert f'<style nonce="{nonce}">' in resp.get_data(as_text=True)
-    again = client.get(f"/documents/{app.id}/publicity").headers["Content-Security-Policy"]
+    again = client.get(f"/documents/{app_id}/publicity").headers["Content-Security-Policy"]
     assert nonce not in again  # a new nonce every response
 
 
-def test_pdfs_and_downloads_are_never_cached(client, auth, world, db):
-    from tests.documents.test_documents import PARTY, fill
-    from tests.factories import make_application
-
-    app = fill(make_application(world.office_a, world.unit_a, world.campaigns[PARTY]))
-    db.session.commit()
+def test_pdfs_and_downloads_are_never_cached(app, client, auth, world):
+    app_id = filled_application_id(app, world)
     auth.login()
-    pdf = client.get(f"/documents/{app.id}/publicity/pdf")
+    pdf = client.get(f"/documents/{app_id}/publicity/pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.headers["Cache-Control"] == "no-store"
     assert "Expires" not in pdf.headers
@@ -111,7 +111,6 @@ def test_cookies_are_secure_when_served_over_tls(world, client):
 @pytest.fixture
 def proxied(tmp_path):
     """An app told that one proxy (nginx) stands in front of it."""
-    from portal.extensions import db as _db
     from tests.factories import make_world
 
     class ProxyConfig(TestConfig):
@@ -120,17 +119,16 @@ def proxied(tmp_path):
     app = create_app(ProxyConfig)
     app.instance_path = str(tmp_path)
     with app.app_context():
-        _db.create_all()
+        db.create_all()
         make_world()
-        yield app
-        _db.session.remove()
-        _db.drop_all()
-        _db.engine.dispose()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
 
 
 def test_behind_a_proxy_the_forwarded_scheme_and_address_count(proxied):
     from portal.audit import AuditEntry
-    from portal.extensions import db as _db
 
     client = proxied.test_client()
     forwarded = {
@@ -146,11 +144,12 @@ def test_behind_a_proxy_the_forwarded_scheme_and_address_count(proxied):
     )
     assert resp.status_code == 302
     assert all("; Secure" in c for c in resp.headers.getlist("Set-Cookie"))
-    entry = _db.session.query(AuditEntry).filter_by(action="login").one()
-    assert entry.detail["地址"] == "203.0.113.7"
+    with proxied.app_context():
+        entry = db.session.query(AuditEntry).filter_by(action="login").one()
+        assert entry.detail["地址"] == "203.0.113.7"
 
 
-def test_without_the_proxy_setting_forwarded_headers_are_ignored(client, world, db):
+def test_without_the_proxy_setting_forwarded_headers_are_ignored(app, client, world):
     from portal.audit import AuditEntry
 
     token = csrf_token(client, "/login")
@@ -159,5 +158,6 @@ def test_without_the_proxy_setting_forwarded_headers_are_ignored(client, world, 
         data={"username": "clerk_a", "password": "password-a", "csrf_token": token},
         headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
     )
-    entry = db.session.query(AuditEntry).filter_by(action="login").one()
-    assert entry.detail["地址"] == "127.0.0.1"  # a client cannot fake its address
+    with app.app_context():
+        entry = db.session.query(AuditEntry).filter_by(action="login").one()
+        assert entry.detail["地址"] == "127.0.0.1"  # a client cannot fake its address

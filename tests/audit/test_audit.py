@@ -12,32 +12,38 @@ from openpyxl import load_workbook
 from portal.audit import AuditEntry
 from portal.audit.models import ACTION_LABELS
 from portal.auth.models import User
+from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, post_form, readable
 from tests.factories import make_application
 
 
-def actions(db) -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+def actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-def last(db, action: str) -> AuditEntry:
+def last(app, action: str) -> AuditEntry:
+    """The newest entry of an action (readable after its context closed)."""
     stmt = sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id.desc())
-    return db.session.scalars(stmt).first()
+    with app.app_context():
+        entry = db.session.scalars(stmt).first()
+        return readable(entry) if entry else None
 
 
-def test_logins_failed_logins_and_logouts_are_recorded(client, auth, world, db):
+def test_logins_failed_logins_and_logouts_are_recorded(app, client, auth, world):
     auth.login("clerk_a", "wrong-password")
     auth.login("nobody", "wrong-password")
     auth.login()
     auth.logout()
-    assert actions(db) == ["login_failed", "login_failed", "login", "logout"]
-    failed = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "login_failed"))
-    assert [e.username for e in failed] == ["clerk_a", "nobody"]
-    assert last(db, "login").detail == {"地址": "127.0.0.1"}
+    assert actions(app) == ["login_failed", "login_failed", "login", "logout"]
+    with app.app_context():
+        stmt = sa.select(AuditEntry.username).where(AuditEntry.action == "login_failed")
+        assert list(db.session.scalars(stmt)) == ["clerk_a", "nobody"]
+    assert last(app, "login").detail == {"地址": "127.0.0.1"}
 
 
-def test_account_creation_role_status_and_password_changes_are_recorded(client, auth, world, db):
+def test_account_creation_role_status_and_password_changes_are_recorded(app, client, auth, world):
     auth.login("admin", "password-admin")
     data = {
         "username": "newclerk",
@@ -49,10 +55,11 @@ def test_account_creation_role_status_and_password_changes_are_recorded(client, 
         "active": "y",
     }
     post_form(client, "/admin/users/new", data)
-    created = last(db, "user_create")
+    created = last(app, "user_create")
     assert created.detail["用户名"] == "newclerk"
     assert created.detail["角色"] == "县市经办人" and created.detail["单位"] == "和静县水利局"
-    user_id = db.session.scalar(sa.select(User.id).where(User.username == "newclerk"))
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == "newclerk"))
     post_form(
         client,
         f"/admin/users/{user_id}",
@@ -64,7 +71,7 @@ def test_account_creation_role_status_and_password_changes_are_recorded(client, 
             "password": "",
         },
     )
-    change = last(db, "user_update").detail["改动"]
+    change = last(app, "user_update").detail["改动"]
     assert "角色：县市经办人 → 州职称办" in change and "状态：启用 → 停用" in change
     auth.logout()
     auth.login()
@@ -73,10 +80,10 @@ def test_account_creation_role_status_and_password_changes_are_recorded(client, 
         "/account/password",
         {"current": "password-a", "new": "Tarim-river-2024", "confirm": "Tarim-river-2024"},
     )
-    assert last(db, "password_change").username == "clerk_a"
+    assert last(app, "password_change").username == "clerk_a"
 
 
-def test_the_publicity_full_id_setting_is_recorded_in_words(client, auth, world, db):
+def test_the_publicity_full_id_setting_is_recorded_in_words(app, client, auth, world):
     auth.login()
     url = f"/offices/{world.office_a.id}"
     post_form(
@@ -90,16 +97,15 @@ def test_the_publicity_full_id_setting_is_recorded_in_words(client, auth, world,
             "show_full_id_on_publicity": "y",
         },
     )
-    entry = last(db, "office_update")
+    entry = last(app, "office_update")
     assert entry.detail == {
         "主管部门": "若羌县文化体育广播电视和旅游局",
         "改动": "公示显示完整身份证号：否 → 是",
     }
 
 
-def test_legacy_entries_are_shown_with_labels_names_and_titles(client, auth, world, db):
-    """Issue 13: not `document_export`, `kind：commitment；…`, `主管部门编号=1`."""
-    campaign = world.campaigns["bz-culture-2021"]
+def _legacy_entries(world, campaign) -> None:
+    """Entries as they were written before details were kept in words."""
     one = make_application(world.office_a, world.unit_a, campaign, name="张三", seq=3)
     two = make_application(world.office_a, world.unit_a, campaign, name="李四", seq=4)
     db.session.add_all(
@@ -122,6 +128,13 @@ def test_legacy_entries_are_shown_with_labels_names_and_titles(client, auth, wor
         ]
     )
     db.session.commit()
+
+
+def test_legacy_entries_are_shown_with_labels_names_and_titles(app, client, auth, world):
+    """Issue 13: not `document_export`, `kind：commitment；…`, `主管部门编号=1`."""
+    campaign = world.campaigns["bz-culture-2021"]
+    with app.app_context():
+        _legacy_entries(world, campaign)
     auth.login("admin", "password-admin")
     page = client.get("/admin/audit/").get_data(as_text=True)
     html = page[page.index("<tbody>") : page.index("</tbody>")]
@@ -137,7 +150,7 @@ def test_every_action_has_a_chinese_label():
 
 
 @pytest.fixture
-def log(world, db):
+def log(app, world):
     """Three entries on different days by different users."""
     now = utcnow()
     rows = [
@@ -150,9 +163,9 @@ def log(world, db):
         ),
         AuditEntry(action="login", username="clerk_b", at=now, detail={"地址": "10.0.0.1\x0b"}),
     ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return rows
+    with app.app_context():
+        db.session.add_all(rows)
+        db.session.commit()
 
 
 def test_the_page_filters_by_user_action_and_date(client, auth, log):
@@ -176,7 +189,7 @@ def test_a_bad_date_filter_is_answered_at_the_field(client, auth, log):
 
 
 def test_the_filtered_log_exports_to_xlsx_in_words_and_the_export_is_recorded(
-    client, auth, log, db
+    app, client, auth, log
 ):
     auth.login("admin", "password-admin")
     resp = client.get("/admin/audit/export?user=clerk_b")
@@ -186,7 +199,7 @@ def test_the_filtered_log_exports_to_xlsx_in_words_and_the_export_is_recorded(
     assert rows[0] == ("时间", "账号", "主管部门", "操作", "条数", "详情")
     assert [r[3] for r in rows[1:]] == ["登录", "导出花名册"]
     assert rows[1][5].strip() == "地址：10.0.0.1"  # a stored control character breaks nothing
-    entry = last(db, "audit_export")
+    entry = last(app, "audit_export")
     assert entry.detail == {"账号": "clerk_b"} and entry.rows == 2
 
 

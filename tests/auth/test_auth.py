@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.auth.models import User
 from portal.extensions import db
+from tests.auth.test_sessions import age_logins
 from tests.conftest import csrf_token
 
 
@@ -40,25 +41,16 @@ def test_logout_says_goodbye(client, world, auth):
     assert client.get("/units").status_code == 302
 
 
-def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app, db):
-    from datetime import timedelta
-
-    import sqlalchemy as sa
-
-    from portal.auth.models import LoginSession
-
+def test_an_expired_session_is_told_to_log_in_again(client, world, auth, app):
     auth.login()
-    for row in db.session.scalars(sa.select(LoginSession)):
-        row.last_seen_at -= timedelta(hours=3)
-    db.session.commit()
+    age_logins(app, hours=3)
     resp = client.get("/units", follow_redirects=True)
     assert "登录已超时，请重新登录。" in resp.get_data(as_text=True)
 
 
-def test_an_expired_session_on_an_htmx_request_is_sent_to_the_login_page(client, world, auth):
+def test_an_expired_session_on_an_htmx_request_is_sent_to_the_login_page(client, world, auth, app):
     auth.login()
-    with client.session_transaction() as sess:
-        sess["last_seen"] = sess["last_seen"] - 3 * 3600
+    age_logins(app, hours=3)
     resp = client.get("/applications/?q=x", headers={"HX-Request": "true", "HX-Target": "results"})
     assert resp.status_code == 401 and resp.headers["HX-Redirect"] == "/login"
     assert client.get("/units").status_code == 302  # logged out
@@ -162,7 +154,7 @@ def test_too_many_wrong_passwords_lock_the_username_for_a_while(client, world, a
     assert auth.login("clerk_b", "password-b").status_code == 302  # others are not affected
 
 
-def test_the_lock_ends_after_the_wait(client, world, auth, db):
+def test_the_lock_ends_after_the_wait(app, client, world, auth):
     from datetime import timedelta
 
     import sqlalchemy as sa
@@ -174,10 +166,11 @@ def test_the_lock_ends_after_the_wait(client, world, auth, db):
     assert "登录失败次数过多，请30秒后再试" in auth.login("clerk_a", "password-a").get_data(
         as_text=True
     )
-    for row in db.session.scalars(sa.select(LoginThrottle)):
-        if row.blocked_until:
-            row.blocked_until -= timedelta(seconds=31)
-    db.session.commit()
+    with app.app_context():
+        for row in db.session.scalars(sa.select(LoginThrottle)):
+            if row.blocked_until:
+                row.blocked_until -= timedelta(seconds=31)
+        db.session.commit()
     assert auth.login("clerk_a", "password-a").status_code == 302
 
 

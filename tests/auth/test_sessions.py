@@ -33,10 +33,13 @@ def copy_cookies(source, target) -> None:
             target.set_cookie(name, cookie.value)
 
 
-def age_logins(db, **delta) -> None:
-    for row in db.session.scalars(sa.select(LoginSession)):
-        row.last_seen_at -= timedelta(**delta)
-    db.session.commit()
+def age_logins(app, **delta) -> None:
+    from portal.extensions import db
+
+    with app.app_context():
+        for row in db.session.scalars(sa.select(LoginSession)):
+            row.last_seen_at -= timedelta(**delta)
+        db.session.commit()
 
 
 def test_logout_deletes_the_remember_cookie_and_it_no_longer_logs_in(app, client, world):
@@ -53,10 +56,10 @@ def test_logout_deletes_the_remember_cookie_and_it_no_longer_logs_in(app, client
     assert not logged_in(other)
 
 
-def test_the_idle_timeout_ends_the_session_and_the_remember_cookie(app, client, world, db):
+def test_the_idle_timeout_ends_the_session_and_the_remember_cookie(app, client, world):
     login(client, remember=True)
     remember = client.get_cookie(REMEMBER).value
-    age_logins(db, hours=3)
+    age_logins(app, hours=3)
     resp = client.get("/units")
     assert resp.status_code == 302 and resp.headers["Location"] == "/login"
     assert any(h.startswith(REMEMBER + "=;") for h in resp.headers.getlist("Set-Cookie"))

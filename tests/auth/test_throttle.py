@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from portal.auth import throttle
 from portal.auth.models import LoginThrottle
+from portal.extensions import db
 from tests.conftest import csrf_token
 
 
@@ -21,12 +22,13 @@ def attempt(client, username, password, address="10.1.1.1"):
     )
 
 
-def unblock(db, seconds: int) -> None:
+def unblock(app, seconds: int) -> None:
     """Let `seconds` pass for every blocked key."""
-    for row in db.session.scalars(sa.select(LoginThrottle)):
-        if row.blocked_until:
-            row.blocked_until -= timedelta(seconds=seconds)
-    db.session.commit()
+    with app.app_context():
+        for row in db.session.scalars(sa.select(LoginThrottle)):
+            if row.blocked_until:
+                row.blocked_until -= timedelta(seconds=seconds)
+        db.session.commit()
 
 
 def test_one_address_guessing_many_usernames_is_slowed_down(client, world):
@@ -41,18 +43,20 @@ def test_one_address_guessing_many_usernames_is_slowed_down(client, world):
     assert attempt(client, "clerk_a", "password-a", address="10.2.2.2").status_code == 302
 
 
-def test_the_waits_for_one_username_grow_but_stay_short(client, world, db):
+def test_the_waits_for_one_username_grow_but_stay_short(app, client, world):
     waits = []
     for _ in range(4):
         attempt(client, "clerk_a", "wrong")
     for _ in range(7):
         attempt(client, "clerk_a", "wrong")  # counted: each waits out the previous block
-        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "user:clerk_a"))
-        waits.append(throttle.wait_seconds("clerk_a", None))
-        unblock(db, 3600)
+        with app.app_context():
+            waits.append(throttle.wait_seconds("clerk_a", None))
+        unblock(app, 3600)
     assert waits[:4] == [30, 60, 120, 240]
     assert max(waits) == 300  # never more than five minutes for the owner
-    assert row.failures == 11
+    with app.app_context():
+        row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == "user:clerk_a"))
+        assert row.failures == 11
 
 
 def test_blocked_attempts_do_not_check_the_password(client, world, monkeypatch):
@@ -66,11 +70,12 @@ def test_blocked_attempts_do_not_check_the_password(client, world, monkeypatch):
     assert calls == []
 
 
-def test_a_successful_login_forgets_the_usernames_failures(client, world, db):
+def test_a_successful_login_forgets_the_usernames_failures(app, client, world):
     for _ in range(3):
         attempt(client, "clerk_a", "wrong")
     assert attempt(client, "clerk_a", "password-a").status_code == 302
-    keys = set(db.session.scalars(sa.select(LoginThrottle.key)))
+    with app.app_context():
+        keys = set(db.session.scalars(sa.select(LoginThrottle.key)))
     assert "user:clerk_a" not in keys and "addr:10.1.1.1" in keys
 
 
@@ -79,7 +84,6 @@ def test_the_throttle_is_shared_by_processes_through_the_database(tmp_path, monk
     import os
 
     from portal import create_app
-    from portal.extensions import db as _db
     from tests.factories import make_office, make_user
 
     if os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI"):
@@ -89,24 +93,21 @@ def test_the_throttle_is_shared_by_processes_through_the_database(tmp_path, monk
     config = {"TESTING": True, "SECRET_KEY": "shared", "SQLALCHEMY_DATABASE_URI": uri}
     first, second = create_app(config), create_app(config)
     with first.app_context():
-        _db.create_all()
+        db.create_all()
         make_user("clerk_x", "password-x1", "clerk", make_office("X01", "某局"))
-        _db.session.commit()
+        db.session.commit()
     try:
         client = first.test_client()
         for _ in range(5):
-            with first.app_context():
-                attempt(client, "clerk_x", "wrong")
-        with second.app_context():
-            refused = attempt(second.test_client(), "clerk_x", "password-x1")
-            assert refused.status_code == 429
+            attempt(client, "clerk_x", "wrong")
+        refused = attempt(second.test_client(), "clerk_x", "password-x1")
+        assert refused.status_code == 429
     finally:
         with first.app_context():
-            _db.session.remove()
-            _db.drop_all()
-            _db.engine.dispose()
+            db.drop_all()
+            db.engine.dispose()
         with second.app_context():
-            _db.engine.dispose()
+            db.engine.dispose()
 
 
 def test_an_unknown_username_costs_the_same_hash_check_as_a_real_one(client, world, monkeypatch):

@@ -7,21 +7,24 @@ from portal.documents.sandbox import MAX_RENDERED_CHARS, TemplateError, render_p
 
 from portal.documents.render import render_pdf
 from tests.conftest import csrf_token
-from tests.documents.test_unit_templates import add_template, editor_data, party_app  # noqa: F401
+from tests.documents.test_unit_templates import add_template, editor_data
 from tests.factories import make_unit
 
 
 @pytest.fixture
-def secret_unit(world, db):
-    """A unit of office B whose name, head and phone office A must never see."""
-    unit = make_unit(
-        world.office_b,
-        "和静县秘密水管站",
-        head_title="站长张秘密",
-        supervision_phone="0996-9999999",
-    )
-    db.session.commit()
-    return unit
+def secret_unit(app, world):
+    """A unit of office B whose name, head and phone office A must never see (its id)."""
+    from portal.extensions import db
+
+    with app.app_context():
+        unit = make_unit(
+            world.office_b,
+            "和静县秘密水管站",
+            head_title="站长张秘密",
+            supervision_phone="0996-9999999",
+        )
+        db.session.commit()
+        return unit.id
 
 
 def test_a_clerk_naming_another_office_sees_none_of_its_units(client, auth, world, secret_unit):
@@ -43,7 +46,7 @@ def test_the_preview_never_shows_another_offices_unit(client, auth, world, secre
             world,
             "{{ 推荐单位 }}\n{{ 单位负责人 }}\n{{ 监督电话 }}",
             office_id=str(office_id),
-            unit_id=str(secret_unit.id),
+            unit_id=str(secret_unit),
         )
         data["csrf_token"] = csrf_token(client, "/documents/templates/new")
         html = client.post("/documents/templates/preview", data=data).get_data(as_text=True)
@@ -64,18 +67,20 @@ def test_a_template_repeating_a_long_placeholder_is_refused_at_once_in_the_previ
 
 
 def test_a_stored_template_that_would_print_a_huge_document_is_refused_with_a_message(
-    client,
-    auth,
-    world,
-    party_app,  # noqa: F811
+    app, client, auth, world, party_app_id
 ):
-    add_template(world, ("{{ 业绩成果 }}\n" * 1800)[:20_000])
+    from portal.applications.models import Application
+    from portal.documents.render import MissingData
+    from portal.extensions import db
+
+    with app.app_context():
+        add_template(world, ("{{ 业绩成果 }}\n" * 1800)[:20_000])
     auth.login()
-    resp = client.get(f"/documents/{party_app.id}/publicity/pdf")
+    resp = client.get(f"/documents/{party_app_id}/publicity/pdf")
     assert resp.status_code == 422
     assert "上限" in resp.get_data(as_text=True)
-    with pytest.raises(Exception, match="上限"):
-        render_pdf(party_app, "publicity")
+    with app.app_context(), pytest.raises(MissingData, match="上限"):
+        render_pdf(db.session.get(Application, party_app_id), "publicity")
 
 
 def test_one_giant_paragraph_is_refused_even_under_the_total_limit():

@@ -78,7 +78,7 @@ def test_a_truncated_workbook_is_refused_as_an_unreadable_file(cut):
         read_rows(data[:cut])
 
 
-def test_a_broken_upload_is_answered_at_the_page_not_with_a_500(client, auth, world, db):
+def test_a_broken_upload_is_answered_at_the_page_not_with_a_500(client, auth, world):
     auth.login()
     campaign = world.campaigns["bz-culture-2021"]
     for data in (with_sheet(BILLION_LAUGHS), with_sheet(sheet_xml(header_and_rows(MAX_ROWS + 1)))):

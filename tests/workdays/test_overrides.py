@@ -45,22 +45,19 @@ def test_an_uncovered_year_is_flagged_on_the_overrides_page(client, auth, world)
     assert "未收录，仅按周末和本页设置计算" in html  # chinese-calendar stops at a year
 
 
-def _prefecture_user(db):
-    from tests.factories import make_user
-
-    make_user("pref_1", "password-pref", "prefecture", prefecture="巴音郭楞蒙古自治州")
-    db.session.commit()
-
-
 def test_a_prefecture_user_reads_the_region_wide_overrides_but_cannot_change_them(
-    client, auth, world, db
+    app, client, auth, world
 ):
     from datetime import date
 
-    row = WorkdayOverride(day=date(2025, 6, 6), is_workday=False, name="古尔邦节")
-    db.session.add(row)
-    _prefecture_user(db)
-    db.session.commit()
+    from tests.factories import make_user
+
+    with app.app_context():
+        row = WorkdayOverride(day=date(2025, 6, 6), is_workday=False, name="古尔邦节")
+        db.session.add(row)
+        make_user("pref_1", "password-pref", "prefecture", prefecture="巴音郭楞蒙古自治州")
+        db.session.commit()
+        row_id = row.id
     auth.login("pref_1", "password-pref")
     page = client.get("/admin/workdays/")
     assert page.status_code == 200 and "古尔邦节" in page.get_data(as_text=True)
@@ -70,12 +67,13 @@ def test_a_prefecture_user_reads_the_region_wide_overrides_but_cannot_change_the
         "/admin/workdays/",
         data={"day": "2025-06-09", "is_workday": "0", "name": "x", "csrf_token": token},
     )
-    deleted = client.post(f"/admin/workdays/{row.id}/delete", data={"csrf_token": token})
+    deleted = client.post(f"/admin/workdays/{row_id}/delete", data={"csrf_token": token})
     assert added.status_code == 403 and deleted.status_code == 403
-    assert [r.day for r in db.session.query(WorkdayOverride)] == [date(2025, 6, 6)]
+    with app.app_context():
+        assert [r.day for r in db.session.query(WorkdayOverride)] == [date(2025, 6, 6)]
 
 
-def test_every_override_change_is_audited_with_the_date_in_words(client, auth, world, db):
+def test_every_override_change_is_audited_with_the_date_in_words(app, client, auth, world):
     from portal.audit import AuditEntry
 
     auth.login("admin", "password-admin")
@@ -83,21 +81,23 @@ def test_every_override_change_is_audited_with_the_date_in_words(client, auth, w
         client, "/admin/workdays/", {"day": "2025-06-06", "is_workday": "0", "name": "古尔邦节"}
     )
     post_form(client, "/admin/workdays/", {"day": "2025-06-06", "is_workday": "1", "name": "调休"})
-    row = db.session.query(WorkdayOverride).one()
-    post_form(client, f"/admin/workdays/{row.id}/delete", {})
-    entries = db.session.query(AuditEntry).filter(AuditEntry.action.like("workday%")).all()
-    assert [e.action for e in entries] == [
-        "workday_override_save",
-        "workday_override_save",
-        "workday_override_delete",
-    ]
-    assert entries[0].detail == {"日期": "2025年6月6日", "安排": "放假（古尔邦节）"}
-    assert entries[1].detail["原安排"] == "放假（古尔邦节）"
-    assert entries[2].detail == {"日期": "2025年6月6日", "原安排": "上班（调休）"}
-    assert all(e.username == "admin" for e in entries)
+    with app.app_context():
+        row_id = db.session.query(WorkdayOverride).one().id
+    post_form(client, f"/admin/workdays/{row_id}/delete", {})
+    with app.app_context():
+        entries = db.session.query(AuditEntry).filter(AuditEntry.action.like("workday%")).all()
+        assert [e.action for e in entries] == [
+            "workday_override_save",
+            "workday_override_save",
+            "workday_override_delete",
+        ]
+        assert entries[0].detail == {"日期": "2025年6月6日", "安排": "放假（古尔邦节）"}
+        assert entries[1].detail["原安排"] == "放假（古尔邦节）"
+        assert entries[2].detail == {"日期": "2025年6月6日", "原安排": "上班（调休）"}
+        assert all(e.username == "admin" for e in entries)
 
 
-def test_a_blank_override_date_is_asked_for_not_a_500(client, auth, world, db):
+def test_a_blank_override_date_is_asked_for_not_a_500(client, auth, world):
     auth.login("admin", "password-admin")
     resp = post_form(client, "/admin/workdays/", {"day": " ", "is_workday": "0", "name": "x"})
     assert resp.status_code == 200
