@@ -6,12 +6,13 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from portal.audit import record
 from portal.auth import sessions
 from portal.auth.models import User
 from portal.auth.passwords import password_problem
+from portal.backup import BackupError, backup, restore, server_running
 from portal.campaigns.definition import CampaignDefinitionError, load_definition
 from portal.campaigns.models import Campaign
 from portal.campaigns.reference import format_reference
@@ -209,15 +210,12 @@ def workdays_command(start, count: int) -> None:
 @click.argument("folder", type=click.Path(file_okay=False))
 def backup_command(folder: str) -> None:
     """Write a consistent copy of the database into FOLDER (while the portal runs)."""
-    from portal.backup import BackupError, backup
-
     try:
         result = backup(folder)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"已备份到 {result.path}（{result.size // 1024} KB）。请把备份复制到服务器以外的地方保存。"
-    )
+    click.echo(f"已备份到 {result.path}（{result.size // 1024} KB）。")
+    click.echo("备份含身份证号和电话：请加密后复制到服务器以外的地方保存。")
 
 
 @click.command("restore")
@@ -225,9 +223,7 @@ def backup_command(folder: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(file: str, yes: bool) -> None:
     """Replace the database with the backup FILE (the portal must be stopped)."""
-    from portal.backup import BackupError, restore, server_running
-
-    reason = server_running(current_instance_path())
+    reason = server_running(current_app.instance_path)
     if reason:
         raise click.ClickException(f"{reason}。请先停止门户服务，再恢复备份。")
     if not yes:
@@ -240,10 +236,3 @@ def restore_command(file: str, yes: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已恢复 {file}。恢复前的数据库另存在 {safety.path}。")
     click.echo("请运行 flask --app wsgi db upgrade（备份来自旧版本时更新表结构），再启动门户。")
-
-
-def current_instance_path() -> str:
-    """The running app's instance folder (inside a command)."""
-    from flask import current_app
-
-    return current_app.instance_path
