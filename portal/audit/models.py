@@ -25,6 +25,7 @@ ACTION_LABELS: dict[str, str] = {
     "office_create": "新建主管部门",
     "office_update": "修改主管部门",
     "campaign_load": "导入评审通知",
+    "campaign_load_refused": "拒绝导入评审通知",
     "unit_template_save": "保存文书模板",
     "unit_template_delete": "恢复文书原文",
     "document_preview": "预览文书",

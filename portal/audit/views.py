@@ -42,6 +42,7 @@ LEGACY_KEYS = {
     "office_id": "主管部门", "series": "系列", "level": "级别", "status": "状态",
     "ids": "勾选的申报", "kind": "文书", "mode": "方式", "application_ids": "申报人",
     "application": "申报人", "name": "姓名", "unit_id": "推荐单位", "background": "后台生成",
+    "title": "评审通知", "prefecture": "地州", "reason": "原因",
 }  # fmt: skip
 #: Keys that only ever held internal ids: left out of what people read.
 HIDDEN_KEYS = {"template_id"}
@@ -103,10 +104,14 @@ def _people_ids(entries: Iterable[AuditEntry]) -> list[int]:
 
 def _value(key: str, value: Any, names: _Names) -> str:
     """One detail value in words."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) and key != "created":
         return "是" if value else "否"
-    if value is None or value == "" or value == []:
+    if key != "prefecture" and (value is None or value == "" or value == []):
         return "无"
+    if key == "prefecture" and not value:
+        return "全区"
+    if key == "created" and isinstance(value, bool):
+        return "新导入" if value else "更新已有的"
     if key in ("campaign", "code", "campaign_code"):
         return names.campaigns.get(value, str(value))
     if key in ("office_id", "office") and isinstance(value, int):
@@ -147,10 +152,12 @@ def _key(key: str) -> str:
 def detail_text(detail: dict | None, names: _Names) -> str:
     """An entry's detail as one Chinese line: 文书：推荐单位公示；申报人：张三、李四."""
     parts = []
-    for key, value in (detail or {}).items():
-        if key in HIDDEN_KEYS:
-            continue
-        parts.append(f"{_key(key)}：{_value(key, value, names)}")
+    detail = detail or {}
+    for key, value in detail.items():
+        if key in HIDDEN_KEYS or (key == "code" and "title" in detail):
+            continue  # a notice's code beside its title says nothing more
+        label = "方式" if key == "created" and isinstance(value, bool) else _key(key)
+        parts.append(f"{label}：{_value(key, value, names)}")
     return "；".join(parts)
 
 
