@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from portal.documents.sandbox import MAX_RENDERED_CHARS, TemplateError, render_paragraphs
 
 from portal.documents.render import render_pdf
+from portal.sandbox import MAX_RENDERED_CHARS, TemplateError, render_paragraphs
 from tests.conftest import csrf_token
 from tests.documents.test_unit_templates import add_template, editor_data
 from tests.factories import make_unit
