@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.demo import DEMO_PASSWORD
 from tests.browser.conftest import ARTIFACTS, _require_browser, demo_app, login, serving, shot
 
 HT_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "data" / "ht-culture-2025.toml"
@@ -113,7 +114,7 @@ def test_a_clerk_of_bayingol_does_not_see_it(hotan_server, page):
 
 def test_an_upload_lists_every_problem_under_the_file_field(hotan_server, page, tmp_path):
     base, _ = hotan_server
-    login(page, base, "admin", "demo12345")
+    login(page, base, "admin", DEMO_PASSWORD)
     broken = tmp_path / "ht-culture-2025.toml"
     text = HT_FILE.read_text(encoding="utf-8")
     broken.write_text(text.replace("yuan = 500", "yuan = -5").replace('"三级甲等"', '"四级"'))

@@ -13,6 +13,7 @@ def test_rows_and_saving_work_without_javascript(browser, live_server):
         page.fill("#username", "ruoqiang")
         page.fill("#password", "demo-pass-2024")
         page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/")  # logged in before going on
         page.goto(f"{live_server}/applications/?q=刘洋")
         page.click("text=刘洋")
         base = page.url.rsplit("/", 1)[0]
