@@ -243,10 +243,49 @@ def placeholders_in(text: str) -> list[str]:
     return list(_placeholder_lines(text))
 
 
+#: The longest document a template may produce, and its longest paragraph, in characters.
+#: The PDF engine's time grows with the square of a paragraph's length (20,000 characters in
+#: one paragraph take seconds, 100,000 minutes): a template repeating a long placeholder must
+#: not hold a worker that long. A real notice is one or two pages.
+MAX_RENDERED_CHARS = 30_000
+MAX_PARAGRAPH_CHARS = 8_000
+
+
+def _too_long(message: str) -> TemplateError:
+    return TemplateError([TemplateProblem(None, message)])
+
+
+def _check_size(text: str, values: Mapping[str, str], rendered: str | None = None) -> None:
+    """Refuse a result longer than a document can be: estimated first, then measured."""
+    if rendered is None:
+        tags, _ = _scan(text)
+        total = len(text) + sum(
+            len(values.get(t.name, "")) for t in tags if t.closed and t.name is not None
+        )
+    else:
+        total = len(rendered)
+    if total > MAX_RENDERED_CHARS:
+        raise _too_long(
+            f"按模板生成的文书有{total}字，超过{MAX_RENDERED_CHARS}字的上限，无法生成。"
+            "请删去重复的占位符，或缩短填写的内容。"
+        )
+    if rendered is not None:
+        for number, line in enumerate(rendered.split("\n"), start=1):
+            if len(line) > MAX_PARAGRAPH_CHARS:
+                raise _too_long(
+                    f"按模板生成的第{number}行有{len(line)}字，超过每段{MAX_PARAGRAPH_CHARS}字"
+                    "的上限，无法生成。请分段，或缩短填写的内容。"
+                )
+
+
 def render_template(
     text: str, context: Mapping[str, object], allowed: Iterable[str] | None = None
 ) -> str:
-    """Fill a template's placeholders from context; raise TemplateError on any problem."""
+    """Fill a template's placeholders from context; raise TemplateError on any problem.
+
+    Also refused: a result longer than MAX_RENDERED_CHARS or a line longer than
+    MAX_PARAGRAPH_CHARS (checked on an estimate before rendering, then on the result).
+    """
     allowed_names = list(context) if allowed is None else list(allowed)
     problems = check_template(text, allowed_names)
     if problems:
@@ -260,51 +299,20 @@ def render_template(
     if missing:
         raise TemplateError(missing)
     values = {name: str(context[name]) for name in used}
+    _check_size(text, values)
     try:
-        return _env.from_string(text).render(values)
+        rendered = _env.from_string(text).render(values)
     except jinja2.TemplateError as exc:  # not expected after the checks above
         line = getattr(exc, "lineno", None)
         raise TemplateError([TemplateProblem(line, f"{_at(line)}模板无法生成：{exc}")]) from exc
-
-
-#: The longest document a template may produce, and its longest paragraph, in characters.
-#: The PDF engine's time grows with the square of a paragraph's length (20,000 characters in
-#: one paragraph take seconds, 100,000 minutes): a template repeating a long placeholder must
-#: not hold a worker that long. A real notice is one or two pages.
-MAX_RENDERED_CHARS = 30_000
-MAX_PARAGRAPH_CHARS = 8_000
+    _check_size(text, values, rendered.replace("\r\n", "\n").replace("\r", "\n"))
+    return rendered
 
 
 def render_paragraphs(
     text: str, context: Mapping[str, object], allowed: Iterable[str] | None = None
 ) -> list[str]:
-    """Render a template and return its non-empty lines, stripped, one per paragraph.
-
-    Refused (TemplateError) when the result is longer than a document can reasonably be.
-    """
+    """Render a template and return its non-empty lines, stripped, one per paragraph."""
     rendered = render_template(text, context, allowed)
     lines = rendered.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    paragraphs = [line.strip() for line in lines if line.strip()]
-    total = sum(len(p) for p in paragraphs)
-    if total > MAX_RENDERED_CHARS:
-        raise TemplateError(
-            [
-                TemplateProblem(
-                    None,
-                    f"按模板生成的文书有{total}字，超过{MAX_RENDERED_CHARS}字的上限，无法生成。"
-                    "请删去重复的占位符，或缩短填写的内容。",
-                )
-            ]
-        )
-    for number, paragraph in enumerate(paragraphs, start=1):
-        if len(paragraph) > MAX_PARAGRAPH_CHARS:
-            raise TemplateError(
-                [
-                    TemplateProblem(
-                        None,
-                        f"按模板生成的第{number}段有{len(paragraph)}字，超过每段"
-                        f"{MAX_PARAGRAPH_CHARS}字的上限，无法生成。请分段，或缩短填写的内容。",
-                    )
-                ]
-            )
-    return paragraphs
+    return [line.strip() for line in lines if line.strip()]

@@ -244,9 +244,14 @@ def _path_value(rng: random.Random, converter: str, name: str, scene: dict) -> s
     return rng.choice(pools.get(name, ["x"]) + ["%E5%90%8D", "-1"])
 
 
+def _path_args(rule) -> set[str]:
+    """The variables in a rule's path (not those its defaults fill in)."""
+    return set(rule._converters)
+
+
 def _real_path_values(rule, scene: dict) -> list[dict[str, str]]:
     """Path values naming real records: each id of the scene, each section or kind."""
-    if not rule.arguments:
+    if not _path_args(rule):
         return [{}]
     pools = {
         "key": [s.key for s in SECTIONS],
@@ -254,7 +259,7 @@ def _real_path_values(rule, scene: dict) -> list[dict[str, str]]:
         "code": scene["codes"][:2],
     }
     combos: list[dict[str, str]] = [{}]
-    for arg in sorted(rule.arguments):
+    for arg in sorted(_path_args(rule)):
         converter = type(rule._converters[arg]).__name__
         ids = sorted(set(scene["ids"]))
         pool = [str(i) for i in ids] if "Int" in converter else pools.get(arg, [])
@@ -385,7 +390,7 @@ def test_no_route_answers_with_a_server_error(app, scene):
             method = rng.choice(sorted(rule.methods - {"HEAD", "OPTIONS"}))
             values = {
                 arg: _path_value(rng, type(rule._converters[arg]).__name__, arg, scene)
-                for arg in rule.arguments
+                for arg in _path_args(rule)
             }
             path = rule.rule
             for arg, value in values.items():

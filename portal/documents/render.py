@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from markupsafe import Markup
 
 from portal.applications.models import Application
@@ -195,10 +195,13 @@ def _document(app: Application, kind: str) -> tuple[str, dict[str, Any]]:
 
 def _html(template: str, variables: dict[str, Any], preview: bool, **extra: Any) -> str:
     """Render a document template for the PDF engine or as a browser preview."""
+    # A preview served to a browser loads portal.js (its 打印 button; no inline script).
+    script = url_for("static", filename="portal.js") if preview and has_request_context() else ""
     return render_template(
         template,
         preview=preview,
         preview_css=PREVIEW_CSS if preview else "",
+        preview_script=script,
         **variables,
         **extra,
     )

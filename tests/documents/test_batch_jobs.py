@@ -138,7 +138,8 @@ def test_an_incomplete_application_is_skipped_when_the_clerk_says_so(
     assert page_count(data) == 4 and "艾尔肯·吐尔逊" not in text_of(data)
     with app.app_context():
         entry = _db.session.scalars(EXPORTS).one()
-        assert entry.detail["skipped"] == [[empty.id, "publicity"]]
+        # In words (issue 11): unit, name and document of what was left out.
+        assert entry.detail["跳过"] == ["若羌县文化馆 · 艾尔肯·吐尔逊 · 《推荐单位公示》"]
 
 
 def test_data_that_goes_missing_before_the_job_runs_is_listed(
