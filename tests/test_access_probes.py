@@ -52,7 +52,7 @@ def probe_scene(app, world):
             birth=date(1990, 5, 17),
             gender="女",
         )
-        own = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+        make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
         template = UnitTemplate(
             office_id=world.office_b.id,
             unit_id=world.unit_b.id,
@@ -76,7 +76,7 @@ def probe_scene(app, world):
             ],
             "id_number": victim.id_number,
             "own_office": world.office_a.id,
-            "own_app": own.id,
+            "admin": world.admin.id,
             "codes": list(world.campaigns),
         }
 
@@ -99,7 +99,9 @@ def _snapshot(app, scene) -> dict[str, list[tuple]]:
             kept = []
             for row in db.session.execute(sa.select(table).order_by(*table.primary_key)):
                 m = row._mapping
-                if m.get("office_id") == own_office or m.get("application_id") in own_apps:
+                if own_office is not None and m.get("office_id") == own_office:
+                    continue
+                if m.get("application_id") in own_apps:
                     continue
                 if table.name == "user" and m["id"] in attackers:
                     continue
@@ -112,7 +114,7 @@ def _text(resp) -> str:
     """What a response shows a reader: the page, or the text inside a PDF, xlsx or docx."""
     data = resp.get_data()
     if data.startswith(b"%PDF"):
-        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+        return _text_of_bytes(data)
     if data.startswith(b"PK"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -139,28 +141,36 @@ def _fill(rule, b_ids: list[int], codes: list[str]) -> list[str]:
     return urls
 
 
-def test_no_one_reads_or_changes_another_offices_records(app, probe_scene):
-    scene = probe_scene
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-    before = _snapshot(app, scene)
-    markers = [B_NAME, scene["id_number"], B_UNIT, B_TEMPLATE, B_CLERK]
-    skip = {"static", "vendor.asset", "auth.logout", "auth.logout_everywhere"}
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in skip]
-    with_ids = [r for r in rules if any("Int" in type(c).__name__ for c in r._converters.values())]
+SKIP = {"static", "vendor.asset", "auth.logout", "auth.logout_everywhere"}
 
-    # The owner's view: every page naming B's records, and the forms on it.
+
+def _markers(scene) -> list[str]:
+    return [B_NAME, scene["id_number"], B_UNIT, B_TEMPLATE, B_CLERK]
+
+
+def _rules_with_ids(app) -> list:
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint not in SKIP and any("Int" in type(c).__name__ for c in r._converters.values())
+    ]
+
+
+def _owner_forms(app, scene) -> tuple[dict[str, dict[str, str]], int]:
+    """B's owner's view: the POST forms on every page naming B's records (target -> fields),
+    and how many of those pages show B's data."""
     owner = app.test_client()
     _log_in(owner, scene["owner"])
-    forms: dict[tuple[str, str], dict[str, str]] = {}
+    forms: dict[str, dict[str, str]] = {}
     owner_saw = 0
-    for rule in with_ids:
+    for rule in _rules_with_ids(app):
         if "GET" not in rule.methods:
             continue
         for url in _fill(rule, scene["b_ids"], scene["codes"]):
             resp = owner.get(url)
             if resp.status_code != 200:
                 continue
-            owner_saw += any(m in _text(resp) for m in markers)
+            owner_saw += any(m in _text(resp) for m in _markers(scene))
             if "html" in resp.content_type:
                 page = FormCatalogue(url)
                 page.feed(resp.get_data(as_text=True))
@@ -168,7 +178,18 @@ def test_no_one_reads_or_changes_another_offices_records(app, probe_scene):
                     if method == "POST" and target not in ("/logout", "/account/logout-everywhere"):
                         fields = {k: sorted(v)[-1] for k, v in page.fields.items() if v}
                         fields.pop("csrf_token", None)
-                        forms[("POST", target)] = fields
+                        forms[target] = fields
+    return forms, owner_saw
+
+
+def test_no_one_reads_or_changes_another_offices_records(app, probe_scene):
+    scene = probe_scene
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    before = _snapshot(app, scene)
+    markers = _markers(scene)
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
+    with_ids = _rules_with_ids(app)
+    forms, owner_saw = _owner_forms(app, scene)
     assert owner_saw > 10, "the probes would not notice a leak: B's owner sees too little"
     assert len(forms) > 10, "too few of B's forms found to replay"
 
@@ -198,13 +219,13 @@ def test_no_one_reads_or_changes_another_offices_records(app, probe_scene):
                     if method == "GET":
                         resp = client.get(url)
                     else:
-                        data = {"csrf_token": token, **forms.get(("POST", url), {})}
+                        data = {"csrf_token": token, **forms.get(url, {})}
                         resp = client.post(url, data=data, headers=headers)
                     check(role, method, url, resp)
-        for (method, url), fields in sorted(forms.items()):
+        for url, fields in sorted(forms.items()):
             for hx in ({}, {"HX-Request": "true"}):
                 data = {"csrf_token": token, **fields}
-                check(role, method, url, client.post(url, data=data, headers={**headers, **hx}))
+                check(role, "POST", url, client.post(url, data=data, headers={**headers, **hx}))
         for rule in rules:
             if rule._converters:
                 continue
@@ -225,3 +246,40 @@ def test_no_one_reads_or_changes_another_offices_records(app, probe_scene):
     assert not errors, errors[:10]
     assert not leaks, leaks[:10]
     assert not changed, changed
+
+
+def test_no_post_changes_anything_without_this_sessions_csrf_token(app, probe_scene):
+    """B's owner and an admin, tricked into posting each of B's forms (and every other POST
+    rule) without a token, with a made-up one or with another session's: refused, no change."""
+    scene = probe_scene
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    scene = dict(scene, own_office=None, attackers={})
+    before = _snapshot(app, scene)
+    forms, _ = _owner_forms(app, scene)
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint not in SKIP | {"auth.login"}:
+            for url in _fill(rule, scene["b_ids"], scene["codes"]):
+                forms.setdefault(url, {})
+    users = {"clerk_b": scene["owner"], "admin": probe_scene["admin"]}
+    clients = {}
+    for role, user_id in users.items():
+        clients[role] = app.test_client()
+        _log_in(clients[role], user_id)
+    foreign = _token(app.test_client())  # a token of an anonymous session of its own
+    probes, accepted = 0, []
+    for role, client in clients.items():
+        for url, fields in sorted(forms.items()):
+            for token, hx in ((None, False), ("made-up", False), (foreign, False), (None, True)):
+                data = dict(fields)
+                headers = {"HX-Request": "true"} if hx else {}
+                if token is not None:
+                    data["csrf_token"] = token
+                    headers["X-CSRFToken"] = token
+                resp = client.post(url, data=data, headers=headers)
+                probes += 1
+                if resp.status_code != (400 if hx else 303):  # the CSRF refusal of each kind
+                    accepted.append((role, url, token, hx, resp.status_code))
+        assert client.get("/").status_code == 200, f"{role} was logged out during the probes"
+    print(f"CSRF probes: {probes} posts to {len(forms)} forms and rules, {len(accepted)} accepted")
+    assert not accepted, accepted[:10]
+    assert _snapshot(app, scene) == before
