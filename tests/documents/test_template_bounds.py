@@ -87,3 +87,77 @@ def test_one_giant_paragraph_is_refused_even_under_the_total_limit():
     with pytest.raises(TemplateError, match="每段"):
         render_paragraphs("{{ x }}", {"x": "名" * 9000}, ["x"])
     assert render_paragraphs("{{ x }}\n{{ x }}", {"x": "名" * 7000}, ["x"]) == ["名" * 7000] * 2
+
+
+#: Template-injection payloads: object walks, config and globals, filters, loops, recursion,
+#: raw blocks, macros, imports, broken syntax, HTML and the placeholders' own edge cases.
+INJECTIONS = [
+    "{{ config }}",
+    "{{ config.SECRET_KEY }}",
+    "{{ self }}",
+    "{{ self.__init__.__globals__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ().__class__.__base__.__subclasses__() }}",
+    "{{ request }}",
+    "{{ request.environ }}",
+    "{{ g }}",
+    "{{ session }}",
+    "{{ url_for.__globals__ }}",
+    "{{ lipsum.__globals__.os.popen('id').read() }}",
+    "{{ cycler.__init__.__globals__.os }}",
+    "{{ joiner.__init__.__globals__ }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ 姓名.__class__ }}",
+    "{{ 姓名|attr('__class__') }}",
+    "{{ 姓名['__class__'] }}",
+    "{{ 姓名.upper() }}",
+    "{{ 姓名 * 100000 }}",
+    "{{ 7*7 }}",
+    "{{ 9**9**9 }}",
+    "{{ range(10**9)|list }}",
+    "{{ '%s' % 姓名 }}",
+    "{{ 姓名|format(1) }}",
+    "{{ 姓名|safe }}",
+    "{{ 姓名|e }}",
+    "{% for x in range(100000000) %}x{% endfor %}",
+    "{% for a in 姓名 %}{% for b in 姓名 %}{{ 姓名 }}{% endfor %}{% endfor %}",
+    "{% set x = 姓名 %}{{ x }}",
+    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "{% include 'base.html' %}",
+    "{% import 'base.html' as b %}",
+    "{% extends 'base.html' %}",
+    "{% raw %}{{ config }}{% endraw %}",
+    "{% if 姓名 %}{{ 姓名 }}{% endif %}",
+    "{# comment #}{{ 姓名 }}",
+    "{{ 姓名",
+    "{{ }}",
+    "{{ 不存在 }}",
+    "{% %}",
+    "}}{{",
+    "{{ 姓名 }}" * 3000,
+    "<script>alert(1)</script>{{ 姓名 }}",
+    "<img src=x onerror=alert(1)>",
+    "\x00\x0b\x1b{{ 姓名 }}",
+    "{{ 姓名 }}\u202e",
+    "{{'a'~'b'}}",
+]
+
+
+def test_template_injection_payloads_are_refused_or_printed_as_text(app, client, auth, world):
+    """Each payload, previewed and saved: no 5xx, nothing of the server shown, nothing run."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    auth.login()
+    token = csrf_token(client, "/documents/templates/new")
+    leaks = ["test-secret-key", "<Config", "__globals__'", "SQLALCHEMY", "uid=", "<class"]
+    probes, failures = 0, []
+    for payload in INJECTIONS:
+        for url in ("/documents/templates/preview", "/documents/templates/new"):
+            data = {**editor_data(world, payload), "csrf_token": token}
+            resp = client.post(url, data=data, headers={"HX-Request": "true"})
+            probes += 1
+            html = resp.get_data(as_text=True)
+            shown = [m for m in leaks if m in html and m not in payload]
+            if resp.status_code >= 500 or shown or "<script>alert" in html:
+                failures.append((payload[:60], url, resp.status_code, shown))
+    print(f"template-injection probes: {probes} posts, {len(failures)} failures")
+    assert not failures, failures
