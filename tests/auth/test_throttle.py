@@ -173,32 +173,12 @@ def test_a_user_cannot_change_to_a_weak_password(client, world):
 
 
 def test_the_command_line_refuses_a_weak_password(runner, world):
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "clerk_z",
-            "--office",
-            "A01",
-            "--role",
-            "clerk",
-            "--password-stdin",
-        ],
-        input="password1\n",
-    )
+    def create(password: str):
+        args = ["users", "create", "clerk_z", "--office", "A01", "--role", "clerk"]
+        return runner.invoke(args=[*args, "--password-stdin"], input=f"{password}\n")
+
+    result = create("password1")
     assert result.exit_code != 0
     assert "密码至少10个字符" in result.output
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "clerk_z",
-            "--office",
-            "A01",
-            "--role",
-            "clerk",
-            "--password-stdin",
-        ],
-        input="Lop-Nur-2024-x\n",
-    )
+    result = create("Lop-Nur-2024-x")
     assert result.exit_code == 0, result.output
