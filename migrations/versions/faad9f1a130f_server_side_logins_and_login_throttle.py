@@ -1,7 +1,7 @@
 """server-side logins and login throttle
 
 Revision ID: faad9f1a130f
-Revises: 7c2d9e4b1f30
+Revises: 5c1e7a9d2b40
 Create Date: 2026-11-27 07:51:40.113678
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'faad9f1a130f'
-down_revision = '7c2d9e4b1f30'
+down_revision = '5c1e7a9d2b40'
 branch_labels = None
 depends_on = None
 
