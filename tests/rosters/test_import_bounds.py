@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 import pytest
 
@@ -12,42 +11,7 @@ from portal.rosters.reading import MAX_ROWS, RosterFileError
 from portal.rosters.reading import read_workbook as read_rows
 from tests.conftest import csrf_token
 from tests.rosters.helpers import roster_workbook
-
-SHEET = "xl/worksheets/sheet1.xml"
-
-
-def with_sheet(xml: str, *, base: bytes | None = None, extra: dict | None = None) -> bytes:
-    """A real workbook whose first sheet's XML is replaced (and parts added)."""
-    base = base or roster_workbook(
-        [["买买提·艾力", "652824198603140011"]], header=["姓名", "身份证号"]
-    )
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(base)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for item in src.infolist():
-            dst.writestr(item.filename, xml if item.filename == SHEET else src.read(item.filename))
-        for name, data in (extra or {}).items():
-            dst.writestr(name, data)
-    return out.getvalue()
-
-
-def sheet_xml(rows: str, dimension: str = "") -> str:
-    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"{dim}<sheetData>{rows}</sheetData></worksheet>"
-    )
-
-
-def header_and_rows(n: int) -> str:
-    """A header row (姓名, 身份证号), then n rows of one number each (cells need no "r")."""
-    head = '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c>'
-    head += '<c r="B1" t="inlineStr"><is><t>身份证号</t></is></c></row>'
-    return head + "<row><c><v>1</v></c></row>" * n
-
+from tests.rosters.test_import_reading import HEADER_ROW, applicants, sheet_xml, with_sheet
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE worksheet ['
@@ -81,7 +45,10 @@ def test_a_truncated_workbook_is_refused_as_an_unreadable_file(cut):
 def test_a_broken_upload_is_answered_at_the_page_not_with_a_500(client, auth, world):
     auth.login()
     campaign = world.campaigns["bz-culture-2021"]
-    for data in (with_sheet(BILLION_LAUGHS), with_sheet(sheet_xml(header_and_rows(MAX_ROWS + 1)))):
+    for data in (
+        with_sheet(BILLION_LAUGHS),
+        with_sheet(sheet_xml(HEADER_ROW + applicants(MAX_ROWS + 1))),
+    ):
         resp = client.post(
             "/rosters/import",
             data={
