@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import login, shot
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 def _no_horizontal_scroll(page) -> None:
@@ -53,7 +57,8 @@ def test_the_roster_lists_what_is_sent_and_says_so(page, live_server):
     # Active search narrows the table (only), without reloading the page.
     name = table.locator(f"tbody td:nth-child({headers.index('姓名') + 1})").last.inner_text()
     page.fill("input[type=search][name=q]", name)
-    page.wait_for_function("document.querySelector('#roster-rows p').innerText.startsWith('找到')")
+    # expect() polls without eval: wait_for_function evaluates a string, which the CSP forbids.
+    expect(page.locator("#roster-rows p").first).to_have_text(re.compile(r"^找到"))
     rows = table.locator("tbody tr").all_inner_texts()
     assert rows and all(name in r for r in rows) and len(rows) < len(statuses)
     shot(page, "48-roster-search")
