@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     """Initialise the extension singletons."""
     from portal import models  # noqa: F401  (register every table)
     from portal.extensions import csrf, db, htmx, login_manager, migrate
+    from portal.jobs import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
+    queue.init_app(app)
     with app.app_context():
         _configure_sqlite(app, db.engine)
 
@@ -111,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.documents.blueprint import bp as documents_bp
+    from portal.jobs.views import bp as jobs_bp
     from portal.main.views import bp as main_bp
     from portal.offices.views import bp as offices_bp
     from portal.rosters.views import bp as rosters_bp
@@ -126,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(workdays_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(rosters_bp)
     init_security(app)
 

@@ -24,4 +24,12 @@ class Config:
     PDF_FONT_BODY = ""
     PDF_FONT_HEADING = ""
     APPLICATIONS_PER_PAGE = 50
+    # Background jobs (portal.jobs.queue): the queue's storage ("" = SQLite in the instance
+    # folder, redis://... for several servers), the folder every worker reads results from
+    # ("" = instance/jobs), and consumer threads in each app process (0: run `flask jobs worker`).
+    JOBS_QUEUE_URL = ""
+    JOBS_FOLDER = ""
+    JOBS_CONSUMER_THREADS = 1
+    JOBS_STALE_SECONDS = 300
+    JOBS_LIFETIME_SECONDS = 24 * 3600
     TESTING = False

@@ -5,6 +5,7 @@ from portal.audit import AuditEntry
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.documents.models import UnitTemplate
+from portal.jobs.models import Job
 from portal.offices.models import Office, RecommendingUnit
 from portal.workdays.models import WorkdayOverride
 
@@ -13,6 +14,7 @@ __all__ = [
     "ApplicationSection",
     "AuditEntry",
     "Campaign",
+    "Job",
     "Office",
     "Person",
     "RecommendingUnit",

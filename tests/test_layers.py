@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.workdays",
             "portal.security",
             "portal.audit",
+            "portal.jobs",
         ),
     ),
     ("applications", ("portal.applications",)),

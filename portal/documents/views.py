@@ -249,15 +249,8 @@ def batch_start():
             status=422,
         )
     if len(plan.items) > jobs.threshold():
-        offices = {a.office_id for a in apps}
-        job = jobs.start_job(
-            spec,
-            current_user,
-            total=len(plan.items),
-            office_id=offices.pop() if len(offices) == 1 else None,
-            title=batch_title(spec.kinds, apps),
-        )
-        return redirect(url_for("documents.job", job_id=job.id), 303)
+        job = jobs.start_batch(spec, apps, current_user, total=len(plan.items))
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
     out = io.BytesIO()
     try:
         write_batch(plan, spec, out)
@@ -284,32 +277,3 @@ def combined_preview():
         return render_combined_publicity_html(apps, preview=True)
     except MissingData as exc:
         return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
-
-
-def _own_job_or_404(job_id: str) -> jobs.BatchJob:
-    """A background job of the current user; anyone else's, or an unknown one, is 404."""
-    job = jobs.get_job(job_id)
-    if job is None or job.owner_id != current_user.id:
-        abort(404)
-    return job
-
-
-def job(job_id: str):
-    """Progress of a background batch; the status part polls itself every second."""
-    found = _own_job_or_404(job_id)
-    template = "documents/_job_status.html" if request.htmx else "documents/job.html"
-    return render_template(template, job=found, modes=BATCH_MODES, formats=FORMATS)
-
-
-def job_download(job_id: str):
-    """The merged PDF or the ZIP of a finished background batch, for its owner."""
-    found = _own_job_or_404(job_id)
-    if found.status != "done" or found.path is None or not found.path.exists():
-        abort(404)
-    return send_file(
-        found.path,
-        mimetype=found.mimetype,
-        as_attachment=True,
-        download_name=found.download_name,
-        max_age=0,
-    )
