@@ -7,6 +7,7 @@ from portal.campaigns.models import Campaign
 from portal.documents.models import UnitTemplate
 from portal.jobs.models import Job
 from portal.offices.models import Office, RecommendingUnit
+from portal.rules.summaries import CheckSummary
 from portal.workdays.models import WorkdayOverride
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ApplicationSection",
     "AuditEntry",
     "Campaign",
+    "CheckSummary",
     "Job",
     "Office",
     "Person",

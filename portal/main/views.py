@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.applications.models import Application
 from portal.campaigns.services import open_campaigns
 from portal.extensions import db
-from portal.rules.checks import findings_for
+from portal.rules.summaries import keep as keep_summaries
+from portal.rules.summaries import summaries_for
 from portal.security import scope, visible_offices
-from portal.timeutil import local_today
 from portal.vocabulary import PREPARING_STATUSES, STATUS_LABELS
 
 bp = Blueprint("main", __name__)
@@ -25,7 +25,7 @@ def home():
     )
     counts = dict(db.session.execute(counts_stmt).all())
     total = sum(counts.values())
-    return render_template(
+    html = render_template(
         "main/home.html",
         offices=visible_offices(),
         counts=counts,
@@ -34,6 +34,8 @@ def home():
         campaigns=open_campaigns(),
         needing_work=applications_with_blocking_findings(),
     )
+    keep_summaries()  # the summaries recomputed for applications changed since the last visit
+    return html
 
 
 # The dashboard checks the most recently changed applications still being prepared.
@@ -41,19 +43,23 @@ DASHBOARD_CHECK_LIMIT = 300
 
 
 def applications_with_blocking_findings() -> list[tuple[Application, int, str]]:
-    """Applications still being prepared that have blocking findings: (app, count, first)."""
+    """Applications still being prepared that have blocking findings: (app, count, first).
+
+    The findings come from each application's cached summary (rules.summaries): only those
+    changed since they were last checked are checked again.
+    """
     stmt = scope(
         sa.select(Application)
         .where(Application.status.in_(PREPARING_STATUSES))
-        .options(selectinload(Application.sections), selectinload(Application.campaign))
+        .options(joinedload(Application.campaign), joinedload(Application.unit))
         .order_by(Application.updated_at.desc())
         .limit(DASHBOARD_CHECK_LIMIT),
         Application,
     )
-    today = local_today()
-    out = []
-    for app in db.session.scalars(stmt):
-        blocking = [f for f in findings_for(app, today) if f.blocking]
-        if blocking:
-            out.append((app, len(blocking), blocking[0].message))
-    return out
+    apps = list(db.session.scalars(stmt))
+    summaries = summaries_for(apps)
+    return [
+        (app, summaries[app.id].blocking, summaries[app.id].first_blocking)
+        for app in apps
+        if summaries[app.id].blocking
+    ]

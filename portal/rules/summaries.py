@@ -1,0 +1,171 @@
+"""Each application's findings in brief, cached per application version for lists and the home page.
+
+Checking an application loads its ~12 sections and runs every rule of its notice: too slow
+for a page listing 50 or 300 applications. A `CheckSummary` row keeps what those pages show
+(how many blocking findings and warnings, the first blocking message, the sections not yet
+done) together with the version it was computed for:
+
+- the application's `updated_at` — every write of a section (operations) and every status
+  change (workflow) moves it, whoever writes;
+- the campaign's `loaded_at` — replacing a notice's definition moves it;
+- `valid_until` — the rules also read the date (sanction ends, windows, work "至今") and the
+  hour of a resubmission deadline, so a summary expires at the next local midnight, or at the
+  deadline when that comes first.
+
+A summary that does not match is recomputed when a page asks for it (`summaries_for`); editing
+a unit (whose nature and county the rules read) drops its applications' summaries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, selectinload
+
+from portal.applications import sections
+from portal.applications.models import Application
+from portal.extensions import db
+from portal.rules.checks import Finding, findings_for
+from portal.timeutil import LOCAL_OFFSET, local_today, utcnow
+
+log = logging.getLogger(__name__)
+_CHANGED = "check_summaries_changed"  # session.info key: summaries_for stored some
+
+
+class CheckSummary(db.Model):
+    """The findings of one application in brief, for the version it was computed for."""
+
+    __tablename__ = "check_summary"
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    app_updated_at: Mapped[datetime] = mapped_column()
+    campaign_loaded_at: Mapped[datetime] = mapped_column()
+    valid_until: Mapped[datetime] = mapped_column()
+    blocking: Mapped[int] = mapped_column(default=0)
+    warnings: Mapped[int] = mapped_column(default=0)
+    first_blocking: Mapped[str] = mapped_column(sa.Text, default="")
+    # Keys of the sections not done (not filled in, or with a problem), in section order.
+    unfinished: Mapped[list] = mapped_column(sa.JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def fresh_for(self, app: Application, now: datetime) -> bool:
+        """Whether the summary still describes the application as it is now."""
+        return (
+            self.app_updated_at == app.updated_at
+            and self.campaign_loaded_at == app.campaign.loaded_at
+            and now < self.valid_until
+        )
+
+    @property
+    def unfinished_labels(self) -> list[str]:
+        """The unfinished sections' names."""
+        return [sections.BY_KEY[k].label for k in self.unfinished if k in sections.BY_KEY]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a summary holds, computed from an application's findings."""
+
+    blocking: int
+    warnings: int
+    first_blocking: str
+    unfinished: list[str]
+
+
+def brief(app: Application, findings: Sequence[Finding]) -> Brief:
+    """The brief of an application whose findings are known."""
+    blocking = [f for f in findings if f.blocking]
+    blocking_sections = {f.section for f in blocking}
+    unfinished = [
+        s.key
+        for s in sections.SECTIONS
+        if sections.section_state(app, s.key, blocking_sections) != "done"
+    ]
+    return Brief(
+        blocking=len(blocking),
+        warnings=len(findings) - len(blocking),
+        first_blocking=blocking[0].message if blocking else "",
+        unfinished=unfinished,
+    )
+
+
+def valid_until(app: Application, today: date, now: datetime) -> datetime:
+    """When findings computed now may change by the clock alone (naive UTC)."""
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time()) - LOCAL_OFFSET
+    due = app.resubmit_due
+    return due if due is not None and now < due < midnight else midnight
+
+
+def store(app: Application, findings: Sequence[Finding], today: date, now: datetime):
+    """Keep the brief of these findings as the application's summary (added to the session)."""
+    found = brief(app, findings)
+    summary = db.session.get(CheckSummary, app.id) or CheckSummary(application_id=app.id)
+    summary.app_updated_at = app.updated_at
+    summary.campaign_loaded_at = app.campaign.loaded_at
+    summary.valid_until = valid_until(app, today, now)
+    summary.blocking = found.blocking
+    summary.warnings = found.warnings
+    summary.first_blocking = found.first_blocking
+    summary.unfinished = found.unfinished
+    summary.computed_at = now
+    db.session.add(summary)
+    return summary
+
+
+def summaries_for(apps: Iterable[Application]) -> dict[int, CheckSummary]:
+    """The current summary of each application, recomputing (and storing) the stale ones.
+
+    Three queries when every summary is current; the stale applications' sections are loaded
+    in one more. The caller commits.
+    """
+    apps = list(apps)
+    if not apps:
+        return {}
+    ids = [a.id for a in apps]
+    stored = {
+        s.application_id: s
+        for s in db.session.scalars(
+            sa.select(CheckSummary).where(CheckSummary.application_id.in_(ids))
+        )
+    }
+    now = utcnow()
+    stale = [a.id for a in apps if a.id not in stored or not stored[a.id].fresh_for(a, now)]
+    if stale:
+        today = local_today()
+        stmt = (
+            sa.select(Application)
+            .where(Application.id.in_(stale))
+            .options(selectinload(Application.sections))
+            .execution_options(populate_existing=True)
+        )
+        for app in db.session.scalars(stmt):
+            stored[app.id] = store(app, findings_for(app, today, now), today, now)
+        db.session.flush()
+        db.session.info[_CHANGED] = True
+    return stored
+
+
+def keep() -> None:
+    """Commit recomputed summaries; call it after rendering (a commit expires the page's rows).
+
+    Failing to store a cache (the database busy) is logged, and the page shown all the same.
+    """
+    if not db.session.info.pop(_CHANGED, False):
+        return
+    try:
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        log.warning("check summaries not stored", exc_info=True)
+
+
+def forget_unit(unit_id: int) -> None:
+    """Drop the summaries of a unit's applications (the rules read the unit's details)."""
+    ids = sa.select(Application.id).where(Application.unit_id == unit_id)
+    db.session.execute(sa.delete(CheckSummary).where(CheckSummary.application_id.in_(ids)))

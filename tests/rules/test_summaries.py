@@ -1,0 +1,175 @@
+"""Findings in brief, cached per application version: the list's problems and the home page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from portal.applications.models import ApplicationSection
+from portal.campaigns.services import upsert_campaign
+from portal.rules.summaries import CheckSummary, summaries_for, valid_until
+from portal.timeutil import utcnow
+from tests.conftest import post_form
+from tests.factories import make_application
+
+CAMPAIGN = "bz-culture-2021"
+
+
+class Statements:
+    """Count the SQL statements, and those touching the sections, while it is active."""
+
+    def __init__(self, db) -> None:
+        self.engine = db.engine
+        self.all: list[str] = []
+
+    def _on(self, _conn, _cursor, statement, *_args) -> None:
+        self.all.append(statement)
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+    @property
+    def section_reads(self) -> int:
+        return sum("FROM application_section" in s for s in self.all)
+
+
+def _apps(world, db, n: int, start: int = 0) -> list:
+    apps = [
+        make_application(
+            world.office_a, world.unit_a, world.campaigns[CAMPAIGN], name=f"申报人{i}", seq=i
+        )
+        for i in range(start, start + n)
+    ]
+    db.session.commit()
+    return apps
+
+
+def _write_section(db, app, key: str, data: dict) -> None:
+    """Store a section as every writer does: the application's updated_at moves with it."""
+    stored = app.section(key)
+    if stored is None:
+        app.sections.append(ApplicationSection(key=key, data=data, complete=True))
+    else:
+        stored.data = data
+    app.updated_at = utcnow()
+    db.session.commit()
+
+
+def test_the_list_shows_each_applications_problems_and_unfinished_sections(
+    client, auth, world, db
+) -> None:
+    (app,) = _apps(world, db, 1)
+    auth.login()
+    html = client.get("/applications/").get_data(as_text=True)
+    summary = db.session.get(CheckSummary, app.id)
+    assert summary is not None and summary.blocking > 0
+    assert f"{summary.blocking}项必须修改" in html
+    assert summary.first_blocking in html  # as the badge's title
+    # Nothing filled in yet: every section is unfinished, the first three named.
+    assert "未完成：基本信息" in html and f"等{len(summary.unfinished)}部分" in html
+
+
+def test_a_section_write_makes_the_summary_stale_and_it_is_recomputed(
+    client, auth, world, db
+) -> None:
+    (app,) = _apps(world, db, 1)
+    auth.login()
+    client.get("/applications/")
+    before = db.session.get(CheckSummary, app.id)
+    assert "summary" in before.unfinished
+    computed = before.computed_at
+    _write_section(db, app, "summary", {"text": "任现职以来完成群众文化活动策划二十余场。"})
+    with Statements(db) as seen:
+        client.get("/applications/")
+    assert seen.section_reads == 1  # the changed application's sections, once
+    after = db.session.get(CheckSummary, app.id)
+    db.session.refresh(after)
+    assert after.computed_at > computed
+    assert "summary" not in after.unfinished
+    assert after.app_updated_at == app.updated_at
+
+
+def test_fresh_summaries_are_not_recomputed_and_the_statements_do_not_grow(
+    client, auth, world, db
+) -> None:
+    _apps(world, db, 3)
+    auth.login()
+    client.get("/")  # computes and stores the summaries
+    db.session.expire_all()
+    client.get("/")
+    with Statements(db) as few:
+        client.get("/")
+    _apps(world, db, 40, start=3)
+    client.get("/")
+    db.session.expire_all()
+    client.get("/")
+    with Statements(db) as many:
+        html = client.get("/").get_data(as_text=True)
+    assert few.section_reads == many.section_reads == 0
+    assert len(few.all) == len(many.all)
+    assert "需要修改的申报" in html and "申报人42" in html
+
+
+def test_replacing_the_campaign_recomputes_its_summaries(client, auth, world, db) -> None:
+    (app,) = _apps(world, db, 1)
+    auth.login()
+    client.get("/applications/")
+    computed = db.session.get(CheckSummary, app.id).computed_at
+    upsert_campaign(world.campaigns[CAMPAIGN].definition)
+    db.session.commit()
+    client.get("/applications/")
+    summary = db.session.get(CheckSummary, app.id)
+    db.session.refresh(summary)
+    assert summary.computed_at > computed
+    assert summary.campaign_loaded_at == world.campaigns[CAMPAIGN].loaded_at
+
+
+def test_editing_a_unit_drops_its_applications_summaries(client, auth, world, db) -> None:
+    (app,) = _apps(world, db, 1)
+    auth.login()
+    client.get("/applications/")
+    assert db.session.get(CheckSummary, app.id) is not None
+    unit = world.unit_a
+    response = post_form(
+        client,
+        f"/units/{unit.id}",
+        {
+            "name": unit.name,
+            "nature": "民营企业",
+            "county": unit.county,
+            "office_id": unit.office_id,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CheckSummary, app.id) is None
+
+
+def test_a_summary_expires_at_local_midnight_or_at_the_resubmission_deadline(world, db) -> None:
+    (app,) = _apps(world, db, 1)
+    today = date(2024, 8, 1)  # Beijing: midnight of 2 August is 16:00 UTC on 1 August
+    now = datetime(2024, 8, 1, 3, 0)
+    assert valid_until(app, today, now) == datetime(2024, 8, 1, 16, 0)
+    app.resubmit_due = datetime(2024, 8, 1, 9, 30)
+    assert valid_until(app, today, now) == datetime(2024, 8, 1, 9, 30)
+    app.resubmit_due = now - timedelta(hours=1)  # already past: midnight again
+    assert valid_until(app, today, now) == datetime(2024, 8, 1, 16, 0)
+
+
+def test_an_expired_summary_is_recomputed(world, db) -> None:
+    (app,) = _apps(world, db, 1)
+    summaries_for([app])
+    db.session.commit()
+    summary = db.session.get(CheckSummary, app.id)
+    summary.valid_until = utcnow() - timedelta(seconds=1)
+    summary.blocking = 99
+    db.session.commit()
+    fresh = summaries_for([app])[app.id]
+    assert fresh.blocking != 99 and fresh.valid_until > utcnow()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckSummary)) == 1
