@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.applications.idcard import normalise_id
 from portal.applications.models import Application
+from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import RecommendingUnit
@@ -27,7 +28,7 @@ SORTS = {
     "name": Application.name,
     "status": Application.status,
     "level": Application.level,
-    "unit": RecommendingUnit.name,
+    "unit": Application.unit_name,
     "id": Application.id,
 }
 
@@ -129,13 +130,29 @@ def filtered_statement(q: ListQuery) -> sa.Select:
     )
 
 
+def page_statement(q: ListQuery) -> sa.Select:
+    """The list's SELECT: scoped, filtered, sorted, with unit and campaign (not paged).
+
+    Of the campaign only what a list shows: its definition (kilobytes of JSON) is not
+    decoded for every row.
+    """
+    column = SORTS[q.sort]
+    # The tie-breaker runs the same way, so that an index on (office, column, id) serves.
+    order = (
+        (column.asc(), Application.id.asc())
+        if q.dir == "asc"
+        else (column.desc(), Application.id.desc())
+    )
+    campaign = joinedload(Application.campaign).load_only(
+        Campaign.code, Campaign.title, Campaign.year, Campaign.loaded_at
+    )
+    return (
+        filtered_statement(q).options(contains_eager(Application.unit), campaign).order_by(*order)
+    )
+
+
 def list_applications(q: ListQuery):
     """One page of applications with their unit and campaign loaded in the same query."""
-    column = SORTS[q.sort]
-    order = column.asc() if q.dir == "asc" else column.desc()
-    stmt = (
-        filtered_statement(q)
-        .options(contains_eager(Application.unit), joinedload(Application.campaign))
-        .order_by(order, Application.id.desc())
+    return db.paginate(
+        page_statement(q), page=q.page, per_page=q.per_page, error_out=False, count=True
     )
-    return db.paginate(stmt, page=q.page, per_page=q.per_page, error_out=False, count=True)

@@ -66,7 +66,7 @@ def populate(n: int) -> None:
         data = {
             "unit_id": units[i % 20].id,
             "name": SURNAMES[i % 10] + GIVEN[i % len(GIVEN)],
-            "id_number": make_id("652824", birth, i % 500, "男" if i % 2 else "女"),
+            "id_number": make_id("652824", birth, i // 420 % 500, "男" if i % 2 else "女"),
             "series_code": s.code,
             "specialty": (s.specialties or ("",))[0],
             "level": "junior" if i % 3 else "intermediate",
