@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 
+from portal import memory
 from portal.config import DEFAULT_SECRET_KEY, Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ class ConfigurationError(RuntimeError):
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the Flask application: configuration, extensions, blueprints, errors, commands."""
+    memory.limit_arenas()  # before the server's threads start: see portal.memory
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.formutil",
             "portal.sandbox",
             "portal.htmlsafe",
+            "portal.memory",
         ),
     ),
     (

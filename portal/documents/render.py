@@ -210,16 +210,22 @@ def render_html(app: Application, kind: str, *, preview: bool = True, **extra: A
     return _html(template, variables, preview, **extra)
 
 
-def document_fonts() -> FontChoice:
-    """The fonts of the app's configuration (PDF_FONT_BODY / PDF_FONT_HEADING), cached."""
+def document_fonts(*, load: bool = True) -> FontChoice:
+    """The fonts of the app's configuration (PDF_FONT_BODY / PDF_FONT_HEADING), cached.
+
+    Loaded at the first PDF, once per process; pages that only warn about the fonts ask
+    with load=False, which reads no more than the font files' headers.
+    """
     config = current_app.config
     key = (config.get("PDF_FONT_BODY") or "", config.get("PDF_FONT_HEADING") or "")
-    cache: dict[tuple[str, str], FontChoice] = current_app.extensions.setdefault(
+    cache: dict[tuple[str, str, bool], FontChoice] = current_app.extensions.setdefault(
         "portal_document_fonts", {}
     )
-    if key not in cache:
-        cache[key] = find_cjk_fonts({"body": key[0], "heading": key[1]})
-    return cache[key]
+    if (*key, True) in cache:
+        return cache[(*key, True)]
+    if (*key, load) not in cache:
+        cache[(*key, load)] = find_cjk_fonts({"body": key[0], "heading": key[1]}, load=load)
+    return cache[(*key, load)]
 
 
 def _pdf(html: str) -> bytes:

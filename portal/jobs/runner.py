@@ -32,6 +32,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from portal import memory
 from portal.auth.models import User
 from portal.extensions import db
 from portal.jobs.models import Job
@@ -196,6 +197,14 @@ def execute(job_id: str) -> None:
     """Run one job to its end (done, missing or failed); the queue's task. Never raises."""
     if not _claim(job_id):
         return
+    try:
+        _execute(job_id)
+    finally:
+        memory.release()
+
+
+def _execute(job_id: str) -> None:
+    """Run a claimed job."""
     job = db.session.get(Job, job_id)
     if job is None:  # deleted meanwhile
         return
