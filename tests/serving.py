@@ -74,14 +74,18 @@ class Server:
             self.app,
         ]
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        finally:
+            if self.log:
+                out.close()  # the server has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -194,3 +198,69 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def portal_env(database_uri: str, instance: Path, **settings: object) -> dict[str, str]:
+    """The environment of a portal process: database, instance folder, FLASK_* settings."""
+    env = {
+        "FLASK_SECRET_KEY": "serving-tests-secret-key-0123456789abcdef",
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_uri,
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PYTHONFAULTHANDLER": "1",
+    }
+    for name, value in settings.items():
+        env[f"FLASK_{name}"] = str(value)
+    return env
+
+
+def form_fields(form) -> list[tuple[str, str]]:
+    """What a browser posts for a WTForms form as filled (rows and checkboxes included)."""
+    out: list[tuple[str, str]] = []
+    for item in form:
+        kind = item.type
+        if kind in ("CSRFTokenField", "SubmitField"):
+            continue
+        if kind in ("FieldList", "FormField"):
+            for sub in item:
+                out.extend(form_fields([sub]) if sub.type != "FormField" else form_fields(sub))
+        elif kind == "BooleanField":
+            if item.data:
+                out.append((item.name, "y"))
+        elif kind in ("SelectMultipleField", "MultiCheckboxField"):
+            out.extend((item.name, str(v)) for v in item.data or [])
+        else:
+            value = item._value() if hasattr(item, "_value") else item.data
+            out.append((item.name, "" if value is None else str(value)))
+    return out
+
+
+def start_consumer(env: Mapping[str, str], log: Path, threads: int = 1) -> subprocess.Popen:
+    """`flask jobs worker` as its own process (stop it with stop_process)."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"]
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [*command, "--threads", str(threads)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
+    """Stop a process group started here; its exit code."""
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+    return process.returncode

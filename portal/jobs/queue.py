@@ -49,7 +49,9 @@ def make_huey(app: Flask) -> Huey:
         folder.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{folder / 'queue.db'}"
     if url.startswith("sqlite:///"):
-        return SqliteHuey(QUEUE_NAME, filename=url.removeprefix("sqlite:///"), results=False)
+        filename = Path(url.removeprefix("sqlite:///"))
+        filename.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(filename), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(QUEUE_NAME, url=url, results=False)
     if url == "memory://":

@@ -129,6 +129,7 @@ class JobContext:
     """What a handler gets: the job, its parameters, and ways to report progress and results."""
 
     job: Job
+    done: int = 0
     problems: list[tuple[str, list[str]]] = field(default_factory=list)
     _output: Path | None = None
     _result: tuple[str, str] | None = None
@@ -141,24 +142,30 @@ class JobContext:
 
     def step(self, count: int = 1) -> None:
         """Count `count` steps done; written (with the heartbeat) at most every half second."""
-        self.job.done = min(self.job.done + count, self.job.total)
+        self.done = min(self.done + count, self.job.total)
         now = time.monotonic()
-        if now - self._reported_at >= REPORT_INTERVAL or self.job.done == self.job.total:
+        if now - self._reported_at >= REPORT_INTERVAL or self.done == self.job.total:
             self.heartbeat()
 
     def heartbeat(self) -> None:
         """Write progress and that the job is alive, in its own transaction.
 
         A separate connection, so the handler's session (an open cursor streaming rows, say)
-        is not committed under it.
+        is not committed under it; the session never changes the job row while the handler
+        runs, or this write would wait for the session's lock.
         """
         self._reported_at = time.monotonic()
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.update(Job)
-                .where(Job.id == self.job.id)
-                .values(done=self.job.done, heartbeat_at=utcnow())
-            )
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # never wait long for a row lock
+                    conn.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(
+                    sa.update(Job)
+                    .where(Job.id == self.job.id)
+                    .values(done=self.done, heartbeat_at=utcnow())
+                )
+        except sa.exc.OperationalError:  # progress is shown late; the job goes on
+            log.warning("progress of job %s not written", self.job.id, exc_info=True)
 
     def problem(self, label: str, messages: list[str]) -> None:
         """Record an item that could not be made (label: whose, messages: what is missing)."""
@@ -228,6 +235,7 @@ def _execute(job_id: str) -> None:
         context.discard_output()
         job.status = "missing" if context.problems else "failed"
         job.error = "" if context.problems else FAILED_MESSAGE
+    job.done = context.done
     job.problems = [[label, messages] for label, messages in context.problems]
     job.finished_at = utcnow()
     db.session.commit()
