@@ -102,20 +102,42 @@ def valid_until(app: Application, today: date, now: datetime) -> datetime:
     return due if due is not None and now < due < midnight else midnight
 
 
-def store(app: Application, findings: Sequence[Finding], today: date, now: datetime):
-    """Keep the brief of these findings as the application's summary (added to the session)."""
+def summary_values(
+    app: Application, findings: Sequence[Finding], today: date, now: datetime
+) -> dict:
+    """The row of an application's summary for these findings."""
     found = brief(app, findings)
-    summary = db.session.get(CheckSummary, app.id) or CheckSummary(application_id=app.id)
-    summary.app_updated_at = app.updated_at
-    summary.campaign_loaded_at = app.campaign.loaded_at
-    summary.valid_until = valid_until(app, today, now)
-    summary.blocking = found.blocking
-    summary.warnings = found.warnings
-    summary.first_blocking = found.first_blocking
-    summary.unfinished = found.unfinished
-    summary.computed_at = now
-    db.session.add(summary)
-    return summary
+    return {
+        "application_id": app.id,
+        "app_updated_at": app.updated_at,
+        "campaign_loaded_at": app.campaign.loaded_at,
+        "valid_until": valid_until(app, today, now),
+        "blocking": found.blocking,
+        "warnings": found.warnings,
+        "first_blocking": found.first_blocking,
+        "unfinished": found.unfinished,
+        "computed_at": now,
+    }
+
+
+def _upsert(rows: list[dict]) -> None:
+    """Insert or replace summary rows in one statement (two requests may store the same)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # not a database the portal ships for: one row at a time
+        for row in rows:
+            db.session.merge(CheckSummary(**row))
+        return
+    stmt = insert(CheckSummary).values(rows)
+    columns = [c.name for c in CheckSummary.__table__.columns if c.name != "application_id"]
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["application_id"], set_={c: stmt.excluded[c] for c in columns}
+        )
+    )
 
 
 def summaries_for(apps: Iterable[Application]) -> dict[int, CheckSummary]:
@@ -144,10 +166,13 @@ def summaries_for(apps: Iterable[Application]) -> dict[int, CheckSummary]:
             .options(selectinload(Application.sections))
             .execution_options(populate_existing=True)
         )
-        for app in db.session.scalars(stmt):
-            stored[app.id] = store(app, findings_for(app, today, now), today, now)
-        db.session.flush()
+        rows = [
+            summary_values(app, findings_for(app, today, now), today, now)
+            for app in db.session.scalars(stmt)
+        ]
+        _upsert(rows)
         db.session.info[_CHANGED] = True
+        stored.update({row["application_id"]: CheckSummary(**row) for row in rows})
     return stored
 
 

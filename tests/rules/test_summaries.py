@@ -9,7 +9,14 @@ from sqlalchemy import event
 
 from portal.applications.models import ApplicationSection
 from portal.campaigns.services import upsert_campaign
-from portal.rules.summaries import CheckSummary, summaries_for, valid_until
+from portal.rules.checks import findings_for
+from portal.rules.summaries import (
+    CheckSummary,
+    _upsert,
+    summaries_for,
+    summary_values,
+    valid_until,
+)
 from portal.timeutil import utcnow
 from tests.conftest import post_form
 from tests.factories import make_application
@@ -173,3 +180,17 @@ def test_an_expired_summary_is_recomputed(world, db) -> None:
     fresh = summaries_for([app])[app.id]
     assert fresh.blocking != 99 and fresh.valid_until > utcnow()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckSummary)) == 1
+
+
+def test_two_requests_storing_the_same_new_summary_do_not_collide(world, db) -> None:
+    """Both found no summary and both store one: the second replaces the first (the soak
+    test's 500 on PostgreSQL: duplicate key pk_check_summary)."""
+    (app,) = _apps(world, db, 1)
+    today, now = date.today(), utcnow()
+    row = summary_values(app, findings_for(app, today, now), today, now)
+    _upsert([row])
+    db.session.commit()
+    _upsert([{**row, "blocking": 7}])
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CheckSummary, app.id).blocking == 7
