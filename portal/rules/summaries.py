@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
 from portal.applications import sections
 from portal.applications.models import Application
+from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.rules.checks import Finding, findings_for
 from portal.timeutil import LOCAL_OFFSET, local_today, utcnow
@@ -53,14 +54,6 @@ class CheckSummary(db.Model):
     # Keys of the sections not done (not filled in, or with a problem), in section order.
     unfinished: Mapped[list] = mapped_column(sa.JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    def fresh_for(self, app: Application, now: datetime) -> bool:
-        """Whether the summary still describes the application as it is now."""
-        return (
-            self.app_updated_at == app.updated_at
-            and self.campaign_loaded_at == app.campaign.loaded_at
-            and now < self.valid_until
-        )
 
     @property
     def unfinished_labels(self) -> list[str]:
@@ -141,23 +134,35 @@ def _upsert(rows: list[dict]) -> None:
 
 
 def summaries_for(apps: Iterable[Application]) -> dict[int, CheckSummary]:
-    """The current summary of each application, recomputing (and storing) the stale ones.
+    """The current summary of each application, recomputing (and storing) the stale ones."""
+    return summaries_of([a.id for a in apps])
 
-    Three queries when every summary is current; the stale applications' sections are loaded
-    in one more. The caller commits.
+
+def summaries_of(ids: Sequence[int]) -> dict[int, CheckSummary]:
+    """The current summary of each application id, recomputing (and storing) the stale ones.
+
+    One query when every summary is current (no application is loaded); the stale
+    applications and their sections are loaded in two more, and stored in one. The caller
+    commits (`keep`).
     """
-    apps = list(apps)
-    if not apps:
+    if not ids:
         return {}
-    ids = [a.id for a in apps]
-    stored = {
-        s.application_id: s
-        for s in db.session.scalars(
-            sa.select(CheckSummary).where(CheckSummary.application_id.in_(ids))
-        )
-    }
+    rows = db.session.execute(
+        sa.select(Application.id, Application.updated_at, Campaign.loaded_at, CheckSummary)
+        .join(Campaign, Campaign.id == Application.campaign_id)
+        .outerjoin(CheckSummary, CheckSummary.application_id == Application.id)
+        .where(Application.id.in_(ids))
+    ).all()
     now = utcnow()
-    stale = [a.id for a in apps if a.id not in stored or not stored[a.id].fresh_for(a, now)]
+    stored = {app_id: summary for app_id, _, _, summary in rows if summary is not None}
+    stale = [
+        app_id
+        for app_id, updated_at, loaded_at, summary in rows
+        if summary is None
+        or summary.app_updated_at != updated_at
+        or summary.campaign_loaded_at != loaded_at
+        or now >= summary.valid_until
+    ]
     if stale:
         today = local_today()
         stmt = (
