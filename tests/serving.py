@@ -73,7 +73,7 @@ class Server:
             "120",
             self.app,
         ]
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
                 command,

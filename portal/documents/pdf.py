@@ -25,9 +25,8 @@ from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from portal.documents import xhtml2pdf_cjk
-
 from portal import memory
+from portal.documents import xhtml2pdf_cjk
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ def _queue(app):
     return app.extensions["portal_jobs"]
 
 
-def test_a_job_runs_once_even_when_queued_twice(app, world) -> None:
+def test_a_job_runs_once_even_when_queued_twice(app, db, world) -> None:
     job = _submit(app, world)
     _queue(app).enqueue(job.id)
     assert _queue(app).run_pending() == 2
@@ -65,7 +65,7 @@ def test_a_job_runs_once_even_when_queued_twice(app, world) -> None:
     assert not list(path.parent.glob("*.part"))
 
 
-def test_a_failing_handler_fails_the_job_and_leaves_no_partial_file(app, world) -> None:
+def test_a_failing_handler_fails_the_job_and_leaves_no_partial_file(app, db, world) -> None:
     job = _submit(app, world, fail=True)
     _queue(app).run_pending()
     _db.session.refresh(job)
@@ -74,7 +74,7 @@ def test_a_failing_handler_fails_the_job_and_leaves_no_partial_file(app, world) 
     assert list(runner.jobs_folder(app).glob(f"{job.id}*")) == []
 
 
-def test_problems_finish_the_job_as_missing(app, world) -> None:
+def test_problems_finish_the_job_as_missing(app, db, world) -> None:
     job = _submit(app, world, missing=True)
     _queue(app).run_pending()
     _db.session.refresh(job)
@@ -82,7 +82,7 @@ def test_problems_finish_the_job_as_missing(app, world) -> None:
     assert runner.result_path(job) is None
 
 
-def test_a_job_lost_with_its_worker_is_queued_again_and_finishes(app, world) -> None:
+def test_a_job_lost_with_its_worker_is_queued_again_and_finishes(app, db, world) -> None:
     job = _submit(app, world)
     _queue(app).huey.dequeue()  # the worker took the task ...
     job.status, job.done, job.attempts = "running", 2, 1  # ... got halfway and died
@@ -97,14 +97,14 @@ def test_a_job_lost_with_its_worker_is_queued_again_and_finishes(app, world) -> 
     assert (job.status, job.attempts) == ("done", 2)
 
 
-def test_a_running_job_with_a_heartbeat_is_left_alone(app, world) -> None:
+def test_a_running_job_with_a_heartbeat_is_left_alone(app, db, world) -> None:
     job = _submit(app, world)
     job.status, job.heartbeat_at = "running", utcnow()
     _db.session.commit()
     assert runner.sweep()["requeued"] == 0
 
 
-def test_a_job_lost_again_and_again_is_given_up(app, world) -> None:
+def test_a_job_lost_again_and_again_is_given_up(app, db, world) -> None:
     job = _submit(app, world)
     job.status, job.attempts = "running", runner.MAX_ATTEMPTS
     job.heartbeat_at = utcnow() - timedelta(hours=1)
@@ -114,7 +114,7 @@ def test_a_job_lost_again_and_again_is_given_up(app, world) -> None:
     assert job.status == "failed" and job.error == runner.LOST_MESSAGE
 
 
-def test_a_job_never_taken_from_the_queue_is_queued_again(app, world) -> None:
+def test_a_job_never_taken_from_the_queue_is_queued_again(app, db, world) -> None:
     job = _submit(app, world)
     _queue(app).huey.dequeue()  # lost from the queue
     job.created_at = utcnow() - timedelta(hours=1)
@@ -125,7 +125,7 @@ def test_a_job_never_taken_from_the_queue_is_queued_again(app, world) -> None:
     assert job.status == "done"
 
 
-def test_finished_jobs_and_their_files_are_deleted_after_a_day(app, world) -> None:
+def test_finished_jobs_and_their_files_are_deleted_after_a_day(app, db, world) -> None:
     old, new = _submit(app, world), _submit(app, world)
     _queue(app).run_pending()
     old_file = runner.result_path(old)
@@ -136,20 +136,20 @@ def test_finished_jobs_and_their_files_are_deleted_after_a_day(app, world) -> No
     assert runner.result_path(_db.session.get(Job, new.id)) is not None
 
 
-def test_only_the_owner_gets_the_job(app, world) -> None:
+def test_only_the_owner_gets_the_job(app, db, world) -> None:
     job = _submit(app, world)
     assert runner.get_job(job.id, world.clerk_a) is job
     assert runner.get_job(job.id, world.clerk_b) is None
     assert runner.get_job(job.id, world.admin) is None
 
 
-def test_an_unknown_kind_is_refused_before_anything_is_stored(app, world) -> None:
+def test_an_unknown_kind_is_refused_before_anything_is_stored(app, db, world) -> None:
     with pytest.raises(LookupError):
         runner.submit("no.such", owner=world.clerk_a, params={}, total=1, title="x")
     assert _db.session.query(Job).count() == 0
 
 
-def test_the_queue_lives_in_the_instance_folder_by_default(app, tmp_path) -> None:
+def test_the_queue_lives_in_the_instance_folder_by_default(app, db, tmp_path) -> None:
     app.config["JOBS_QUEUE_URL"] = ""
     app.config["JOBS_FOLDER"] = str(tmp_path / "shared")
     huey = make_huey(app)
