@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,24 @@ def register_extensions(app: Flask) -> None:
     queue.init_app(app)
     with app.app_context():
         _configure_sqlite(app, db.engine)
+        _no_connections_across_fork(db.engine)
+
+
+def _no_connections_across_fork(engine) -> None:
+    """A forked child (gunicorn --preload, multiprocessing) starts with an empty pool.
+
+    A connection opened before the fork would otherwise be used by parent and child at once:
+    for SQLite that is one database handle driven from two processes, which corrupts memory.
+    close=False leaves the parent's connections to the parent (SQLAlchemy's advice for fork).
+    """
+    ref = weakref.ref(engine)
+
+    def after_fork_in_child() -> None:
+        found = ref()
+        if found is not None:
+            found.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
 
 
 def _configure_sqlite(app: Flask, engine) -> None:
