@@ -6,14 +6,13 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from portal.applications.idcard import normalise_id
 from portal.applications.models import Application
 from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.formutil import positive_int
-from portal.offices.models import RecommendingUnit
 from portal.security import scope, scoped_get_or_404
 from portal.vocabulary import STATUSES
 
@@ -104,10 +103,10 @@ def filter_applications(
 
 
 def search_condition(term: str) -> sa.ColumnElement[bool]:
-    """Name, unit name or ID digits containing the term (the SELECT must join the unit)."""
+    """Name, unit name (kept on each application: no join) or ID digits containing the term."""
     conds = [
         Application.name.contains(term, autoescape=True),
-        RecommendingUnit.name.contains(term, autoescape=True),
+        Application.unit_name.contains(term, autoescape=True),
     ]
     digits = normalise_id(term)
     if digits and any(ch.isdigit() for ch in digits):
@@ -116,8 +115,12 @@ def search_condition(term: str) -> sa.ColumnElement[bool]:
 
 
 def filtered_statement(q: ListQuery) -> sa.Select:
-    """The scoped SELECT of applications matching the filters (no sort, no paging)."""
-    stmt = scope(sa.select(Application).join(Application.unit), Application)
+    """The scoped SELECT of applications matching the filters (no sort, no paging).
+
+    It reads the application table alone (the unit's name is kept on each application), so
+    that counting the matches needs no join.
+    """
+    stmt = scope(sa.select(Application), Application)
     if q.q:
         stmt = stmt.where(search_condition(q.q))
     return filter_applications(
@@ -152,13 +155,17 @@ def page_statement(q: ListQuery) -> sa.Select:
     )
     return (
         filtered_statement(q)
-        .options(contains_eager(Application.unit), campaign_for_lists())
+        .options(joinedload(Application.unit), campaign_for_lists())
         .order_by(*order)
     )
 
 
 def list_applications(q: ListQuery):
-    """One page of applications with their unit and campaign loaded in the same query."""
-    return db.paginate(
-        page_statement(q), page=q.page, per_page=q.per_page, error_out=False, count=True
+    """One page of applications with their unit and campaign loaded in the same query, and
+    the number of matches counted on the application table alone."""
+    page = db.paginate(
+        page_statement(q), page=q.page, per_page=q.per_page, error_out=False, count=False
     )
+    counted = filtered_statement(q).with_only_columns(sa.func.count(Application.id))
+    page.total = db.session.scalar(counted)
+    return page
