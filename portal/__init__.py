@@ -106,7 +106,8 @@ def _no_connections_across_fork(engine) -> None:
         if found is not None:
             found.dispose(close=False)
 
-    os.register_at_fork(after_in_child=after_fork_in_child)
+    if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+        os.register_at_fork(after_in_child=after_fork_in_child)
 
 
 def _configure_sqlite(app: Flask, engine) -> None:
