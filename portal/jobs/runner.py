@@ -106,7 +106,10 @@ def submit(
     )
     db.session.add(job)
     db.session.commit()
-    current_app.extensions["portal_jobs"].enqueue(job.id)
+    try:
+        current_app.extensions["portal_jobs"].enqueue(job.id)
+    except Exception:  # the queue's storage is down: the job waits, and `sweep` queues it
+        log.exception("job %s stored but not queued; the sweep will queue it", job.id)
     return job
 
 

@@ -157,3 +157,24 @@ def test_the_queue_lives_in_the_instance_folder_by_default(app, db, tmp_path) ->
     app.config["JOBS_QUEUE_URL"] = "amqp://elsewhere"
     with pytest.raises(QueueConfigError, match="JOBS_QUEUE_URL"):
         make_huey(app)
+
+
+def test_a_job_is_kept_when_the_queue_is_down_and_queued_by_the_sweep(app, db, world) -> None:
+    queue = _queue(app)
+    real = queue.enqueue
+
+    def down(job_id: str) -> None:
+        raise ConnectionError("redis is down")
+
+    queue.enqueue = down
+    try:
+        job = _submit(app, world)
+    finally:
+        queue.enqueue = real
+    assert job.status == "queued" and queue.run_pending() == 0
+    job.created_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert runner.sweep()["requeued"] == 1
+    queue.run_pending()
+    db.session.refresh(job)
+    assert job.status == "done"
