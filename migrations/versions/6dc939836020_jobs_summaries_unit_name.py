@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('problems', sa.JSON(), nullable=False),
+    sa.Column('skipped', sa.JSON(), nullable=False),
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('file_name', sa.String(length=100), nullable=False),
     sa.Column('download_name', sa.String(length=200), nullable=False),

@@ -39,6 +39,8 @@ class Job(db.Model):
     done: Mapped[int] = mapped_column(default=0)
     # [label, [what is missing, ...]] of the items that could not be made.
     problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # [label, [why, ...]] of the items left out on the user's word (the rest was made).
+    skipped: Mapped[list] = mapped_column(sa.JSON, default=list)
     error: Mapped[str] = mapped_column(sa.Text, default="")
     # The result's file name inside the jobs folder, the name it downloads as, its type.
     file_name: Mapped[str] = mapped_column(sa.String(100), default="")

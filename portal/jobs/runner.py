@@ -134,6 +134,7 @@ class JobContext:
     job: Job
     done: int = 0
     problems: list[tuple[str, list[str]]] = field(default_factory=list)
+    skipped: list[tuple[str, list[str]]] = field(default_factory=list)
     _output: Path | None = None
     _result: tuple[str, str] | None = None
     _reported_at: float = 0.0
@@ -173,6 +174,10 @@ class JobContext:
     def problem(self, label: str, messages: list[str]) -> None:
         """Record an item that could not be made (label: whose, messages: what is missing)."""
         self.problems.append((label, list(messages)))
+
+    def skip(self, label: str, reasons: list[str]) -> None:
+        """Record an item left out on the user's word; the job still makes the rest."""
+        self.skipped.append((label, list(reasons)))
 
     def output(self, suffix: str) -> Path:
         """The path to write the result to (suffix such as ".pdf"); kept only on finish()."""
@@ -240,6 +245,7 @@ def _execute(job_id: str) -> None:
         job.error = "" if context.problems else FAILED_MESSAGE
     job.done = context.done
     job.problems = [[label, messages] for label, messages in context.problems]
+    job.skipped = [[label, reasons] for label, reasons in context.skipped]
     job.finished_at = utcnow()
     db.session.commit()
 

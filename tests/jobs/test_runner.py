@@ -178,3 +178,26 @@ def test_a_job_is_kept_when_the_queue_is_down_and_queued_by_the_sweep(app, db, w
     queue.run_pending()
     db.session.refresh(job)
     assert job.status == "done"
+
+
+@runner.handler("tests.skip")
+def skip_one(ctx: runner.JobContext) -> None:
+    """Leave the first item out, write the rest."""
+    ctx.skip("某单位 · 某人《个人承诺书》", ["缺少签字日期"])
+    ctx.output(".txt").write_text("2\n")
+    ctx.step(2)
+    ctx.finish("其余.txt", "text/plain")
+
+
+def test_items_left_out_on_the_users_word_are_shown_with_the_file(app, db, world) -> None:
+    job = runner.submit("tests.skip", owner=world.clerk_a, params={}, total=2, title="跳过")
+    _queue(app).run_pending()
+    db.session.refresh(job)
+    assert job.status == "done" and job.skipped == [
+        ["某单位 · 某人《个人承诺书》", ["缺少签字日期"]]
+    ]
+    with app.test_request_context():
+        from flask import render_template
+
+        html = render_template("jobs/_status.html", job=job)
+    assert "按您的选择" in html and "缺少签字日期" in html and "/download" in html
