@@ -186,7 +186,7 @@ def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: Chinese dates, masked ID numbers, labels."""
     from portal.textutil import format_date_cn, format_month_cn, mask_id
     from portal.timeutil import to_local
-    from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
+    from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, STATUS_LABELS
 
     app.jinja_env.filters["cn_date"] = format_date_cn
     app.jinja_env.filters["cn_month"] = format_month_cn
@@ -196,6 +196,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.filters["level_label"] = lambda v: LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["kind_label"] = lambda v: KIND_LABELS.get(v, v)
+    app.jinja_env.filters["status_label"] = lambda v: STATUS_LABELS.get(v, v)
 
 
 def register_commands(app: Flask) -> None:

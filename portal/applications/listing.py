@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
 from portal.applications.idcard import normalise_id
@@ -69,7 +70,7 @@ class ListQuery:
 
     def args(self, **changes) -> dict:
         """URL arguments for this query with some values changed (for links)."""
-        values = asdict(self) | changes
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes  # shallow
         values.pop("per_page", None)
         return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "page"}
 
@@ -144,8 +145,23 @@ def campaign_for_lists():
     )
 
 
+#: What a row of the list shows: plain columns, not ORM objects (a page of 50 objects with
+#: their unit and campaign cost more to load than the rest of the request).
+LIST_COLUMNS = (
+    Application.id,
+    Application.name,
+    Application.id_number,
+    Application.unit_name,
+    Application.specialty,
+    Application.level,
+    Application.status,
+    Application.updated_at,
+    Campaign.title.label("campaign_title"),
+)
+
+
 def page_statement(q: ListQuery) -> sa.Select:
-    """The list's SELECT: scoped, filtered, sorted, with unit and campaign (not paged)."""
+    """The list's SELECT of LIST_COLUMNS: scoped, filtered, sorted (not paged)."""
     column = SORTS[q.sort]
     # The tie-breaker runs the same way, so that an index on (office, column, id) serves.
     order = (
@@ -155,17 +171,31 @@ def page_statement(q: ListQuery) -> sa.Select:
     )
     return (
         filtered_statement(q)
-        .options(joinedload(Application.unit), campaign_for_lists())
+        .with_only_columns(*LIST_COLUMNS)
+        .join(Campaign, Campaign.id == Application.campaign_id)
         .order_by(*order)
     )
 
 
-def list_applications(q: ListQuery):
-    """One page of applications with their unit and campaign loaded in the same query, and
-    the number of matches counted on the application table alone."""
-    page = db.paginate(
-        page_statement(q), page=q.page, per_page=q.per_page, error_out=False, count=False
-    )
+class RowPagination(Pagination):
+    """A page of plain rows, counted on the application table alone (Flask-SQLAlchemy's
+    pagination, fed by our two statements)."""
+
+    def _query_items(self) -> list[sa.Row]:
+        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(db.session.execute(stmt))
+
+    def _query_count(self) -> int:
+        return db.session.scalar(self._query_args["counting"])
+
+
+def list_applications(q: ListQuery) -> RowPagination:
+    """One page of the list: rows of LIST_COLUMNS and the number of matches."""
     counted = filtered_statement(q).with_only_columns(sa.func.count(Application.id))
-    page.total = db.session.scalar(counted)
-    return page
+    return RowPagination(
+        page=q.page,
+        per_page=q.per_page,
+        error_out=False,
+        select=page_statement(q),
+        counting=counted,
+    )

@@ -22,7 +22,7 @@ from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
 from portal.rules.checks import findings_for
 from portal.rules.summaries import keep as keep_summaries
-from portal.rules.summaries import summaries_for
+from portal.rules.summaries import summaries_of
 from portal.security import can_edit_office, scope
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
@@ -35,7 +35,7 @@ def index():
     q = ListQuery.from_args(request.args)
     q.per_page = current_app.config["APPLICATIONS_PER_PAGE"]
     page = list_applications(q)
-    summaries = summaries_for(page.items)
+    summaries = summaries_of([row.id for row in page.items])
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
     ).all()

@@ -12,14 +12,14 @@ done) together with the version it was computed for:
   hour of a resubmission deadline, so a summary expires at the next local midnight, or at the
   deadline when that comes first.
 
-A summary that does not match is recomputed when a page asks for it (`summaries_for`); editing
+A summary that does not match is recomputed when a page asks for it (`summaries_of`); editing
 a unit (whose nature and county the rules read) drops its applications' summaries.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,7 +34,7 @@ from portal.rules.checks import Finding, findings_for
 from portal.timeutil import LOCAL_OFFSET, local_today, utcnow
 
 log = logging.getLogger(__name__)
-_CHANGED = "check_summaries_changed"  # session.info key: summaries_for stored some
+_CHANGED = "check_summaries_changed"  # session.info key: summaries_of stored some
 
 
 class CheckSummary(db.Model):
@@ -131,11 +131,6 @@ def _upsert(rows: list[dict]) -> None:
             index_elements=["application_id"], set_={c: stmt.excluded[c] for c in columns}
         )
     )
-
-
-def summaries_for(apps: Iterable[Application]) -> dict[int, CheckSummary]:
-    """The current summary of each application, recomputing (and storing) the stale ones."""
-    return summaries_of([a.id for a in apps])
 
 
 def summaries_of(ids: Sequence[int]) -> dict[int, CheckSummary]:

@@ -15,7 +15,7 @@ from portal.rules.checks import findings_for
 from portal.rules.summaries import (
     CheckSummary,
     _upsert,
-    summaries_for,
+    summaries_of,
     summary_values,
     valid_until,
 )
@@ -183,13 +183,13 @@ def test_a_summary_expires_at_local_midnight_or_at_the_resubmission_deadline(db,
 
 def test_an_expired_summary_is_recomputed(db, world) -> None:
     (made,) = _apps(world, 1)
-    summaries_for([made])
+    summaries_of([made.id])
     db.session.commit()
     db.session.execute(
         sa.update(CheckSummary).values(valid_until=utcnow() - timedelta(seconds=1), blocking=99)
     )
     db.session.commit()
-    fresh = summaries_for([made])[made.id]
+    fresh = summaries_of([made.id])[made.id]
     assert fresh.blocking != 99 and fresh.valid_until > utcnow()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckSummary)) == 1
 
