@@ -13,6 +13,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # NORMAL with WAL: no fsync per commit (see portal._configure_sqlite); FULL: one per commit.
+    SQLITE_SYNCHRONOUS = "NORMAL"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600

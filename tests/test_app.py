@@ -195,3 +195,35 @@ def test_a_forked_process_does_not_inherit_pooled_connections(tmp_path) -> None:
         assert child_pool == "0"
         assert db.engine.pool.checkedin() == 1  # the parent's own is untouched
         db.engine.dispose()
+
+
+def test_sqlite_files_use_wal_and_the_configured_synchronous_level(tmp_path) -> None:
+    import sqlalchemy as sa
+
+    from portal import ConfigurationError, create_app
+    from portal.extensions import db
+
+    uri = f"sqlite:///{tmp_path / 'sync.db'}"
+    for level, number in (("NORMAL", 1), ("FULL", 2)):
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "s",
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SQLITE_SYNCHRONOUS": level,
+            }
+        )
+        with app.app_context():
+            assert db.session.scalar(sa.text("PRAGMA journal_mode")) == "wal"
+            assert db.session.scalar(sa.text("PRAGMA synchronous")) == number
+            db.session.remove()
+            db.engine.dispose()
+    with pytest.raises(ConfigurationError, match="SQLITE_SYNCHRONOUS"):
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "s",
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SQLITE_SYNCHRONOUS": "sometimes",
+            }
+        )
