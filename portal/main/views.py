@@ -54,17 +54,15 @@ def applications_with_blocking_findings() -> tuple[list[tuple[Application, int, 
     The findings come from each application's cached summary (rules.summaries): only those
     changed since they were last checked are checked again, and only the shown are loaded.
     """
-    ids = db.session.scalars(
-        scope(
-            sa.select(Application.id)
-            .where(Application.status.in_(PREPARING_STATUSES))
-            .order_by(Application.updated_at.desc(), Application.id.desc())
-            .limit(DASHBOARD_CHECK_LIMIT),
-            Application,
-        )
-    ).all()
-    summaries = summaries_of(ids)
-    blocking = [i for i in ids if summaries[i].blocking]
+    recent = scope(
+        sa.select(Application.id)
+        .where(Application.status.in_(PREPARING_STATUSES))
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+        .limit(DASHBOARD_CHECK_LIMIT),
+        Application,
+    )
+    summaries = summaries_of(recent, unfinished=False)
+    blocking = [i for i, brief in summaries.items() if brief.blocking]
     shown = blocking[:DASHBOARD_SHOWN]
     apps = {
         a.id: a

@@ -55,11 +55,6 @@ class CheckSummary(db.Model):
     unfinished: Mapped[list] = mapped_column(sa.JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    @property
-    def unfinished_labels(self) -> list[str]:
-        """The unfinished sections' names."""
-        return [sections.BY_KEY[k].label for k in self.unfinished if k in sections.BY_KEY]
-
 
 @dataclass(frozen=True)
 class Brief:
@@ -69,6 +64,11 @@ class Brief:
     warnings: int
     first_blocking: str
     unfinished: list[str]
+
+    @property
+    def unfinished_labels(self) -> list[str]:
+        """The unfinished sections' names."""
+        return [sections.BY_KEY[k].label for k in self.unfinished if k in sections.BY_KEY]
 
 
 def brief(app: Application, findings: Sequence[Finding]) -> Brief:
@@ -133,31 +133,51 @@ def _upsert(rows: list[dict]) -> None:
     )
 
 
-def summaries_of(ids: Sequence[int]) -> dict[int, CheckSummary]:
-    """The current summary of each application id, recomputing (and storing) the stale ones.
+def summaries_of(ids: Sequence[int] | sa.Select, *, unfinished: bool = True) -> dict[int, Brief]:
+    """The current brief of each application, recomputing (and storing) the stale ones.
 
-    One query when every summary is current (no application is loaded); the stale
-    applications and their sections are loaded in two more, and stored in one. The caller
-    commits (`keep`).
+    `ids`: application ids, or a SELECT of them (the database then picks them itself). The
+    result runs from the most recently changed. One query of plain columns when every summary
+    is current (no ORM object is made; `unfinished=False` leaves out the unfinished sections,
+    which only lists show); the stale applications and their sections are loaded in two more,
+    stored in one. The caller commits (`keep`).
     """
-    if not ids:
+    if not isinstance(ids, sa.Select) and not ids:
         return {}
+    columns = [
+        Application.id,
+        Application.updated_at,
+        Campaign.loaded_at,
+        CheckSummary.app_updated_at,
+        CheckSummary.campaign_loaded_at,
+        CheckSummary.valid_until,
+        CheckSummary.blocking,
+        CheckSummary.warnings,
+        CheckSummary.first_blocking,
+    ]
+    if unfinished:
+        columns.append(CheckSummary.unfinished)
     rows = db.session.execute(
-        sa.select(Application.id, Application.updated_at, Campaign.loaded_at, CheckSummary)
+        sa.select(*columns)
         .join(Campaign, Campaign.id == Application.campaign_id)
         .outerjoin(CheckSummary, CheckSummary.application_id == Application.id)
         .where(Application.id.in_(ids))
+        .order_by(Application.updated_at.desc(), Application.id.desc())
     ).all()
     now = utcnow()
-    stored = {app_id: summary for app_id, _, _, summary in rows if summary is not None}
-    stale = [
-        app_id
-        for app_id, updated_at, loaded_at, summary in rows
-        if summary is None
-        or summary.app_updated_at != updated_at
-        or summary.campaign_loaded_at != loaded_at
-        or now >= summary.valid_until
-    ]
+    found: dict[int, Brief] = dict.fromkeys(row.id for row in rows)  # in this order
+    stale = []
+    for row in rows:
+        if (
+            row.app_updated_at is None
+            or row.app_updated_at != row.updated_at
+            or row.campaign_loaded_at != row.loaded_at
+            or now >= row.valid_until
+        ):
+            stale.append(row.id)
+        else:
+            left = list(row.unfinished or []) if unfinished else []
+            found[row.id] = Brief(row.blocking, row.warnings, row.first_blocking, left)
     if stale:
         today = local_today()
         stmt = (
@@ -166,14 +186,17 @@ def summaries_of(ids: Sequence[int]) -> dict[int, CheckSummary]:
             .options(selectinload(Application.sections))
             .execution_options(populate_existing=True)
         )
-        rows = [
+        values = [
             summary_values(app, findings_for(app, today, now), today, now)
             for app in db.session.scalars(stmt)
         ]
-        _upsert(rows)
+        _upsert(values)
         db.session.info[_CHANGED] = True
-        stored.update({row["application_id"]: CheckSummary(**row) for row in rows})
-    return stored
+        for v in values:
+            found[v["application_id"]] = Brief(
+                v["blocking"], v["warnings"], v["first_blocking"], v["unfinished"]
+            )
+    return found
 
 
 def keep() -> None:
