@@ -3,6 +3,8 @@ that runs as a background job (progress polled, then the download link)."""
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from tests.browser.conftest import _require_browser, demo_app, login, serving, shot
@@ -63,3 +65,6 @@ def test_a_large_batch_runs_as_a_job_and_offers_its_file(page, jobs_server) -> N
     with page.expect_download() as download:
         page.click("#job-status a.button")
     assert download.value.suggested_filename == f"推荐单位公示_{chosen}人.zip"
+    saved = download.value.path()  # waits until the whole file has arrived
+    with zipfile.ZipFile(saved) as archive:
+        assert len(archive.namelist()) == chosen
