@@ -197,8 +197,10 @@ def test_a_forked_process_does_not_inherit_pooled_connections(tmp_path) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_files_use_wal_and_the_configured_synchronous_level(tmp_path) -> None:
+def test_sqlite_files_use_wal_and_the_configured_synchronous_level(tmp_path, monkeypatch) -> None:
     import sqlalchemy as sa
+
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)  # a SQLite file here
 
     from portal import ConfigurationError, create_app
     from portal.extensions import db

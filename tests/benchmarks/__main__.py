@@ -365,7 +365,7 @@ def _batch_job(ds: data.Dataset) -> tuple[float, int, int, float]:
         apps = [db.session.get(Application, i) for i in (ds.printable_ids * 2)[:200]]
         apps = list({a.id: a for a in apps}.values())
         t = time.perf_counter()
-        job = document_jobs.start_batch(apps, "publicity", "merged", owner)
+        job = document_jobs.start_batch(apps, "publicity", "merged", owner, label="推荐单位公示")
         app.extensions["portal_jobs"].run_pending()
         seconds = time.perf_counter() - t
         db.session.refresh(job)
