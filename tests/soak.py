@@ -194,8 +194,8 @@ def _one(c: Client, rng: random.Random, ids: dict, own: int) -> tuple[str, int]:
         if len(ids["printable"]) > 2:
             chosen = ids["printable"][:3]
             page = f"/documents/batch?ids={','.join(map(str, chosen))}"
-            fields = [("ids", str(i)) for i in chosen] + [("kind", "publicity"), ("mode", "zip")]
-            status = c.post(page, fields)[0]
+            fields = [("ids", str(i)) for i in chosen] + [("kinds", "publicity"), ("mode", "zip")]
+            status = c.post("/documents/batch/start", fields, token_from=page)[0]
             return "batch", 200 if status == 303 else status
         return "home", c.get("/")[0]
     except Exception as exc:  # a dropped connection is what a crash looks like from outside

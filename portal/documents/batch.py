@@ -5,8 +5,9 @@ A batch is a selection of applications and one or more document kinds, printed p
 person in the order the kinds were chosen (公示 then 承诺书 for each), as one merged file or
 a ZIP, as PDF or as Word. `plan_batch` says which documents can be made and which cannot,
 with the reasons; the clerk may skip those and print the rest. `write_batch` writes the
-file, one document at a time (a merged PDF is appended page by page, a ZIP member by
-member), calling `step` after each so a job can report progress.
+file, one document at a time (a merged PDF is appended MERGE_CHUNK documents at a time,
+made in one run of the PDF engine; a ZIP member by member), calling `step` after each so a
+job can report progress.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from portal.documents.render import (
     MissingData,
     docx_fonts,
     docx_part,
+    pdf_of_documents,
     render_combined_publicity_docx,
     render_combined_publicity_pdf,
     render_docx,
@@ -52,6 +54,9 @@ BATCH_MODES = {
 FORMATS = {"pdf": "PDF（打印）", "docx": "Word .docx（可在 WPS、Word 中修改后盖章）"}
 SUFFIX = {"pdf": ".pdf", "docx": ".docx"}
 MIMETYPE = {"pdf": "application/pdf", "docx": DOCX_MIMETYPE}
+
+#: Documents of a merged PDF made in one run of the PDF engine (each font embedded once).
+MERGE_CHUNK = 25
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -220,9 +225,16 @@ def write_batch(
         out.write(writer.save())
         return
     merged = PdfWriter()
-    for app, kind in plan.items:
-        merged.append(PdfReader(io.BytesIO(_render(app, kind, "pdf"))))
-        step()
+    for start in range(0, len(plan.items), MERGE_CHUNK):
+        chunk = plan.items[start : start + MERGE_CHUNK]
+        htmls = [_html(app, kind) for app, kind in chunk]
+        try:
+            data = pdf_of_documents(htmls)
+        except PdfError as exc:
+            raise BatchFailed([("、".join(_label(a, k) for a, k in chunk), [str(exc)])]) from exc
+        merged.append(PdfReader(io.BytesIO(data)))
+        for _ in chunk:
+            step()
     merged.write(out)
 
 
@@ -243,12 +255,17 @@ def _render(app: Application, kind: str, fmt: str) -> bytes:
         raise BatchFailed([(_label(app, kind), _reasons(exc))]) from exc
 
 
-def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
-    """A document's HTML for Word, and whether it runs to several pages."""
+def _html(app: Application, kind: str) -> str:
+    """A document's HTML for print, or BatchFailed."""
     try:
-        return docx_part(render_html(app, kind, preview=False))
+        return render_html(app, kind, preview=False)
     except (MissingData, PdfError) as exc:
         raise BatchFailed([(_label(app, kind), _reasons(exc))]) from exc
+
+
+def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
+    """A document's HTML for Word, and whether it runs to several pages."""
+    return docx_part(_html(app, kind))
 
 
 def record_export(user: User | None, plan: Plan, spec: BatchSpec, *, background: bool) -> None:

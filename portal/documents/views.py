@@ -97,7 +97,7 @@ def index(app_id: int):
         "documents/index.html",
         app=app,
         rows=rows,
-        font_warning=document_fonts().warning,
+        font_warning=document_fonts(load=False).warning,
         date_warnings=_date_warnings(app),
     )
 
@@ -120,7 +120,7 @@ def preview(app_id: int, kind: str):
             pdf_url=url_for("documents.download", app_id=app.id, kind=kind),
             docx_url=url_for("documents.download_docx", app_id=app.id, kind=kind),
             back_url=url_for("documents.index", app_id=app.id),
-            font_warning=document_fonts().warning,
+            font_warning=document_fonts(load=False).warning,
             date_warnings=_date_warnings(app),
         )
     except MissingData as exc:

@@ -352,6 +352,7 @@ def _batch_job(ds: data.Dataset) -> tuple[float, int, int, float]:
     """In a fresh process: submit a merged batch of 200 and run it; time, size, peak RSS."""
     from portal.auth.models import User
     from portal.documents import jobs as document_jobs
+    from portal.documents.batch import BatchSpec
     from portal.documents.pdf import page_count
     from portal.documents.render import document_fonts
     from portal.jobs import runner
@@ -365,7 +366,8 @@ def _batch_job(ds: data.Dataset) -> tuple[float, int, int, float]:
         apps = [db.session.get(Application, i) for i in (ds.printable_ids * 2)[:200]]
         apps = list({a.id: a for a in apps}.values())
         t = time.perf_counter()
-        job = document_jobs.start_batch(apps, "publicity", "merged", owner, label="推荐单位公示")
+        spec = BatchSpec(tuple(a.id for a in apps), ("publicity",))
+        job = document_jobs.start_batch(spec, apps, owner, total=len(apps))
         app.extensions["portal_jobs"].run_pending()
         seconds = time.perf_counter() - t
         db.session.refresh(job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -14,13 +15,14 @@ from pypdf import PdfReader
 from portal.applications.models import Application
 from portal.audit import AuditEntry
 from portal.documents import jobs
-from portal.documents.batch import BatchSpec
-from portal.documents.pdf import embedded_fonts, page_count
+from portal.documents.batch import BatchSpec, plan_batch, write_batch
+from portal.documents.pdf import embedded_fonts, page_count, pdf_text
+from portal.documents.render import render_pdf
 from portal.extensions import db as _db
 from portal.jobs.models import Job
 from portal.offices.models import RecommendingUnit
 from tests.conftest import readable
-from tests.documents.test_documents import PARTY, fill, start_batch, text_of
+from tests.documents.test_documents import PARTY, compact, fill, start_batch, text_of
 from tests.factories import make_application
 
 #: The audit entries of document exports (loading the campaigns is audited too).
@@ -233,3 +235,20 @@ def test_a_merged_batch_embeds_each_font_once_not_once_per_document(
     assert page_count(data) == len(apps)
     faces = {f for f in embedded_fonts(data)}
     assert 0 < len(_font_programs(data)) <= len(faces) < len(apps)
+
+
+def test_a_merged_batch_numbers_each_long_document_from_one(app, world, apps) -> None:
+    # The engine makes a chunk of documents in one run; a document of several pages is still
+    # numbered 「— 1 —」… on its own, and a one-page document not at all, as when printed alone.
+    with app.app_context():
+        long = _db.session.get(Application, apps[1].id)
+        fill(long, achievements={"summary": "\n".join(["主持完成教学改革课题一项。"] * 60)})
+        found = [_db.session.get(Application, a.id) for a in apps]
+        spec = BatchSpec(tuple(a.id for a in apps), ("publicity",))
+        out = io.BytesIO()
+        write_batch(plan_batch(found, spec.kinds), spec, out)
+        alone = page_count(render_pdf(long, "publicity"))
+    pages = [compact(page) for page in pdf_text(out.getvalue()).split("\f") if page.strip()]
+    assert alone >= 3 and len(pages) == alone + 3
+    numbers = [re.findall(r"—(\d+)—", page) for page in pages]
+    assert numbers == [[], *([str(n)] for n in range(1, alone + 1)), [], []]

@@ -84,8 +84,8 @@ def test_a_job_started_on_one_server_is_run_by_the_consumer_and_downloaded_from_
     with a, b, Client(a.port) as on_a, Client(b.port) as on_b, Client(a.port) as other:
         on_a.login("clerk_a", "password-a")
         page = f"/documents/batch?ids={','.join(map(str, ids))}"
-        fields = [("ids", str(i)) for i in ids] + [("kind", "publicity"), ("mode", "merged")]
-        status, _, response = on_a.post(page, fields)
+        fields = [("ids", str(i)) for i in ids] + [("kinds", "publicity"), ("mode", "merged")]
+        status, _, response = on_a.post("/documents/batch/start", fields, token_from=page)
         assert status == 303
         job_path = response.getheader("Location").removeprefix(a.url)
         assert job_path.startswith("/jobs/")
