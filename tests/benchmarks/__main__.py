@@ -20,6 +20,7 @@ import multiprocessing as mp
 import os
 import re
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -340,7 +341,7 @@ def pdfs(ds: data.Dataset) -> None:
     with ctx.Pool(1) as pool:
         seconds, size, pages, peak = pool.apply(_batch_job, (ds,))
     row(
-        "batch of 200 publicity notices, merged, as a job",
+        f"batch of {pages} publicity notices, merged, as a job",
         f"{seconds:.1f} s, {size / 1e6:.1f} MB, {pages} pages",
         f"peak RSS +{peak:.0f} MB",
         f"{size / pages / 1024:.0f} KB/page",
@@ -422,7 +423,10 @@ def soak(folder: Path, seconds: float) -> None:
     from tests import soak as soaking
 
     print(f"\n== Soak: 2 workers × 4 threads, 8 clients, {seconds:.0f} s, faulthandler on")
-    result = soaking.run(folder / "soak", seconds)
+    target = folder / "soak"
+    shutil.rmtree(target, ignore_errors=True)  # a fresh database each run
+    target.mkdir(parents=True)
+    result = soaking.run(target, seconds)
     row(
         "soak (list, search, save, PDF, batch jobs)",
         result.summary(),
