@@ -38,7 +38,8 @@ from portal.documents.render import (
     MissingData,
     docx_fonts,
     docx_part,
-    pdf_of_documents,
+    pdf_in_one_run,
+    pdf_of_html,
     render_combined_publicity_docx,
     render_combined_publicity_pdf,
     render_docx,
@@ -224,18 +225,45 @@ def write_batch(
             step()
         out.write(writer.save())
         return
+    _merged_pdf(plan, out, step)
+
+
+def _merged_pdf(plan: Plan, out: IO[bytes], step: Callable[[], None]) -> None:
+    """The merged PDF, MERGE_CHUNK documents at a time: the documents of one kind in a chunk
+    are made in one run of the engine (their fonts embedded once) while each takes one page;
+    a kind whose documents run to several pages is made document by document, so each is
+    numbered on its own. The pages are put back in the plan's order."""
     merged = PdfWriter()
+    alone: set[str] = set()  # kinds made one document per run in this batch
     for start in range(0, len(plan.items), MERGE_CHUNK):
         chunk = plan.items[start : start + MERGE_CHUNK]
-        htmls = [_html(app, kind) for app, kind in chunk]
-        try:
-            data = pdf_of_documents(htmls)
-        except PdfError as exc:
-            raise BatchFailed([("、".join(_label(a, k) for a, k in chunk), [str(exc)])]) from exc
-        merged.append(PdfReader(io.BytesIO(data)))
-        for _ in chunk:
+        made: dict[int, tuple[PdfReader, list[int]]] = {}
+        for kind in dict.fromkeys(kind for _, kind in chunk):
+            places = [i for i, (_, k) in enumerate(chunk) if k == kind]
+            htmls = [_html(*chunk[i]) for i in places]
+            if kind not in alone and len(places) > 1:
+                together = PdfReader(io.BytesIO(_pdf(pdf_in_one_run, htmls, chunk, places)))
+                if len(together.pages) == len(places):  # one page each: nothing to number
+                    made.update((i, (together, [n])) for n, i in enumerate(places))
+                    continue
+                alone.add(kind)
+            for i, html in zip(places, htmls, strict=True):
+                reader = PdfReader(io.BytesIO(_pdf(pdf_of_html, html, chunk, [i])))
+                made[i] = (reader, list(range(len(reader.pages))))
+        for i in range(len(chunk)):
+            reader, pages = made[i]
+            merged.append(reader, pages=pages)
             step()
     merged.write(out)
+
+
+def _pdf(render: Callable[[Any], bytes], html: Any, chunk: list, places: list[int]) -> bytes:
+    """render(html), or BatchFailed naming the documents of `places` in the chunk."""
+    try:
+        return render(html)
+    except PdfError as exc:
+        label = "、".join(_label(*chunk[i]) for i in places)
+        raise BatchFailed([(label, [str(exc)])]) from exc
 
 
 def _reasons(exc: Exception) -> list[str]:

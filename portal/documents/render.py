@@ -36,7 +36,6 @@ from portal.documents.pdf import (
     FontChoice,
     find_cjk_fonts,
     html_to_pdf,
-    merge_pdfs,
     number_pages,
     page_count,
 )
@@ -238,24 +237,23 @@ def _pdf(html: str) -> bytes:
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 
 
-def pdf_of_documents(htmls: Sequence[str]) -> bytes:
-    """Several documents' HTML (render_html, preview=False) as one PDF, each from a new page.
+def pdf_of_html(html: str) -> bytes:
+    """One document's HTML (render_html, preview=False) as PDF, numbered if it has pages."""
+    return _pdf(html)
+
+
+def pdf_in_one_run(htmls: Sequence[str]) -> bytes:
+    """Several documents' HTML as one PDF, each from a new page, without page numbers.
 
     One run of the engine: each font's subset is embedded once for all of them, not once per
-    document (a merged batch of 20 publicity notices: 115 KB instead of 1.4 MB, and 4× faster),
-    and the pages are the same as when each is made alone. Page numbers are counted per
-    document, which one run cannot tell apart once a document runs to several pages: then
-    each document is made alone and numbered on its own.
+    document (20 publicity notices: 115 KB instead of 1.4 MB, and 4× faster), and the pages
+    are those each makes alone. Page numbers are counted per document, which one run cannot
+    tell apart: the caller keeps the result only when each document took one page.
     """
-    if len(htmls) == 1:
-        return _pdf(htmls[0])
     bodies = [m.group(1) if (m := _BODY.search(h)) else h for h in htmls]
     head = htmls[0][: htmls[0].index("<body")] if "<body" in htmls[0] else ""
     html = f"{head}<body>{'<pdf:nextpage />'.join(bodies)}</body></html>"
-    data = html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=document_fonts())
-    if page_count(data) == len(htmls):  # one page each: no page numbers to print
-        return data
-    return merge_pdfs(_pdf(h) for h in htmls)
+    return html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=document_fonts())
 
 
 def render_pdf(app: Application, kind: str) -> bytes:

@@ -238,17 +238,24 @@ def test_a_merged_batch_embeds_each_font_once_not_once_per_document(
 
 
 def test_a_merged_batch_numbers_each_long_document_from_one(app, world, apps) -> None:
-    # The engine makes a chunk of documents in one run; a document of several pages is still
-    # numbered 「— 1 —」… on its own, and a one-page document not at all, as when printed alone.
+    # A chunk's documents of one kind are made in one run of the engine; a document of several
+    # pages is still numbered 「— 1 —」… on its own and a one-page one not at all, person by
+    # person in the order of the kinds: the pages are those each document makes alone.
     with app.app_context():
         long = _db.session.get(Application, apps[1].id)
         fill(long, achievements={"summary": "\n".join(["主持完成教学改革课题一项。"] * 60)})
         found = [_db.session.get(Application, a.id) for a in apps]
-        spec = BatchSpec(tuple(a.id for a in apps), ("publicity",))
+        spec = BatchSpec(tuple(a.id for a in apps), ("publicity", "catalog", "commitment"))
+        plan = plan_batch(found, spec.kinds)
         out = io.BytesIO()
-        write_batch(plan_batch(found, spec.kinds), spec, out)
-        alone = page_count(render_pdf(long, "publicity"))
-    pages = [compact(page) for page in pdf_text(out.getvalue()).split("\f") if page.strip()]
-    assert alone >= 3 and len(pages) == alone + 3
-    numbers = [re.findall(r"—(\d+)—", page) for page in pages]
-    assert numbers == [[], *([str(n)] for n in range(1, alone + 1)), [], []]
+        write_batch(plan, spec, out)
+        alone = [pages_of(render_pdf(a, kind)) for a, kind in plan.items]
+    assert len(plan.items) == 12 and len(alone[3]) >= 3  # the long publicity
+    assert pages_of(out.getvalue()) == [page for document in alone for page in document]
+    numbers = [re.findall(r"—(\d+)—", page) for page in alone[3]]
+    assert numbers == [[str(n)] for n in range(1, len(alone[3]) + 1)]
+
+
+def pages_of(pdf: bytes) -> list[str]:
+    """The compacted text of each page."""
+    return [compact(page) for page in pdf_text(pdf).split("\f") if page.strip()]
