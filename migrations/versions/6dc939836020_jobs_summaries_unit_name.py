@@ -1,7 +1,7 @@
 """background jobs, cached check summaries, the unit name on applications for sorting
 
 Revision ID: 6dc939836020
-Revises: 7c2d9e4b1f30
+Revises: 5c1e7a9d2b40
 Create Date: 2026-11-27 08:21:52.524680
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6dc939836020'
-down_revision = '7c2d9e4b1f30'
+down_revision = '5c1e7a9d2b40'
 branch_labels = None
 depends_on = None
 
