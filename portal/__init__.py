@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import weakref
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from portal import memory
 from portal.config import Config, instance_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,7 @@ class ConfigurationError(RuntimeError):
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the Flask application: configuration, extensions, blueprints, errors, commands."""
+    memory.limit_arenas()  # before the server's threads start: see portal.memory
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -109,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     """Initialise the extension singletons."""
     from portal import models  # noqa: F401  (register every table)
     from portal.extensions import csrf, db, htmx, login_manager, migrate
+    from portal.jobs import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -118,26 +122,55 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
+    queue.init_app(app)
     with app.app_context():
         _configure_sqlite(app, db.engine)
+        _no_connections_across_fork(db.engine)
+
+
+def _no_connections_across_fork(engine) -> None:
+    """A forked child (gunicorn --preload, multiprocessing) starts with an empty pool.
+
+    A connection opened before the fork would otherwise be used by parent and child at once:
+    for SQLite that is one database handle driven from two processes, which corrupts memory.
+    close=False leaves the parent's connections to the parent (SQLAlchemy's advice for fork).
+    """
+    ref = weakref.ref(engine)
+
+    def after_fork_in_child() -> None:
+        found = ref()
+        if found is not None:
+            found.dispose(close=False)
+
+    if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+        os.register_at_fork(after_in_child=after_fork_in_child)
 
 
 def _configure_sqlite(app: Flask, engine) -> None:
-    """On SQLite: WAL, foreign keys and a busy timeout on every connection."""
+    """On SQLite: WAL, foreign keys and a busy timeout on every connection.
+
+    With WAL, synchronous=NORMAL (SQLITE_SYNCHRONOUS) syncs at checkpoints instead of at every
+    commit: the database cannot be corrupted, but a power cut may lose the last commits; a
+    save no longer waits for the disk (it was a sixth of a section save). FULL restores it.
+    """
     from sqlalchemy import event
 
     if engine.dialect.name != "sqlite":
         return
     timeout = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
-    memory = engine.url.database in (None, "", ":memory:")
+    synchronous = str(app.config.get("SQLITE_SYNCHRONOUS") or "NORMAL").upper()
+    if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ConfigurationError(f"SQLITE_SYNCHRONOUS={synchronous!r}：请使用 NORMAL 或 FULL。")
+    in_memory = engine.url.database in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={timeout}")
-        if not memory:
+        if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
 
 
@@ -148,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.campaigns.views import bp as campaigns_bp
     from portal.documents.blueprint import bp as documents_bp
+    from portal.jobs.views import bp as jobs_bp
     from portal.main.views import bp as main_bp
     from portal.offices.views import bp as offices_bp
     from portal.rosters.views import bp as rosters_bp
@@ -163,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(workdays_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(rosters_bp)
     app.register_blueprint(audit_bp)
     init_security(app)
@@ -216,7 +251,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal.security import csp_nonce
     from portal.textutil import format_date_cn, format_month_cn, mask_id
     from portal.timeutil import to_local
-    from portal.vocabulary import KIND_LABELS, LEVEL_LABELS
+    from portal.vocabulary import KIND_LABELS, LEVEL_LABELS, STATUS_LABELS
 
     app.jinja_env.filters["cn_date"] = format_date_cn
     app.jinja_env.filters["cn_month"] = format_month_cn
@@ -227,6 +262,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["level_label"] = lambda v: LEVEL_LABELS.get(v, v)
     app.jinja_env.filters["kind_label"] = lambda v: KIND_LABELS.get(v, v)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.filters["status_label"] = lambda v: STATUS_LABELS.get(v, v)
 
 
 def register_commands(app: Flask) -> None:

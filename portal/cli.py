@@ -21,6 +21,7 @@ from portal.campaigns.services import CampaignLoadRefused, all_campaigns, load_c
 from portal.demo import load_demo
 from portal.documents.cli import documents_group
 from portal.extensions import db
+from portal.jobs.cli import jobs_group
 from portal.offices.models import Office
 from portal.rosters.cli import roster_group
 from portal.workdays.services import load_calendar
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(roster_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(jobs_group)
 
 
 @click.command("demo")

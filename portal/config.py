@@ -19,6 +19,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # NORMAL with WAL: no fsync per commit (see portal._configure_sqlite); FULL: one per commit.
+    SQLITE_SYNCHRONOUS = "NORMAL"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -37,6 +39,14 @@ class Config:
     PDF_FONT_BODY = ""
     PDF_FONT_HEADING = ""
     APPLICATIONS_PER_PAGE = 50
+    # Background jobs (portal.jobs.queue): the queue's storage ("" = SQLite in the instance
+    # folder, redis://... for several servers), the folder every worker reads results from
+    # ("" = instance/jobs), and consumer threads in each app process (0: run `flask jobs worker`).
+    JOBS_QUEUE_URL = ""
+    JOBS_FOLDER = ""
+    JOBS_CONSUMER_THREADS = 1
+    JOBS_STALE_SECONDS = 300
+    JOBS_LIFETIME_SECONDS = 24 * 3600
     TESTING = False
 
 

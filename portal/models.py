@@ -5,7 +5,9 @@ from portal.audit import AuditEntry
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.documents.models import UnitTemplate
+from portal.jobs.models import Job
 from portal.offices.models import Office, RecommendingUnit
+from portal.rules.summaries import CheckSummary
 from portal.workdays.models import WorkdayOverride
 
 __all__ = [
@@ -13,6 +15,8 @@ __all__ = [
     "ApplicationSection",
     "AuditEntry",
     "Campaign",
+    "CheckSummary",
+    "Job",
     "Office",
     "Person",
     "RecommendingUnit",

@@ -28,6 +28,9 @@ class TestConfig:
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = True
+    # Jobs wait in this process's memory until a test runs them (queue.run_pending).
+    JOBS_QUEUE_URL = "memory://"
+    JOBS_CONSUMER_THREADS = 0
 
 
 class Client(FlaskClient):

@@ -186,3 +186,66 @@ def test_campaign_pages_show_windows_and_fees(client, world, auth):
     assert "2021年8月20日" in page and "2021年9月20日" in page and "已结束" in page
     assert "100" in page and "220" in page
     assert client.get("/campaigns/nope").status_code == 404
+
+
+def test_a_forked_process_does_not_inherit_pooled_connections(tmp_path) -> None:
+    """gunicorn --preload or a fork after a query: the child opens its own connections."""
+    import os
+
+    import sqlalchemy as sa
+
+    from portal import create_app
+    from portal.extensions import db
+
+    uri = f"sqlite:///{tmp_path / 'fork.db'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "fork", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.remove()
+        assert db.engine.pool.checkedin() == 1  # the parent keeps a pooled connection
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report its pool, then leave without running any cleanup
+            os.write(write, str(db.engine.pool.checkedin()).encode())
+            os._exit(0)
+        os.close(write)
+        child_pool = os.read(read, 16).decode()
+        os.close(read)
+        os.waitpid(pid, 0)
+        assert child_pool == "0"
+        assert db.engine.pool.checkedin() == 1  # the parent's own is untouched
+        db.engine.dispose()
+
+
+def test_sqlite_files_use_wal_and_the_configured_synchronous_level(tmp_path, monkeypatch) -> None:
+    import sqlalchemy as sa
+
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)  # a SQLite file here
+
+    from portal import ConfigurationError, create_app
+    from portal.extensions import db
+
+    uri = f"sqlite:///{tmp_path / 'sync.db'}"
+    for level, number in (("NORMAL", 1), ("FULL", 2)):
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "s",
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SQLITE_SYNCHRONOUS": level,
+            }
+        )
+        with app.app_context():
+            assert db.session.scalar(sa.text("PRAGMA journal_mode")) == "wal"
+            assert db.session.scalar(sa.text("PRAGMA synchronous")) == number
+            db.session.remove()
+            db.engine.dispose()
+    with pytest.raises(ConfigurationError, match="SQLITE_SYNCHRONOUS"):
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "s",
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SQLITE_SYNCHRONOUS": "sometimes",
+            }
+        )

@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.formutil",
             "portal.sandbox",
             "portal.htmlsafe",
+            "portal.memory",
         ),
     ),
     (
@@ -41,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "portal.workdays",
             "portal.security",
             "portal.audit",
+            "portal.jobs",
         ),
     ),
     ("applications", ("portal.applications",)),

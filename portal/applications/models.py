@@ -51,6 +51,7 @@ class Application(db.Model):
             "unit_id",
             "name",
         ),
+        sa.Index("ix_application_office_unit_name", "office_id", "unit_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,9 @@ class Application(db.Model):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     # Denormalised from the basic-information section for search, sort and lists.
     name: Mapped[str] = mapped_column(sa.String(60))
+    # The unit's name, kept on every write (below) and unit rename: the list sorts by it
+    # through an index, at any number of applications.
+    unit_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     id_number: Mapped[str] = mapped_column(sa.String(18), index=True)
     series_code: Mapped[str] = mapped_column(sa.String(40), index=True)
     specialty: Mapped[str] = mapped_column(sa.String(60))
@@ -120,6 +124,28 @@ class Application(db.Model):
     def applicable_materials(self) -> list:
         """The notice's paper materials for this application's kind, level and first time."""
         return self.campaign.definition.materials_for(self.kind, self.level, self.is_first_time())
+
+
+@sa.event.listens_for(Application, "before_insert")
+@sa.event.listens_for(Application, "before_update")
+def _keep_unit_name(_mapper, connection, target: Application) -> None:
+    """Copy the unit's name onto the application whenever it is written."""
+    unit = target.__dict__.get("unit")  # loaded or just assigned; never lazy-load in a flush
+    if unit is not None:
+        target.unit_name = unit.name
+    elif target.unit_id is not None:
+        target.unit_name = connection.scalar(
+            sa.select(RecommendingUnit.name).where(RecommendingUnit.id == target.unit_id)
+        )
+
+
+def rename_unit(unit: RecommendingUnit) -> None:
+    """Carry a unit's new name onto its applications (their updated_at stays)."""
+    db.session.execute(
+        sa.update(Application)
+        .where(Application.unit_id == unit.id)
+        .values(unit_name=unit.name, updated_at=Application.updated_at)
+    )
 
 
 class ApplicationSection(db.Model):

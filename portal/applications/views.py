@@ -21,6 +21,8 @@ from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
 from portal.rules.checks import findings_for
+from portal.rules.summaries import keep as keep_summaries
+from portal.rules.summaries import summaries_of
 from portal.security import can_edit_office, scope
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
@@ -33,6 +35,7 @@ def index():
     q = ListQuery.from_args(request.args)
     q.per_page = current_app.config["APPLICATIONS_PER_PAGE"]
     page = list_applications(q)
+    summaries = summaries_of([row.id for row in page.items])
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
     ).all()
@@ -40,15 +43,19 @@ def index():
     series_choices = list({s.code: s.name for c in campaigns for s in c.definition.series}.items())
     ctx = dict(
         page=page,
+        summaries=summaries,
         q=q,
         campaigns=campaigns,
         units=units,
         status_labels=STATUS_LABELS,
         series_choices=series_choices,
     )
-    if request.htmx and request.htmx.target == "results":
-        return render_template("applications/_results.html", **ctx)
-    return render_template("applications/index.html", **ctx)
+    fragment = request.htmx and request.htmx.target == "results"
+    html = render_template(
+        "applications/_results.html" if fragment else "applications/index.html", **ctx
+    )
+    keep_summaries()  # the summaries recomputed for applications changed since last shown
+    return html
 
 
 def new():

@@ -5,8 +5,9 @@ A batch is a selection of applications and one or more document kinds, printed p
 person in the order the kinds were chosen (公示 then 承诺书 for each), as one merged file or
 a ZIP, as PDF or as Word. `plan_batch` says which documents can be made and which cannot,
 with the reasons; the clerk may skip those and print the rest. `write_batch` writes the
-file, one document at a time (a merged PDF is appended page by page, a ZIP member by
-member), calling `step` after each so a job can report progress.
+file, one document at a time (a merged PDF is appended MERGE_CHUNK documents at a time,
+made in one run of the PDF engine; a ZIP member by member), calling `step` after each so a
+job can report progress.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from portal.documents.render import (
     MissingData,
     docx_fonts,
     docx_part,
+    pdf_in_one_run,
+    pdf_of_html,
     render_combined_publicity_docx,
     render_combined_publicity_pdf,
     render_docx,
@@ -52,6 +55,9 @@ BATCH_MODES = {
 FORMATS = {"pdf": "PDF（打印）", "docx": "Word .docx（可在 WPS、Word 中修改后盖章）"}
 SUFFIX = {"pdf": ".pdf", "docx": ".docx"}
 MIMETYPE = {"pdf": "application/pdf", "docx": DOCX_MIMETYPE}
+
+#: Documents of a merged PDF made in one run of the PDF engine (each font embedded once).
+MERGE_CHUNK = 25
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -219,11 +225,45 @@ def write_batch(
             step()
         out.write(writer.save())
         return
+    _merged_pdf(plan, out, step)
+
+
+def _merged_pdf(plan: Plan, out: IO[bytes], step: Callable[[], None]) -> None:
+    """The merged PDF, MERGE_CHUNK documents at a time: the documents of one kind in a chunk
+    are made in one run of the engine (their fonts embedded once) while each takes one page;
+    a kind whose documents run to several pages is made document by document, so each is
+    numbered on its own. The pages are put back in the plan's order."""
     merged = PdfWriter()
-    for app, kind in plan.items:
-        merged.append(PdfReader(io.BytesIO(_render(app, kind, "pdf"))))
-        step()
+    alone: set[str] = set()  # kinds made one document per run in this batch
+    for start in range(0, len(plan.items), MERGE_CHUNK):
+        chunk = plan.items[start : start + MERGE_CHUNK]
+        made: dict[int, tuple[PdfReader, list[int]]] = {}
+        for kind in dict.fromkeys(kind for _, kind in chunk):
+            places = [i for i, (_, k) in enumerate(chunk) if k == kind]
+            htmls = [_html(*chunk[i]) for i in places]
+            if kind not in alone and len(places) > 1:
+                together = PdfReader(io.BytesIO(_pdf(pdf_in_one_run, htmls, chunk, places)))
+                if len(together.pages) == len(places):  # one page each: nothing to number
+                    made.update((i, (together, [n])) for n, i in enumerate(places))
+                    continue
+                alone.add(kind)
+            for i, html in zip(places, htmls, strict=True):
+                reader = PdfReader(io.BytesIO(_pdf(pdf_of_html, html, chunk, [i])))
+                made[i] = (reader, list(range(len(reader.pages))))
+        for i in range(len(chunk)):
+            reader, pages = made[i]
+            merged.append(reader, pages=pages)
+            step()
     merged.write(out)
+
+
+def _pdf(render: Callable[[Any], bytes], html: Any, chunk: list, places: list[int]) -> bytes:
+    """render(html), or BatchFailed naming the documents of `places` in the chunk."""
+    try:
+        return render(html)
+    except PdfError as exc:
+        label = "、".join(_label(*chunk[i]) for i in places)
+        raise BatchFailed([(label, [str(exc)])]) from exc
 
 
 def _reasons(exc: Exception) -> list[str]:
@@ -243,10 +283,10 @@ def _render(app: Application, kind: str, fmt: str) -> bytes:
         raise BatchFailed([(_label(app, kind), _reasons(exc))]) from exc
 
 
-def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
-    """A document's HTML for Word, and whether it runs to several pages."""
+def _html(app: Application, kind: str) -> str:
+    """A document's HTML for print, or BatchFailed."""
     try:
-        return docx_part(render_html(app, kind, preview=False))
+        return render_html(app, kind, preview=False)
     except (MissingData, PdfError) as exc:
         raise BatchFailed([(_label(app, kind), _reasons(exc))]) from exc
 
@@ -270,6 +310,10 @@ def audit_detail(kind: str, mode: str, apps: Sequence[Application], **more: obje
         "申报人": [a.name for a in apps],
         **more,
     }
+
+def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
+    """A document's HTML for Word, and whether it runs to several pages."""
+    return docx_part(_html(app, kind))
 
 
 def record_export(user: User | None, plan: Plan, spec: BatchSpec, *, background: bool) -> None:

@@ -17,12 +17,10 @@ bp.add_url_rule("/<int:app_id>/<kind>/pdf", "download", views.download)
 bp.add_url_rule(
     "/<int:app_id>/<kind>/docx", "download_docx", views.download, defaults={"fmt": "docx"}
 )
-# Batches of selected applications, and the background jobs that render large ones.
+# Batches of selected applications (large ones run as background jobs: portal.jobs).
 bp.add_url_rule("/batch", "batch", views.batch, methods=["GET", "POST"])
 bp.add_url_rule("/batch/start", "batch_start", views.batch_start, methods=["POST"])
 bp.add_url_rule("/combined", "combined_preview", views.combined_preview)
-bp.add_url_rule("/jobs/<job_id>", "job", views.job)
-bp.add_url_rule("/jobs/<job_id>/download", "job_download", views.job_download)
 # The units' own templates.
 bp.add_url_rule("/templates/", "unit_templates", template_views.unit_templates)
 bp.add_url_rule(

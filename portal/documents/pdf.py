@@ -25,6 +25,7 @@ from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from portal import memory
 from portal.documents import xhtml2pdf_cjk
 
 log = logging.getLogger(__name__)
@@ -268,25 +269,48 @@ def _register_builtin() -> str:
     return BUILTIN_CJK_FONT
 
 
+#: The first bytes of the font files ReportLab's TTFont reads (TrueType, a collection).
+_TRUETYPE_MAGIC = (b"\x00\x01\x00\x00", b"true", b"ttcf")
+
+
+def _peek_ttf(path: Path, index: int) -> str | None:
+    """The name `_register_ttf` would give, judged by the file's header alone (no loading)."""
+    try:
+        with path.open("rb") as f:
+            if f.read(4) not in _TRUETYPE_MAGIC:
+                return None
+    except OSError:
+        return None
+    return f"CJK-{path.stem}-{index}"
+
+
 def _first_usable(
-    candidates: Iterable[tuple[Path, int]],
+    candidates: Iterable[tuple[Path, int]], use=_register_ttf
 ) -> tuple[str, str] | None:
     """Return (path, registered name) of the first candidate that loads."""
     for path, index in candidates:
-        name = _register_ttf(path, index)
+        name = use(path, index)
         if name is not None:
             return str(path), name
     return None
 
 
 def find_cjk_fonts(
-    configured: Mapping[str, object] | None = None, *, search_system: bool = True
+    configured: Mapping[str, object] | None = None,
+    *,
+    search_system: bool = True,
+    load: bool = True,
 ) -> FontChoice:
-    """Find and register the body (Song) and heading (Hei) fonts, or fall back."""
+    """Find and register the body (Song) and heading (Hei) fonts, or fall back.
+
+    With load=False nothing is read but the files' headers (a font takes tens of MB once
+    loaded): enough to warn a page about missing fonts before any PDF is made.
+    """
     # configured may name "body" and "heading" font files (.ttf or .ttc, with
     # "body_index" / "heading_index" for a collection member); they are tried
     # before the Debian and Windows fonts, which search_system=False skips.
     configured = configured or {}
+    use = _register_ttf if load else _peek_ttf
     candidates: dict[str, list[tuple[Path, int]]] = {"body": [], "heading": []}
     problems: list[str] = []
     for key, found in candidates.items():
@@ -298,7 +322,7 @@ def find_cjk_fonts(
             problems.append(f"配置的中文字体文件不存在：{path}")
             continue
         index = int(str(configured.get(f"{key}_index", 0)))
-        if _register_ttf(path, index) is None:
+        if use(path, index) is None:
             problems.append(f"配置的中文字体无法使用（需要 TrueType 字体）：{path}")
             continue
         found.append((path, index))
@@ -308,11 +332,11 @@ def find_cjk_fonts(
         candidates["heading"].extend(installed_candidates(HEADING_FAMILIES))
         candidates["heading"].extend(HEADING_CANDIDATES)
 
-    body = _first_usable(candidates["body"])
-    heading = _first_usable(candidates["heading"])
+    body = _first_usable(candidates["body"], use)
+    heading = _first_usable(candidates["heading"], use)
     body, heading = body or heading, heading or body  # one face serves for both
     if body is None or heading is None:
-        name = _register_builtin()
+        name = _register_builtin() if load else BUILTIN_CJK_FONT
         return FontChoice(None, None, name, name, True, "；".join([*problems, FALLBACK_WARNING]))
     body_path, body_name = body
     heading_path, heading_name = heading
@@ -386,6 +410,8 @@ def html_to_pdf(
             )
         except Exception as exc:
             raise PdfError(f"PDF 生成失败：{exc}") from exc
+        finally:
+            memory.release()  # the document's objects are freed: keep the worker small
     if result.err:
         details = "；".join(str(entry[2]) for entry in result.log if entry[0] == "error")
         raise PdfError(f"PDF 生成失败（{result.err} 个错误）：{details or '未知错误'}")

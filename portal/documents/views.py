@@ -105,7 +105,7 @@ def index(app_id: int):
         "documents/index.html",
         app=app,
         rows=rows,
-        font_warning=document_fonts().warning,
+        font_warning=document_fonts(load=False).warning,
         date_warnings=_date_warnings(app),
     )
 
@@ -128,7 +128,7 @@ def preview(app_id: int, kind: str):
             pdf_url=url_for("documents.download", app_id=app.id, kind=kind),
             docx_url=url_for("documents.download_docx", app_id=app.id, kind=kind),
             back_url=url_for("documents.index", app_id=app.id),
-            font_warning=document_fonts().warning,
+            font_warning=document_fonts(load=False).warning,
             date_warnings=_date_warnings(app),
         )
     except MissingData as exc:
@@ -260,15 +260,8 @@ def batch_start():
             status=422,
         )
     if len(plan.items) > jobs.threshold():
-        offices = {a.office_id for a in apps}
-        job = jobs.start_job(
-            spec,
-            current_user,
-            total=len(plan.items),
-            office_id=offices.pop() if len(offices) == 1 else None,
-            title=batch_title(spec.kinds, apps),
-        )
-        return redirect(url_for("documents.job", job_id=job.id), 303)
+        job = jobs.start_batch(spec, apps, current_user, total=len(plan.items))
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
     out = io.BytesIO()
     try:
         write_batch(plan, spec, out)
@@ -297,32 +290,3 @@ def combined_preview():
         return _missing_page(COMBINED_TITLE, [(None, exc.missing)])
     _record("publicity", "combined", apps, None, action="document_preview")
     return html
-
-
-def _own_job_or_404(job_id: str) -> jobs.BatchJob:
-    """A background job of the current user; anyone else's, or an unknown one, is 404."""
-    job = jobs.get_job(job_id)
-    if job is None or job.owner_id != current_user.id:
-        abort(404)
-    return job
-
-
-def job(job_id: str):
-    """Progress of a background batch; the status part polls itself every second."""
-    found = _own_job_or_404(job_id)
-    template = "documents/_job_status.html" if request.htmx else "documents/job.html"
-    return render_template(template, job=found, modes=BATCH_MODES, formats=FORMATS)
-
-
-def job_download(job_id: str):
-    """The merged PDF or the ZIP of a finished background batch, for its owner."""
-    found = _own_job_or_404(job_id)
-    if found.status != "done" or found.path is None or not found.path.exists():
-        abort(404)
-    return send_file(
-        found.path,
-        mimetype=found.mimetype,
-        as_attachment=True,
-        download_name=found.download_name,
-        max_age=0,
-    )

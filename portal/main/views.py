@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
+from portal.applications.listing import campaign_for_lists
 from portal.applications.models import Application
 from portal.campaigns.services import open_campaigns
 from portal.extensions import db
-from portal.rules.checks import findings_for
+from portal.rules.summaries import keep as keep_summaries
+from portal.rules.summaries import summaries_of
 from portal.security import scope, visible_offices
-from portal.timeutil import local_today
 from portal.vocabulary import PREPARING_STATUSES, STATUS_LABELS
 
 bp = Blueprint("main", __name__)
@@ -25,35 +26,51 @@ def home():
     )
     counts = dict(db.session.execute(counts_stmt).all())
     total = sum(counts.values())
-    return render_template(
+    needing_work, needing_total = applications_with_blocking_findings()
+    html = render_template(
         "main/home.html",
         offices=visible_offices(),
         counts=counts,
         total=total,
         status_labels=STATUS_LABELS,
         campaigns=open_campaigns(),
-        needing_work=applications_with_blocking_findings(),
+        needing_work=needing_work,
+        needing_total=needing_total,
     )
+    keep_summaries()  # the summaries recomputed for applications changed since the last visit
+    return html
 
 
 # The dashboard checks the most recently changed applications still being prepared.
 DASHBOARD_CHECK_LIMIT = 300
+#: Of those with blocking findings, the dashboard lists this many.
+DASHBOARD_SHOWN = 30
 
 
-def applications_with_blocking_findings() -> list[tuple[Application, int, str]]:
-    """Applications still being prepared that have blocking findings: (app, count, first)."""
-    stmt = scope(
-        sa.select(Application)
+def applications_with_blocking_findings() -> tuple[list[tuple[Application, int, str]], int]:
+    """Applications still being prepared that have blocking findings: up to DASHBOARD_SHOWN
+    of them as (app, count, first message), and how many there are in all.
+
+    The findings come from each application's cached summary (rules.summaries): only those
+    changed since they were last checked are checked again, and only the shown are loaded.
+    """
+    recent = scope(
+        sa.select(Application.id)
         .where(Application.status.in_(PREPARING_STATUSES))
-        .options(selectinload(Application.sections), selectinload(Application.campaign))
-        .order_by(Application.updated_at.desc())
+        .order_by(Application.updated_at.desc(), Application.id.desc())
         .limit(DASHBOARD_CHECK_LIMIT),
         Application,
     )
-    today = local_today()
-    out = []
-    for app in db.session.scalars(stmt):
-        blocking = [f for f in findings_for(app, today) if f.blocking]
-        if blocking:
-            out.append((app, len(blocking), blocking[0].message))
-    return out
+    summaries = summaries_of(recent, unfinished=False)
+    blocking = [i for i, brief in summaries.items() if brief.blocking]
+    shown = blocking[:DASHBOARD_SHOWN]
+    apps = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Application)
+            .where(Application.id.in_(shown))
+            .options(campaign_for_lists(), joinedload(Application.unit))
+        )
+    }
+    rows = [(apps[i], summaries[i].blocking, summaries[i].first_blocking) for i in shown]
+    return rows, len(blocking)

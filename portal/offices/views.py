@@ -6,10 +6,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.applications.models import rename_unit
 from portal.audit import record
 from portal.extensions import db
 from portal.offices.forms import OfficeForm, UnitForm
 from portal.offices.models import Office, RecommendingUnit
+from portal.rules.summaries import forget_unit
 from portal.security import (
     can_edit_office,
     office_ids_visible,
@@ -77,6 +79,9 @@ def _unit_save(unit: RecommendingUnit | None):
                 db.session.add(unit)
             form.populate_obj(unit)
             unit.name = unit.name.strip()
+            if unit.id is not None:
+                rename_unit(unit)
+                forget_unit(unit.id)  # the rules read the unit's nature and county
             db.session.commit()
             flash(f"推荐单位“{unit.name}”已保存。", "success")
             return redirect(url_for("offices.units"))

@@ -28,8 +28,9 @@ def _require_browser() -> None:
         pytest.skip(reason)
 
 
-def demo_app(folder: Path):
-    """A portal on a SQLite file in ``folder`` with the schema and the demo data."""
+def demo_app(folder: Path, **config):
+    """A portal on a SQLite file in ``folder`` with the schema and the demo data; its jobs
+    run in its own job thread, their files in ``folder``."""
     from portal import create_app
     from portal.demo import load_demo
     from portal.extensions import db
@@ -39,6 +40,8 @@ def demo_app(folder: Path):
             "TESTING": True,
             "SECRET_KEY": "browser-test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.db'}",
+            "JOBS_FOLDER": str(folder / "jobs"),
+            **config,
         }
     )
     with app.app_context():
@@ -59,6 +62,7 @@ def serving(app):
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        app.extensions["portal_jobs"].stop_threads()
 
 
 @pytest.fixture(scope="session")

@@ -504,3 +504,15 @@ def test_a_period_in_a_year_without_holiday_data_is_flagged_on_the_pages(
     preview = client.get(f"/documents/{party_app_id}/publicity").get_data(as_text=True)
     for html in (index, preview):
         assert "2031年的法定节假日安排尚未收录" in html
+
+
+def test_the_documents_page_warns_about_fonts_without_loading_them(
+    client, auth, party_app_id, monkeypatch
+) -> None:
+    def must_not_load(path, index):
+        raise AssertionError(f"font {path} loaded by a page that makes no PDF")
+
+    monkeypatch.setattr(pdfmod, "_register_ttf", must_not_load)
+    auth.login()
+    assert client.get(f"/documents/{party_app_id}/").status_code == 200
+    assert client.get(f"/documents/{party_app_id}/publicity").status_code == 200

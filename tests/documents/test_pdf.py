@@ -253,3 +253,22 @@ def test_documents_fetch_no_local_or_remote_resources(tmp_path) -> None:
     )
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert "/XObject" not in page["/Resources"]
+
+
+def test_looking_for_fonts_without_loading_reads_only_their_headers(tmp_path, monkeypatch) -> None:
+    """A page that only warns about fonts must not load them (tens of MB per worker)."""
+    monkeypatch.setattr(pdfmod, "_register_ttf", _must_not_load)
+    peeked = find_cjk_fonts(None, load=False)
+    if FONTS.builtin_fallback:
+        assert peeked.warning == FALLBACK_WARNING
+    else:
+        assert (peeked.body_path, peeked.heading_path) == (FONTS.body_path, FONTS.heading_path)
+        assert peeked.warning is None
+    not_a_font = tmp_path / "fake.ttf"
+    not_a_font.write_bytes(b"<html>not a font</html>")
+    peeked = find_cjk_fonts({"body": str(not_a_font)}, search_system=False, load=False)
+    assert peeked.builtin_fallback and str(not_a_font) in peeked.warning
+
+
+def _must_not_load(path, index):
+    raise AssertionError(f"font {path} loaded")
