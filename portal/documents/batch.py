@@ -311,6 +311,7 @@ def audit_detail(kind: str, mode: str, apps: Sequence[Application], **more: obje
         **more,
     }
 
+
 def _docx_html(app: Application, kind: str) -> tuple[str, bool]:
     """A document's HTML for Word, and whether it runs to several pages."""
     return docx_part(_html(app, kind))
