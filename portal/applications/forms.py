@@ -32,6 +32,7 @@ from portal.formutil import (
     check_name,
     check_phone,
 )
+from portal.textutil import last_day
 from portal.vocabulary import ASSESSMENT_RESULT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 NONE = "无"
@@ -74,17 +75,27 @@ class BasicForm(SectionForm):
     level = SelectField("申报级别")
     kind = SelectField("申报类型")
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
-    gender = SelectField("性别", choices=choices.GENDER_CHOICES)
-    ethnicity = SelectField(
-        "民族", choices=choices.ETHNICITY_CHOICES, validators=[DataRequired("请选择民族。")]
-    )
-    birth_date = LooseDateField(
-        "出生日期", validators=[InputRequired("请填写出生日期。")], not_future=True
-    )
     id_number = StringField(
         "身份证号",
         validators=[DataRequired("请填写18位身份证号。")],
         render_kw={"autocomplete": "off", "maxlength": 24},
+    )
+    gender = SelectField(
+        "性别",
+        choices=[("", "按身份证号"), *choices.GENDER_CHOICES],
+        validators=[DataRequired("请选择性别。")],
+        description="随身份证号自动填写",
+        render_kw={"data-id-gender": "id_number"},
+    )
+    birth_date = LooseDateField(
+        "出生日期",
+        validators=[InputRequired("请填写出生日期。")],
+        not_future=True,
+        description="随身份证号自动填写",
+        render_kw={"data-id-birth": "id_number"},
+    )
+    ethnicity = SelectField(
+        "民族", choices=choices.ETHNICITY_CHOICES, validators=[DataRequired("请选择民族。")]
     )
     political_status = SelectField(
         "政治面貌",
@@ -94,7 +105,10 @@ class BasicForm(SectionForm):
     phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。")])
     unit_id = SelectField("推荐单位（工作单位）", coerce=int)
     work_start = LooseDateField(
-        "参加工作时间", validators=[InputRequired("请填写参加工作时间。")], not_future=True
+        "参加工作时间",
+        validators=[InputRequired("请填写参加工作时间。")],
+        not_future=True,
+        months=True,
     )
     unit_nature = SelectField("单位性质")
     below_county_level = BooleanField("在县级以下基层单位工作")
@@ -119,6 +133,18 @@ class BasicForm(SectionForm):
     )
     sanction = SelectField("受处分情况", choices=choices.SANCTION_CHOICES)
     sanction_end = LooseDateField("处分期满日期", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate, first taking 性别 and 出生日期 left blank from a valid ID number."""
+        found = validate_id(self.id_number.data)
+        if found.birth_date is not None and self.birth_date.data is None:
+            if not (self.birth_date.raw_data and self.birth_date.raw_data[0].strip()):
+                self.birth_date.data = found.birth_date
+                self.birth_date.raw_data = [found.birth_date.isoformat()]
+        if found.gender and not self.gender.data:
+            self.gender.data = found.gender
+            self.gender.raw_data = [found.gender]
+        return super().validate(extra_validators)
 
     def validate_name(self, field) -> None:
         """Chinese names with the middle dot; long names are valid."""
@@ -152,10 +178,13 @@ class EducationRow(Form):
     """One degree or diploma."""
 
     start = LooseDateField(
-        "入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True
+        "入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True, months=True
     )
     end = LooseDateField(
-        "毕业时间", validators=[InputRequired("请填写毕业时间。"), EndAfterStart()], not_future=True
+        "毕业时间",
+        validators=[InputRequired("请填写毕业时间。"), EndAfterStart()],
+        not_future=True,
+        months=True,
     )
     school = StringField("毕业院校", validators=[DataRequired("请填写毕业院校。")])
     major = StringField("所学专业", validators=[DataRequired("请填写专业。")])
@@ -193,8 +222,8 @@ class QualificationForm(SectionForm):
             ("senior", "正高级"),
         ],
     )
-    obtained_on = LooseDateField("取得时间", validators=[Optional()], not_future=True)
-    appointed_on = LooseDateField("聘任时间", validators=[Optional()], not_future=True)
+    obtained_on = LooseDateField("取得时间", validators=[Optional()], not_future=True, months=True)
+    appointed_on = LooseDateField("聘任时间", validators=[Optional()], not_future=True, months=True)
     obtained_in = SelectField("取得地", choices=[("新疆", "新疆"), ("其他省区市", "其他省区市")])
     certificate_no = required_text("证书编号", 60)
 
@@ -205,7 +234,8 @@ class QualificationForm(SectionForm):
 
     def validate_appointed_on(self, field) -> None:
         """Appointment comes after the qualification."""
-        if field.data and self.obtained_on.data and field.data < self.obtained_on.data:
+        obtained = self.obtained_on.data
+        if field.data and obtained and last_day(field.data) < obtained:
             raise ValidationError("聘任时间不能早于取得时间。")
 
 
@@ -214,12 +244,13 @@ class WorkRow(Form):
     """One period of work; a blank end means up to now."""
 
     start = LooseDateField(
-        "开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True
+        "开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True, months=True
     )
     end = LooseDateField(
         "结束时间",
         validators=[Optional(), EndAfterStart()],
         not_future=True,
+        months=True,
         description="至今请留空",
     )
     unit = StringField("工作单位", validators=[DataRequired("请填写工作单位。")])
@@ -257,7 +288,7 @@ class AwardRow(Form):
     """One award."""
 
     awarded_on = LooseDateField(
-        "获奖时间", validators=[InputRequired("请填写获奖时间。")], not_future=True
+        "获奖时间", validators=[InputRequired("请填写获奖时间。")], not_future=True, months=True
     )
     name = StringField("奖项名称", validators=[DataRequired("请填写奖项名称。")])
     level = StringField("等级", validators=[DataRequired("请填写等级，如 州级二等奖。")])
@@ -286,7 +317,7 @@ class PaperRow(Form):
     title = StringField("题目", validators=[DataRequired("请填写题目。")])
     journal = StringField("刊物或出版社", validators=[DataRequired("请填写刊物或出版社。")])
     published_on = LooseDateField(
-        "发表时间", validators=[InputRequired("请填写发表时间。")], not_future=True
+        "发表时间", validators=[InputRequired("请填写发表时间。")], not_future=True, months=True
     )
     level = SelectField("刊物级别", choices=_pairs(PAPER_LEVELS))
     role = SelectField(

@@ -11,7 +11,7 @@ from htmx_flask import request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from portal.applications import operations, presenters, sections
+from portal.applications import forms, operations, presenters, sections
 from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
@@ -114,13 +114,48 @@ def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
     return out
 
 
+def _with_none(formdata: MultiDict, key: str, name: str) -> MultiDict:
+    """Form data with 「无」 written into a field that takes it (the 「无」 button without JS)."""
+    form_class = sections.BY_KEY[key].form
+    field = getattr(form_class, name, None)
+    if field is None or not (field.kwargs.get("render_kw") or {}).get("data-none"):
+        return formdata
+    out = MultiDict(formdata)
+    out.setlist(name, [forms.NONE])
+    return out
+
+
+def _without_blank_rows(app: Application, key: str, form, formdata: MultiDict, units):
+    """The form again without the rows nothing was typed into (added by mistake)."""
+    rows_name = sections.BY_KEY[key].rows
+    blank = [
+        int(entry.name.rsplit("-", 1)[1])  # the index the browser posted (rows-3)
+        for entry in form[rows_name]
+        if sections.blank_row(key, _typed(entry.form))
+    ]
+    if not blank:
+        return form
+    for index in sorted(blank, reverse=True):
+        formdata = _renumber_without(formdata, rows_name, index)
+    return sections.build_form(key, app, formdata=formdata, units=units)
+
+
+def _typed(row_form) -> dict:
+    """What was typed into a row, as posted (a date that does not parse is still text)."""
+    return {
+        sub.short_name: (sub.raw_data[0] if sub.raw_data else None)
+        if sub.type != "BooleanField"
+        else bool(sub.raw_data and sub.raw_data[0])
+        for sub in row_form
+    }
+
+
 def _render_section(
     app: Application,
     key: str,
     form,
     status: int = 200,
     conflict=None,
-    problems=None,
     rows_only: bool = False,
 ):
     section = sections.BY_KEY[key]
@@ -136,7 +171,6 @@ def _render_section(
         findings=[f for f in findings if f.section == key],
         state_labels=sections.STATE_LABELS,
         conflict=conflict,
-        problems=problems or [],
         can_edit=can_edit_office(app.office_id),
         extras=presenters.section_extras(app, key, form),
     )
@@ -155,18 +189,21 @@ def section(app_id: int, key: str):
         stored = app.section(key)
         form = sections.build_form(key, app, data=stored.data if stored else None, units=units)
         form.version.data = str(stored.version) if stored else ""
-        problems = sections.saved_problems(key, stored.data) if stored else []
-        return _render_section(app, key, form, problems=problems)
+        return _render_section(app, key, form)
 
     action = request.form.get("action", "save")
     formdata = request.form
     if action.startswith("remove:") and spec.rows:
         formdata = _renumber_without(formdata, spec.rows, int(action.split(":", 1)[1]))
+    if action.startswith("none:"):
+        formdata = _with_none(formdata, key, action.split(":", 1)[1])
     form = sections.build_form(key, app, formdata=formdata, units=units)
     if action == "add" and spec.rows:
         form[spec.rows].append_entry()
     if action != "save":
-        return _render_section(app, key, form, rows_only=bool(request.htmx))
+        return _render_section(app, key, form, rows_only=bool(request.htmx and spec.rows))
+    if spec.rows:
+        form = _without_blank_rows(app, key, form, formdata, units)
 
     if not sections.validate(key, form):
         return _invalid(app, key, form)

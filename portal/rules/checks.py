@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
 
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
+from portal.applications.sections import BY_KEY
 from portal.campaigns.schema import CampaignDefinition
 from portal.textutil import format_date_cn, format_years_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
@@ -475,9 +476,10 @@ def papers_findings(
 
 
 def _row_findings(section: str, problems: list[RowProblem], src: str) -> list[Finding]:
-    """Row problems from history.py as blocking findings linked to the row's field."""
+    """Row problems (rowcheck) as blocking findings linked to the row's field, the row named."""
+    name = BY_KEY[section].row_title
     return [
-        Finding(BLOCKING, section, _field_id(p.row, p.field), f"第{p.row + 1}行：{p.message}", src)
+        Finding(BLOCKING, section, _field_id(p.row, p.field), f"{name(p.row)}：{p.message}", src)
         for p in problems
     ]
 
