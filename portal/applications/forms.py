@@ -66,6 +66,13 @@ class SectionForm(FlaskForm):
     version = HiddenField()
 
 
+class RowForm(Form):
+    """Base of the forms of repeating rows: WTForms' own messages in Chinese here too."""
+
+    class Meta(ChineseMessages):
+        pass
+
+
 # 1. 基本信息 ---------------------------------------------------------------
 class BasicForm(SectionForm):
     """Basic information, the target of the application and eligibility facts."""
@@ -174,7 +181,7 @@ class BasicForm(SectionForm):
 
 
 # 2. 学历学位 ---------------------------------------------------------------
-class EducationRow(Form):
+class EducationRow(RowForm):
     """One degree or diploma."""
 
     start = LooseDateField(
@@ -240,7 +247,7 @@ class QualificationForm(SectionForm):
 
 
 # 4. 工作经历 ---------------------------------------------------------------
-class WorkRow(Form):
+class WorkRow(RowForm):
     """One period of work; a blank end means up to now."""
 
     start = LooseDateField(
@@ -264,7 +271,7 @@ class WorkForm(SectionForm):
 
 
 # 5. 业绩成果 ---------------------------------------------------------------
-class AchievementRow(Form):
+class AchievementRow(RowForm):
     """One achievement."""
 
     period = StringField("时间", validators=[DataRequired("请填写时间，如 2019-2021。")])
@@ -284,7 +291,7 @@ class AchievementsForm(SectionForm):
 
 
 # 6. 获奖情况 ---------------------------------------------------------------
-class AwardRow(Form):
+class AwardRow(RowForm):
     """One award."""
 
     awarded_on = LooseDateField(
@@ -311,7 +318,7 @@ class AwardsForm(SectionForm):
 PAPER_LEVELS = ["国家级", "自治区级", "地州级", "县级", "内部资料", "代表著作/业务总结"]
 
 
-class PaperRow(Form):
+class PaperRow(RowForm):
     """One paper, book or representative work."""
 
     title = StringField("题目", validators=[DataRequired("请填写题目。")])
@@ -345,7 +352,7 @@ ASSESSMENT_CHOICES = [
 ]
 
 
-class AssessmentRow(Form):
+class AssessmentRow(RowForm):
     """The result of one year's assessment."""
 
     year = IntegerField(
@@ -363,7 +370,7 @@ class AssessmentsForm(SectionForm):
 
 
 # 9. 继续教育 ---------------------------------------------------------------
-class CERow(Form):
+class CERow(RowForm):
     """Continuing-education hours of one year."""
 
     year = IntegerField(
@@ -443,7 +450,7 @@ class PublicityForm(SectionForm):
 
 
 # 13. 纸质材料 ---------------------------------------------------------------
-class MaterialRow(Form):
+class MaterialRow(RowForm):
     """One item of the campaign's paper-materials list."""
 
     name = HiddenField()

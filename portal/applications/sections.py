@@ -377,7 +377,8 @@ def requirements(key: str, data: dict, definition: CampaignDefinition) -> list[G
             gaps.append(Gap("rows", "本评审通知的纸质材料清单为空。"))
         for i, row in enumerate(data.get("rows") or []):
             if isinstance(row, dict) and not row.get("received"):
-                gaps.append(Gap(f"rows-{i}-received", f"尚未收到：{row.get('name') or '材料'}。"))
+                name = row.get("name") or "材料"
+                gaps.append(Gap(f"rows-{i}-received", f"尚未收到“{name}”，报送前须收齐。"))
     return gaps
 
 

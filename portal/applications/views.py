@@ -15,7 +15,7 @@ from portal.applications import forms, operations, presenters, sections
 from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
-from portal.applications.operations import ApplicationError, VersionConflict
+from portal.applications.operations import ApplicationError, ApplicationLocked, VersionConflict
 from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
@@ -171,7 +171,8 @@ def _render_section(
         findings=[f for f in findings if f.section == key],
         state_labels=sections.STATE_LABELS,
         conflict=conflict,
-        can_edit=can_edit_office(app.office_id),
+        can_edit=can_edit_office(app.office_id) and not app.locked,
+        locked=operations.locked_why(app) if app.locked else None,
         extras=presenters.section_extras(app, key, form),
     )
     template = "applications/_rows.html" if rows_only else "applications/section.html"
@@ -204,6 +205,9 @@ def section(app_id: int, key: str):
         return _render_section(app, key, form, rows_only=bool(request.htmx and spec.rows))
     if spec.rows:
         form = _without_blank_rows(app, key, form, formdata, units)
+    if app.locked:  # reported or closed meanwhile: say so, keep what was typed
+        flash(f"未保存：{operations.locked_why(app)}", "danger")
+        return _render_section(app, key, form, status=409)
 
     if not sections.validate(key, form):
         return _invalid(app, key, form)
@@ -219,6 +223,9 @@ def section(app_id: int, key: str):
         db.session.commit()
     except VersionConflict as exc:
         return _conflict(app, key, form, exc.stored)
+    except ApplicationLocked as exc:  # locked while the clerk was typing: keep what was typed
+        flash(f"未保存：{exc.message}", "danger")
+        return _render_section(app, key, form, status=409)
     except ApplicationError as exc:  # checked before anything is written
         _show_errors(form, exc.field_errors(key))
         return _invalid(app, key, form)
@@ -288,7 +295,11 @@ def check_field(app_id: int, key: str):
 def copy_previous(app_id: int):
     """从上一年复制: fill empty sections from the person's previous application."""
     app = load_application(app_id, write=True)
-    copied = operations.copy_from_previous(app, current_user)
+    try:
+        copied = operations.copy_from_previous(app, current_user)
+    except ApplicationLocked as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("applications.section", app_id=app.id, key="basic"))
     if copied is None:
         flash("没有找到此人以前的申报。", "warning")
     else:

@@ -163,7 +163,7 @@ def test_complete_means_nothing_missing_and_says_what_is(world, application) -> 
     assert not application.section("materials").complete
     missing = sections.missing(application, "materials")
     assert missing and all(g.field.endswith("-received") for g in missing)
-    assert missing[0].message.startswith("尚未收到：")
+    assert missing[0].message.startswith("尚未收到“")
     rows = [{**r, "received": True} for r in materials["rows"]]
     store_section(application, "materials", {"rows": rows}, None)
     assert application.section("materials").complete
