@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from portal.extensions import db
 from portal.formutil import LooseDateField, SelectField
 from portal.security import roles_required
+from portal.textutil import format_date_cn
 from portal.workdays.models import WorkdayOverride
 from portal.workdays.services import load_calendar
 
@@ -49,7 +50,9 @@ def index():
         row.name = form.name.data.strip()
         db.session.add(row)
         db.session.commit()
-        flash(f"已{'更新' if existing else '添加'} {row.day.isoformat()} {row.name}。", "success")
+        flash(
+            f"已{'更新' if existing else '添加'} {format_date_cn(row.day)} {row.name}。", "success"
+        )
         return redirect(url_for("workdays.index"))
     rows = db.session.scalars(sa.select(WorkdayOverride).order_by(WorkdayOverride.day)).all()
     calendar = load_calendar()
@@ -65,5 +68,5 @@ def delete(override_id: int):
     row = db.get_or_404(WorkdayOverride, override_id)
     db.session.delete(row)
     db.session.commit()
-    flash(f"已删除 {row.day.isoformat()} {row.name}。", "success")
+    flash(f"已删除 {format_date_cn(row.day)} {row.name}。", "success")
     return redirect(url_for("workdays.index"))
