@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.applications.idcard import make_id
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, open_application, shot
 
 
 def _new_application(page, base: str, name: str, id_number: str) -> str:
@@ -76,9 +76,7 @@ def test_the_none_button_works_without_javascript(browser, live_server):
     page = context.new_page()
     try:
         login(page, live_server)
-        page.goto(f"{live_server}/applications/?q=古丽娜尔")
-        page.click("text=古丽娜尔·吐尔逊")
-        base = page.url.rsplit("/", 1)[0]
+        base = open_application(page, live_server, "古丽娜尔·吐尔逊")
         page.goto(f"{base}/political")
         page.fill("#conduct", "")
         page.fill("#appraisal", "拥护党的路线方针政策")
@@ -92,9 +90,7 @@ def test_the_none_button_works_without_javascript(browser, live_server):
 
 def test_the_none_button_fills_in_place_with_javascript(page, live_server):
     login(page, live_server)
-    page.goto(f"{live_server}/applications/?q=古丽娜尔")
-    page.click("text=古丽娜尔·吐尔逊")
-    base = page.url.rsplit("/", 1)[0]
+    base = open_application(page, live_server, "古丽娜尔·吐尔逊")
     page.goto(f"{base}/political")
     page.evaluate("window.notReloaded = true")
     page.fill("#appraisal", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, open_application, shot
 
 
 def test_a_batch_status_change_reaches_the_server_with_javascript_on(page, live_server):
@@ -39,8 +39,7 @@ def test_a_filter_select_still_refreshes_the_results_in_place(page, live_server)
 
 
 def _review(page, base: str, name: str) -> None:
-    page.goto(f"{base}/applications/?q={name}")
-    page.click(f"#results tr:has-text('{name}') >> text=审核")
+    page.goto(f"{open_application(page, base, name)}/review")
     page.wait_for_load_state("networkidle")
 
 
@@ -95,9 +94,7 @@ def test_rejecting_is_asked_in_red_and_an_admin_reverses_it(page, live_server):
 
 def test_an_unticked_material_is_named_on_its_page_and_on_the_review(page, live_server):
     login(page, live_server)
-    page.goto(f"{live_server}/applications/?q=古丽娜尔")
-    page.click("text=古丽娜尔·吐尔逊")
-    base = page.url.rsplit("/", 1)[0]
+    base = open_application(page, live_server, "古丽娜尔·吐尔逊")
     page.goto(f"{base}/materials")
     boxes = page.locator("input[id$='-received']")
     for i in range(boxes.count()):
