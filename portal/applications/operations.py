@@ -465,10 +465,10 @@ def unlock(app: Application, user: User, reason: str) -> None:
     app.unlocked_at = utcnow()
     app.unlocked_by_id = user.id
     app.unlock_reason = reason
-    record(
+    record(  # details in words, as the audit page prints them
         "application_unlock",
         user,
-        {"application": app.id, "name": app.name, "status": app.status, "reason": reason},
+        {"申报人": app.name, "状态": app.status_label, "原因": reason},
         office_id=app.office_id,
     )
 
@@ -483,6 +483,6 @@ def relock(app: Application, user: User | None) -> None:
     record(
         "application_relock",
         user,
-        {"application": app.id, "name": app.name, "status": app.status},
+        {"申报人": app.name, "状态": app.status_label},
         office_id=app.office_id,
     )

@@ -194,21 +194,21 @@ def reverse(app_id: int):
         abort(403)
     app = load_application(app_id, write=True)
     was = app.status
+    reason = request.form.get("reason", "").strip()
     try:
-        change = reverse_last(app, current_user, request.form.get("reason", ""))
+        change = reverse_last(app, current_user, reason)
     except WorkflowError as exc:
         db.session.rollback()
         flash(f"不能撤销：{exc.message}", "danger")
     else:
-        record(
+        record(  # details in words, as the audit page prints them
             "status_reverse",
             current_user,
             {
-                "application": app.id,
-                "name": app.name,
-                "from": was,
-                "to": change.to_status,
-                "reason": request.form.get("reason", "").strip(),
+                "申报人": app.name,
+                "撤销的变更": f"{label(change.to_status, app)} → {label(was, app)}",
+                "恢复为": label(change.to_status, app),
+                "原因": reason,
             },
             office_id=app.office_id,
         )

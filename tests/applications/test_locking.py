@@ -198,7 +198,11 @@ def test_an_unlock_needs_a_reason_is_audited_and_ends_with_the_next_change(app, 
             sa.select(AuditEntry).where(AuditEntry.action == "application_unlock")
         ).one()
         assert entry.user_id == clerk.id
-        assert entry.detail["reason"] == "州职称办通知更正联系电话"
+        assert entry.detail == {
+            "申报人": application.name,
+            "状态": "已报送州",
+            "原因": "州职称办通知更正联系电话",
+        }
         transition(application, "returned", clerk, note="补材料")
         assert application.unlocked_at is None
         transition(application, "resubmitted", clerk)
@@ -281,7 +285,8 @@ def test_an_admin_reverses_the_last_change_with_a_reason(app, client, auth, worl
         entry = db.session.scalars(
             sa.select(AuditEntry).where(AuditEntry.action == "status_reverse")
         ).one()
-        assert entry.detail["reason"] == "误点报送，材料未寄出"
+        assert entry.detail["原因"] == "误点报送，材料未寄出"
+        assert entry.detail["撤销的变更"] == "已推荐 → 已报送州"
     review = client.get(f"/applications/{application.id}/review").get_data(as_text=True)
     assert "撤销上一次变更（管理员）" not in review  # a reversal is not reversed in turn
 
