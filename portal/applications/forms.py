@@ -207,9 +207,9 @@ class EducationRow(RowForm):
 
 
 class EducationForm(SectionForm):
-    """Education rows from lowest to highest."""
+    """Education rows from lowest to highest (a new section starts with one blank row)."""
 
-    rows = FieldList(FormField(EducationRow), min_entries=1, label="学历学位（从低到高）")
+    rows = FieldList(FormField(EducationRow), min_entries=0, label="学历学位（从低到高）")
 
 
 # 3. 现任专业技术资格 --------------------------------------------------------
@@ -267,7 +267,7 @@ class WorkRow(RowForm):
 class WorkForm(SectionForm):
     """Work history since starting work; periods must connect."""
 
-    rows = FieldList(FormField(WorkRow), min_entries=1, label="工作经历")
+    rows = FieldList(FormField(WorkRow), min_entries=0, label="工作经历")
 
 
 # 5. 业绩成果 ---------------------------------------------------------------

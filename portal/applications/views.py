@@ -236,9 +236,12 @@ def section(app_id: int, key: str):
         form = sections.build_form(key, app, formdata=request.form, units=units)
         form.validate()
         return _conflict(app, key, form, stored)
-    problems = sections.saved_problems(key, app.section(key).data)
-    if problems:
+    saved = app.section(key)
+    if sections.saved_problems(key, saved.data):
         flash(f"“{spec.label}”已保存，但有需要核对的问题，见下方提示。", "warning")
+        return redirect(url_for("applications.section", app_id=app.id, key=key))
+    if not saved.complete:  # kept, but the clerk stays to see what is still missing
+        flash(f"“{spec.label}”已保存，但还不完整，缺少的内容见下方提示。", "warning")
         return redirect(url_for("applications.section", app_id=app.id, key=key))
     flash(f"“{spec.label}”已保存。", "success")
     nxt = presenters.next_section(key)

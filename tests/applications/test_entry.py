@@ -237,3 +237,15 @@ def test_a_forgotten_ethnicity_is_caught_not_recorded_as_han(app, client, auth, 
     resp = _post(client, application.id, "basic", {**form, **filled})
     assert resp.status_code == 422
     assert "请选择民族" in resp.get_data(as_text=True)
+
+
+def test_saving_an_unfinished_section_stays_and_says_what_is_missing(
+    app, client, auth, application
+):
+    auth.login()
+    resp = _post(client, application.id, "education", {})  # only the row it came with, blank
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/applications/{application.id}/education")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已保存，但还不完整" in page and "请至少填写一条学历。" in page
+    assert _stored(app, application, "education") == {"rows": []}
