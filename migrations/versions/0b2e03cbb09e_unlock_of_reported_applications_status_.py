@@ -1,7 +1,7 @@
 """unlock of reported applications, status change snapshots and reversals
 
 Revision ID: 0b2e03cbb09e
-Revises: 7c2d9e4b1f30
+Revises: 5c1e7a9d2b40
 Create Date: 2026-11-27 09:44:17.365325
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0b2e03cbb09e'
-down_revision = '7c2d9e4b1f30'
+down_revision = '5c1e7a9d2b40'
 branch_labels = None
 depends_on = None
 
