@@ -11,6 +11,7 @@ from portal.applications import sections
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.textutil import Month
+from tests.applications.test_sections import _post
 from tests.conftest import readable
 from tests.factories import make_application, store_sections
 
@@ -23,18 +24,6 @@ def application(app, world):
         )
         db.session.commit()
         return readable(application)
-
-
-def _post(client, app_id: int, key: str, data: dict):
-    """Post a section page as the browser does, with its version and CSRF token."""
-    url = f"/applications/{app_id}/{key}"
-    page = client.get(url).get_data(as_text=True)
-    version = re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return client.post(
-        url,
-        data={"action": "save", **data, "version": version.group(1), "csrf_token": token},
-    )
 
 
 def _stored(app, application, key: str) -> dict:
@@ -109,7 +98,7 @@ def test_an_end_month_is_not_before_a_start_day_in_the_same_month(app, world):
 
 def test_month_dates_reach_the_roster_and_documents_as_months(app, world):
     from portal.documents.context import build_context
-    from portal.rosters.builder import build_roster
+    from tests.rosters.helpers import built_roster
 
     with app.app_context():
         campaign = world.campaigns["bz-culture-2021"]
@@ -122,8 +111,10 @@ def test_month_dates_reach_the_roster_and_documents_as_months(app, world):
             },
         )
         assert application.section_data("basic")["work_start"] == "2008-08"
-        roster = build_roster([application], campaign, world.office_a.name)
-        row = dict(zip(roster.columns, roster.rows[0], strict=True))
+        db.session.commit()
+        roster = built_roster(campaign, world.office_a)  # every status: a draft is listed
+        rows = [dict(zip(roster.columns, r, strict=True)) for r in roster.rows]
+        row = next(r for r in rows if r["姓名"] == application.name)
         assert row["参加工作时间"] == Month(2008, 8) and type(row["参加工作时间"]) is Month
         assert row["取得时间"] == Month(2016, 7)
         context = build_context(application, "ce-exemption")
