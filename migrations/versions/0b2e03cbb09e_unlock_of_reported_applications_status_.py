@@ -1,7 +1,7 @@
 """unlock of reported applications, status change snapshots and reversals
 
 Revision ID: 0b2e03cbb09e
-Revises: 5c1e7a9d2b40
+Revises: 6dc939836020
 Create Date: 2026-11-27 09:44:17.365325
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0b2e03cbb09e'
-down_revision = '5c1e7a9d2b40'
+down_revision = '6dc939836020'
 branch_labels = None
 depends_on = None
 
