@@ -45,7 +45,11 @@ def register(app: Flask) -> None:
 def demo_command() -> None:
     """Load the shipped campaigns and demo offices, units, users and applications (idempotent)."""
     accounts = load_demo()
-    click.echo("演示数据已就绪 (demo data ready). 登录 http://127.0.0.1:5000 使用以下账号：")
+    # The address depends on how the portal is started: say where to read it, not a guess.
+    click.echo(
+        "演示数据已就绪 (demo data ready). 启动后（如 flask --app wsgi run），"
+        "在浏览器中打开启动时“Running on”一行显示的地址，用以下账号登录："
+    )
     for username, password, role in accounts:
         click.echo(f"  {username:<16} 密码 {password:<12} {role}")
 

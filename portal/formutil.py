@@ -17,7 +17,16 @@ from werkzeug.wrappers import Request
 from wtforms import Field, ValidationError
 from wtforms.widgets import TextInput
 
-from portal.textutil import MIDDLE_DOT, clean_name, normalise_text, parse_date_loose, strip_control
+from portal.textutil import (
+    MIDDLE_DOT,
+    clean_name,
+    day_precision,
+    iso_date,
+    last_day,
+    normalise_text,
+    parse_date_loose,
+    strip_control,
+)
 from portal.timeutil import local_today
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice.
@@ -119,35 +128,43 @@ class CleanInput(Request):
 
 
 class LooseDateField(Field):
-    """A date typed the way clerks type it: 1990-01-02, 1990.01.02, 1990.01, 1990年1月."""
+    """A date typed the way clerks type it: 1990-01-02, 1990.01.02, 1990.01, 1990年1月.
+
+    With ``months`` a month typed without a day stays a month (textutil.Month: stored as
+    2010-07, printed as 2010年7月); otherwise it is read as the month's first day.
+    """
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, not_future: bool = False, **kwargs):
-        kwargs.setdefault("render_kw", {}).setdefault("placeholder", "如 2020-08-01")
-        kwargs["render_kw"].setdefault("autocomplete", "off")
-        super().__init__(label, validators, **kwargs)
+    def __init__(
+        self, label=None, validators=None, not_future: bool = False, months: bool = False, **kw
+    ):
+        placeholder = "如 2020-08" if months else "如 2020-08-01"
+        kw.setdefault("render_kw", {}).setdefault("placeholder", placeholder)
+        kw["render_kw"].setdefault("autocomplete", "off")
+        super().__init__(label, validators, **kw)
         self.not_future = not_future
+        self.months = months
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return self.data.isoformat() if isinstance(self.data, date) else ""
 
+    def _precision(self, value: date | None) -> date | None:
+        return value if self.months else day_precision(value)
+
     def process_data(self, value) -> None:
-        if isinstance(value, str) and value:
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                value = None
-        self.data = value if isinstance(value, date) else None
+        if isinstance(value, str):
+            value = iso_date(value)
+        self.data = self._precision(value) if isinstance(value, date) else None
 
     def process_formdata(self, valuelist) -> None:
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
         try:
-            self.data = parse_date_loose(valuelist[0])
+            self.data = self._precision(parse_date_loose(valuelist[0]))
         except ValueError as exc:
             self.data = None
             raise ValueError(str(exc)) from exc
@@ -165,7 +182,7 @@ class EndAfterStart:
 
     def __call__(self, form, field) -> None:
         start = form[self.start_field].data
-        if field.data and start and field.data < start:
+        if field.data and start and last_day(field.data) < start:  # July ends after 15 July
             raise ValidationError("结束日期不能早于开始日期。")
 
 

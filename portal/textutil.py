@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from datetime import date, datetime, timedelta
@@ -81,10 +82,69 @@ def clean_name(s: str | None) -> str:
     return _SPACED_DOT.sub(MIDDLE_DOT, text)
 
 
+class Month(date):
+    """A month typed without a day (2010.07, 2010年7月, 2010-7).
+
+    It compares, sorts and counts as the first day of the month, so every rule that reads
+    dates works unchanged; it is stored as ``2010-07`` (``isoformat``) and printed as
+    2010年7月 (``format_date_cn``). Arithmetic gives plain dates: ``Month + timedelta`` is a
+    day, not a month. Use ``last_day`` where a month ends a period.
+    """
+
+    def __new__(cls, year: int, month: int, day: int = 1) -> Month:
+        """The month of ``year`` and ``month`` (a ``day``, given by date internals, is dropped)."""
+        return super().__new__(cls, year, month, 1)
+
+    def isoformat(self) -> str:
+        """``2010-07``: how a month is stored in section data."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+    def __reduce__(self):
+        return (Month, (self.year, self.month))
+
+    def as_date(self) -> date:
+        """The first day of the month as a plain date."""
+        return date(self.year, self.month, 1)
+
+    def __add__(self, other):
+        return self.as_date() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self.as_date() - other
+
+    def __rsub__(self, other):
+        return other - self.as_date()
+
+    def replace(self, *args, **kwargs) -> date:
+        """A plain date with some parts replaced (``replace(day=15)`` is a day of the month)."""
+        return self.as_date().replace(*args, **kwargs)
+
+
+def last_day(d: date) -> date:
+    """The last day a value covers: a month's last day, or the date itself."""
+    if isinstance(d, Month):
+        return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return d
+
+
+def day_precision(d: date | None) -> date | None:
+    """A plain date for fields that need a day: a month becomes its first day."""
+    return d.as_date() if isinstance(d, Month) else d
+
+
 def format_date_cn(d: date | None) -> str:
-    """Format a date as 2024年8月1日 (no zero padding); None gives ""."""
+    """Format a date as 2024年8月1日 and a Month as 2024年8月 (no zero padding); None gives ""."""
     if d is None:
         return ""
+    if isinstance(d, Month):
+        return f"{d.year}年{d.month}月"
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -107,12 +167,14 @@ def format_month_cn(d: date | None) -> str:
     return f"{d.year}年{d.month}月"
 
 
-def _build_date(year: int, month: int, day: int, shown: str) -> date:
-    """Make a date from parts or raise ValueError saying which part is wrong."""
+def _build_date(year: int, month: int, day: int | None, shown: str) -> date:
+    """Make a date (a Month without ``day``) from parts or raise ValueError saying what is wrong."""
     if not _MIN_YEAR <= year <= _MAX_YEAR:
         raise ValueError(f"日期“{shown}”的年份{year}不在{_MIN_YEAR}—{_MAX_YEAR}年之间")
     if not 1 <= month <= 12:
         raise ValueError(f"日期“{shown}”的月份{month}不对，月份应在1到12之间")
+    if day is None:
+        return Month(year, month)
     try:
         return date(year, month, day)
     except ValueError:
@@ -145,7 +207,7 @@ def _parse_number(value: int | float) -> date:
             )
         if len(month_text) > 2:
             raise ValueError(f"无法识别的日期“{text}”，{_DATE_HINT}")
-        return _build_date(whole, int(month_text), 1, text)
+        return _build_date(whole, int(month_text), None, text)
     if 1 <= whole <= _EXCEL_MAX_SERIAL:
         serial_date = _from_excel_serial(whole)
         if serial_date.year <= _MAX_YEAR:
@@ -161,12 +223,12 @@ def _parse_text(text: str, shown: str) -> date:
         match = pattern.fullmatch(text)
         if match:
             year, month, day = (*match.groups(), None)[:3]
-            return _build_date(int(year), int(month), int(day or 1), shown)
+            return _build_date(int(year), int(month), int(day) if day else None, shown)
     raise ValueError(f"无法识别的日期“{shown}”，{_DATE_HINT}")
 
 
 def parse_date_loose(value: object) -> date:
-    """Read a date typed by a clerk or found in a spreadsheet; month-only input gives the 1st."""
+    """Read a date typed by a clerk or found in a spreadsheet; month-only input gives a Month."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("请填写日期，如 1990-01-02")
     if isinstance(value, datetime):
@@ -205,15 +267,22 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
 def iso_date(value: object) -> date | None:
-    """A stored date (a date, datetime or ISO string as sections keep them), else None."""
+    """A stored date (a date, datetime, ISO string, or ``2010-07`` for a Month), else None."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value.strip():
+        text = value.strip()
+        month = _ISO_MONTH.fullmatch(text)
         try:
-            return date.fromisoformat(value.strip()[:10])
+            if month:
+                return Month(int(month.group(1)), int(month.group(2)))
+            return date.fromisoformat(text[:10])
         except ValueError:
             return None
     return None

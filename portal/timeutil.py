@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from portal.textutil import iso_date
+
 # Offices keep Beijing time on paper; Xinjiang time is not used in official documents.
 LOCAL_OFFSET = timedelta(hours=8)
 
@@ -26,7 +28,7 @@ def to_local(dt: datetime | None) -> datetime | None:
 def years_between(start: date | str | None, end: date) -> int | None:
     """Whole years from start up to end (e.g. years in the profession up to the cutoff date)."""
     if isinstance(start, str):
-        start = date.fromisoformat(start) if start else None
+        start = iso_date(start)  # a stored date, or a month (counted from its first day)
     if start is None or start > end:
         return None
     years = end.year - start.year

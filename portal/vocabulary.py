@@ -194,6 +194,15 @@ STATUS_LABELS = {
     "rejected": "不予受理",
 }
 
+# Statuses that close the application for good: no further change and no editing (only an
+# admin may reverse the change that closed it, with a reason).
+CLOSED_STATUSES: tuple[str, ...] = ("accepted", "rejected")
+# Statuses with the application at the prefecture: its sections are locked so that the data
+# and the documents sent stay alike; editing needs a return (已退回) or an explicit, audited
+# unlock.
+SENT_STATUSES: tuple[str, ...] = ("reported", "resubmitted")
+LOCKED_STATUSES: tuple[str, ...] = (*SENT_STATUSES, *CLOSED_STATUSES)
+
 # Statuses in which the office still prepares the application: it may be edited, imported
 # over, and shows on the dashboard when a blocking problem remains.
 PREPARING_STATUSES: tuple[str, ...] = ("draft", "in_publicity", "publicity_ended", "returned")

@@ -63,6 +63,31 @@
     text.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
   });
 
+  // 性别 and 出生日期 follow the ID number as it is typed (GB 11643: digits 7-14 are the
+  // birth date, the 17th is odd for men). The server fills them the same way when left blank.
+  document.addEventListener("input", function (ev) {
+    var input = ev.target;
+    if (!input || !input.id || !input.form) return;
+    var birth = input.form.querySelector('[data-id-birth="' + input.id + '"]');
+    var gender = input.form.querySelector('[data-id-gender="' + input.id + '"]');
+    if (!birth && !gender) return;
+    var number = input.value.replace(/[\uFF10-\uFF19]/g, function (d) {
+      return String.fromCharCode(d.charCodeAt(0) - 0xFEE0);
+    }).replace(/\s+/g, "").toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(number)) return;
+    var y = +number.slice(6, 10), m = +number.slice(10, 12), d = +number.slice(12, 14);
+    var day = new Date(Date.UTC(y, m - 1, d));
+    var real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+    if (birth && real && y >= 1900) {
+      birth.value = number.slice(6, 10) + "-" + number.slice(10, 12) + "-" + number.slice(12, 14);
+      birth.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    if (gender) {
+      gender.value = +number.charAt(16) % 2 ? "男" : "女";
+      gender.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   // Warn before leaving a form with unsaved changes.
   var dirty = new WeakSet();
   document.addEventListener("input", function (ev) {

@@ -1,15 +1,20 @@
 """Text helpers: normalisation, names, Chinese dates, loose date parsing, masking, cells."""
 
+import copy
+import pickle
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from portal.textutil import (
+    Month,
     clean_name,
     collapse_spaces,
     format_date_cn,
     format_month_cn,
+    iso_date,
+    last_day,
     mask_id,
     mask_id_publicity,
     neutralise_cell,
@@ -174,3 +179,35 @@ def test_cells_a_spreadsheet_would_run_get_an_apostrophe(value):
 @pytest.mark.parametrize("value", ["买买提·艾力", "0996-2030024", "a=b", "", 5, 1.5, None])
 def test_other_cells_are_left_alone(value):
     assert neutralise_cell(value) == value
+
+
+# --- months typed without a day ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["2010.07", "2010年7月", "2010-7", "201007", "2010/07", 2010.07])
+def test_a_month_typed_without_a_day_stays_a_month(value):
+    month = parse_date_loose(value)
+    assert type(month) is Month
+    assert month.isoformat() == "2010-07"  # stored as a month, not 2010-07-01
+    assert format_date_cn(month) == "2010年7月"  # shown as a month
+    assert iso_date(month.isoformat()) == month and type(iso_date("2010-07")) is Month
+
+
+@pytest.mark.parametrize("value", ["2010.07.01", "2010年7月1日", "2010-07-01", "20100701"])
+def test_a_typed_day_stays_a_day(value):
+    day = parse_date_loose(value)
+    assert type(day) is date and format_date_cn(day) == "2010年7月1日"
+    assert type(iso_date(day.isoformat())) is date
+
+
+def test_a_month_compares_as_its_first_day_and_counts_in_plain_days():
+    month = Month(2010, 7)
+    assert month == date(2010, 7, 1) and date(2010, 6, 30) < month < date(2010, 7, 2)
+    later = month + timedelta(days=40)
+    assert later == date(2010, 8, 10) and type(later) is date  # not forced back to a month
+    assert month - date(2010, 6, 1) == timedelta(days=30)
+    assert type(month - timedelta(days=1)) is date
+    assert last_day(month) == date(2010, 7, 31) and last_day(Month(2024, 2)) == date(2024, 2, 29)
+    assert last_day(date(2010, 7, 9)) == date(2010, 7, 9)
+    assert pickle.loads(pickle.dumps(month)) == month and copy.deepcopy(month) == month
+    assert type(copy.deepcopy(month)) is Month

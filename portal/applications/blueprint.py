@@ -19,8 +19,12 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/<int:app_id>/publicity/period", "publicity_period", views.publicity_period, methods=["POST"]
 )
-# Review, status changes one by one and in bulk, deleting a draft.
+# Review, status changes one by one and in bulk (an admin reverses the last), deleting a draft.
 bp.add_url_rule("/<int:app_id>/review", "review", review.review)
 bp.add_url_rule("/<int:app_id>/status", "change_status", review.change_status, methods=["POST"])
 bp.add_url_rule("/bulk-status", "bulk_status", review.bulk_status, methods=["POST"])
+bp.add_url_rule("/<int:app_id>/reverse", "reverse", review.reverse, methods=["POST"])
+# Locking: a reported application is unlocked for a correction, then locked again.
+bp.add_url_rule("/<int:app_id>/unlock", "unlock", review.unlock, methods=["POST"])
+bp.add_url_rule("/<int:app_id>/relock", "relock", review.relock, methods=["POST"])
 bp.add_url_rule("/<int:app_id>/delete", "delete", review.delete, methods=["POST"])

@@ -33,6 +33,7 @@ from portal.formutil import (
     check_phone,
     record_id,
 )
+from portal.textutil import last_day
 from portal.vocabulary import ASSESSMENT_RESULT_LABELS, KIND_LABELS, LEVEL_LABELS
 
 NONE = "无"
@@ -66,6 +67,13 @@ class SectionForm(FlaskForm):
     version = HiddenField()
 
 
+class RowForm(Form):
+    """Base of the forms of repeating rows: WTForms' own messages in Chinese here too."""
+
+    class Meta(ChineseMessages):
+        pass
+
+
 # 1. 基本信息 ---------------------------------------------------------------
 class BasicForm(SectionForm):
     """Basic information, the target of the application and eligibility facts."""
@@ -75,17 +83,27 @@ class BasicForm(SectionForm):
     level = SelectField("申报级别")
     kind = SelectField("申报类型")
     name = StringField("姓名", validators=[DataRequired("请填写姓名。")])
-    gender = SelectField("性别", choices=choices.GENDER_CHOICES)
-    ethnicity = SelectField(
-        "民族", choices=choices.ETHNICITY_CHOICES, validators=[DataRequired("请选择民族。")]
-    )
-    birth_date = LooseDateField(
-        "出生日期", validators=[InputRequired("请填写出生日期。")], not_future=True
-    )
     id_number = StringField(
         "身份证号",
         validators=[DataRequired("请填写18位身份证号。")],
         render_kw={"autocomplete": "off", "maxlength": 24},
+    )
+    gender = SelectField(
+        "性别",
+        choices=[("", "按身份证号"), *choices.GENDER_CHOICES],
+        validators=[DataRequired("请选择性别。")],
+        description="随身份证号自动填写",
+        render_kw={"data-id-gender": "id_number"},
+    )
+    birth_date = LooseDateField(
+        "出生日期",
+        validators=[InputRequired("请填写出生日期。")],
+        not_future=True,
+        description="随身份证号自动填写",
+        render_kw={"data-id-birth": "id_number"},
+    )
+    ethnicity = SelectField(
+        "民族", choices=choices.ETHNICITY_CHOICES, validators=[DataRequired("请选择民族。")]
     )
     political_status = SelectField(
         "政治面貌",
@@ -95,7 +113,10 @@ class BasicForm(SectionForm):
     phone = StringField("联系电话", validators=[DataRequired("请填写联系电话。")])
     unit_id = SelectField("推荐单位（工作单位）", coerce=record_id)
     work_start = LooseDateField(
-        "参加工作时间", validators=[InputRequired("请填写参加工作时间。")], not_future=True
+        "参加工作时间",
+        validators=[InputRequired("请填写参加工作时间。")],
+        not_future=True,
+        months=True,
     )
     unit_nature = SelectField("单位性质")
     below_county_level = BooleanField("在县级以下基层单位工作")
@@ -120,6 +141,18 @@ class BasicForm(SectionForm):
     )
     sanction = SelectField("受处分情况", choices=choices.SANCTION_CHOICES)
     sanction_end = LooseDateField("处分期满日期", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate, first taking 性别 and 出生日期 left blank from a valid ID number."""
+        found = validate_id(self.id_number.data)
+        if found.birth_date is not None and self.birth_date.data is None:
+            if not (self.birth_date.raw_data and self.birth_date.raw_data[0].strip()):
+                self.birth_date.data = found.birth_date
+                self.birth_date.raw_data = [found.birth_date.isoformat()]
+        if found.gender and not self.gender.data:
+            self.gender.data = found.gender
+            self.gender.raw_data = [found.gender]
+        return super().validate(extra_validators)
 
     def validate_name(self, field) -> None:
         """Chinese names with the middle dot; long names are valid."""
@@ -149,14 +182,17 @@ class BasicForm(SectionForm):
 
 
 # 2. 学历学位 ---------------------------------------------------------------
-class EducationRow(Form):
+class EducationRow(RowForm):
     """One degree or diploma."""
 
     start = LooseDateField(
-        "入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True
+        "入学时间", validators=[InputRequired("请填写入学时间。")], not_future=True, months=True
     )
     end = LooseDateField(
-        "毕业时间", validators=[InputRequired("请填写毕业时间。"), EndAfterStart()], not_future=True
+        "毕业时间",
+        validators=[InputRequired("请填写毕业时间。"), EndAfterStart()],
+        not_future=True,
+        months=True,
     )
     school = StringField("毕业院校", validators=[DataRequired("请填写毕业院校。")])
     major = StringField("所学专业", validators=[DataRequired("请填写专业。")])
@@ -172,9 +208,9 @@ class EducationRow(Form):
 
 
 class EducationForm(SectionForm):
-    """Education rows from lowest to highest."""
+    """Education rows from lowest to highest (a new section starts with one blank row)."""
 
-    rows = FieldList(FormField(EducationRow), min_entries=1, label="学历学位（从低到高）")
+    rows = FieldList(FormField(EducationRow), min_entries=0, label="学历学位（从低到高）")
 
 
 # 3. 现任专业技术资格 --------------------------------------------------------
@@ -194,8 +230,8 @@ class QualificationForm(SectionForm):
             ("senior", "正高级"),
         ],
     )
-    obtained_on = LooseDateField("取得时间", validators=[Optional()], not_future=True)
-    appointed_on = LooseDateField("聘任时间", validators=[Optional()], not_future=True)
+    obtained_on = LooseDateField("取得时间", validators=[Optional()], not_future=True, months=True)
+    appointed_on = LooseDateField("聘任时间", validators=[Optional()], not_future=True, months=True)
     obtained_in = SelectField("取得地", choices=[("新疆", "新疆"), ("其他省区市", "其他省区市")])
     certificate_no = required_text("证书编号", 60)
 
@@ -206,21 +242,23 @@ class QualificationForm(SectionForm):
 
     def validate_appointed_on(self, field) -> None:
         """Appointment comes after the qualification."""
-        if field.data and self.obtained_on.data and field.data < self.obtained_on.data:
+        obtained = self.obtained_on.data
+        if field.data and obtained and last_day(field.data) < obtained:
             raise ValidationError("聘任时间不能早于取得时间。")
 
 
 # 4. 工作经历 ---------------------------------------------------------------
-class WorkRow(Form):
+class WorkRow(RowForm):
     """One period of work; a blank end means up to now."""
 
     start = LooseDateField(
-        "开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True
+        "开始时间", validators=[InputRequired("请填写开始时间。")], not_future=True, months=True
     )
     end = LooseDateField(
         "结束时间",
         validators=[Optional(), EndAfterStart()],
         not_future=True,
+        months=True,
         description="至今请留空",
     )
     unit = StringField("工作单位", validators=[DataRequired("请填写工作单位。")])
@@ -230,11 +268,11 @@ class WorkRow(Form):
 class WorkForm(SectionForm):
     """Work history since starting work; periods must connect."""
 
-    rows = FieldList(FormField(WorkRow), min_entries=1, label="工作经历")
+    rows = FieldList(FormField(WorkRow), min_entries=0, label="工作经历")
 
 
 # 5. 业绩成果 ---------------------------------------------------------------
-class AchievementRow(Form):
+class AchievementRow(RowForm):
     """One achievement."""
 
     period = StringField("时间", validators=[DataRequired("请填写时间，如 2019-2021。")])
@@ -254,11 +292,11 @@ class AchievementsForm(SectionForm):
 
 
 # 6. 获奖情况 ---------------------------------------------------------------
-class AwardRow(Form):
+class AwardRow(RowForm):
     """One award."""
 
     awarded_on = LooseDateField(
-        "获奖时间", validators=[InputRequired("请填写获奖时间。")], not_future=True
+        "获奖时间", validators=[InputRequired("请填写获奖时间。")], not_future=True, months=True
     )
     name = StringField("奖项名称", validators=[DataRequired("请填写奖项名称。")])
     level = StringField("等级", validators=[DataRequired("请填写等级，如 州级二等奖。")])
@@ -281,13 +319,13 @@ class AwardsForm(SectionForm):
 PAPER_LEVELS = ["国家级", "自治区级", "地州级", "县级", "内部资料", "代表著作/业务总结"]
 
 
-class PaperRow(Form):
+class PaperRow(RowForm):
     """One paper, book or representative work."""
 
     title = StringField("题目", validators=[DataRequired("请填写题目。")])
     journal = StringField("刊物或出版社", validators=[DataRequired("请填写刊物或出版社。")])
     published_on = LooseDateField(
-        "发表时间", validators=[InputRequired("请填写发表时间。")], not_future=True
+        "发表时间", validators=[InputRequired("请填写发表时间。")], not_future=True, months=True
     )
     level = SelectField("刊物级别", choices=_pairs(PAPER_LEVELS))
     role = SelectField(
@@ -315,7 +353,7 @@ ASSESSMENT_CHOICES = [
 ]
 
 
-class AssessmentRow(Form):
+class AssessmentRow(RowForm):
     """The result of one year's assessment."""
 
     year = IntegerField(
@@ -333,7 +371,7 @@ class AssessmentsForm(SectionForm):
 
 
 # 9. 继续教育 ---------------------------------------------------------------
-class CERow(Form):
+class CERow(RowForm):
     """Continuing-education hours of one year."""
 
     year = IntegerField(
@@ -413,7 +451,7 @@ class PublicityForm(SectionForm):
 
 
 # 13. 纸质材料 ---------------------------------------------------------------
-class MaterialRow(Form):
+class MaterialRow(RowForm):
     """One item of the campaign's paper-materials list."""
 
     name = HiddenField()

@@ -12,6 +12,7 @@ from portal.campaigns.models import Campaign
 from portal.extensions import db
 from portal.offices.models import Office, RecommendingUnit
 from portal.timeutil import utcnow
+from portal.vocabulary import LOCKED_STATUSES
 
 
 class Person(db.Model):
@@ -76,6 +77,11 @@ class Application(db.Model):
     publicity_start: Mapped[date | None] = mapped_column()
     publicity_end: Mapped[date | None] = mapped_column()
     objection_open: Mapped[bool] = mapped_column(default=False)
+    # An explicit, audited unlock of a reported or closed application's sections (operations
+    # .unlock); cleared by the next status change or by locking again.
+    unlocked_at: Mapped[datetime | None] = mapped_column()
+    unlocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    unlock_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -83,6 +89,7 @@ class Application(db.Model):
     office: Mapped[Office] = relationship()
     unit: Mapped[RecommendingUnit] = relationship()
     person: Mapped[Person] = relationship(back_populates="applications")
+    unlocked_by: Mapped[User | None] = relationship(foreign_keys=[unlocked_by_id])
     sections: Mapped[list[ApplicationSection]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )
@@ -91,6 +98,11 @@ class Application(db.Model):
     def status_label(self) -> str:
         """The status in the campaign's words (已报送州 / 已报送地区 …)."""
         return self.campaign.definition.status_labels().get(self.status, self.status)
+
+    @property
+    def locked(self) -> bool:
+        """Sections may not change: reported or closed, and not explicitly unlocked."""
+        return self.status in LOCKED_STATUSES and self.unlocked_at is None
 
     def section(self, key: str) -> ApplicationSection | None:
         """The stored section with this key, if any."""
@@ -185,5 +197,12 @@ class StatusChange(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # What the change altered besides the status (submissions, return, publicity), as it was
+    # before: reversing the change puts it back (rules.workflow.reverse_last).
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Set on the change that reverses another (an admin's 撤销, with its reason as the note).
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("status_change.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User | None] = relationship()

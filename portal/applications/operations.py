@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from portal.applications import sections
 from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.models import Application, ApplicationSection, Person
+from portal.audit import record
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
 from portal.extensions import db
@@ -23,6 +24,7 @@ from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
 from portal.textutil import iso_date, mask_id
 from portal.timeutil import utcnow
+from portal.vocabulary import CLOSED_STATUSES, SENT_STATUSES
 from portal.workdays.services import publicity_period_for
 
 # Sections that belong to one year's campaign and are not copied to the next application.
@@ -50,6 +52,34 @@ class ApplicationError(ValueError):
             for name, messages in fields.items()
             for message in messages
         ]
+
+
+class ApplicationLocked(ApplicationError):
+    """The application is reported or closed: its sections may not change (see `locked_why`)."""
+
+    def __init__(self, app: Application) -> None:
+        self.message = locked_why(app)
+        super().__init__({"": {"": [self.message]}})
+
+    def messages(self) -> list[str]:
+        """The one reason, said once."""
+        return [self.message]
+
+
+def locked_why(app: Application) -> str:
+    """Why a locked application cannot be edited, and what to do (in Chinese)."""
+    if app.status in CLOSED_STATUSES:
+        return f"此申报已“{app.status_label}”，已经办结，各部分不能再修改。"
+    return (
+        f"此申报已“{app.status_label}”，各部分已锁定，以免与报送的材料不一致。"
+        "如需修改，请等待退回（已退回），或在“审核与状态”中解锁（记入操作日志）。"
+    )
+
+
+def _writable(app: Application) -> None:
+    """Refuse any write to a locked application."""
+    if app.id is not None and app.locked:
+        raise ApplicationLocked(app)
 
 
 class VersionConflict(Exception):
@@ -199,6 +229,7 @@ def store_section(
     version the writer started from, "" for a section not yet saved) is no longer current.
     The section's `complete` is `Checked.complete`; what is missing is `sections.missing`.
     """
+    _writable(app)
     stored = app.section(key)
     if expected_version is not None:
         current = str(stored.version) if stored is not None else ""
@@ -333,6 +364,8 @@ def save_application(
     has been written.
     """
     new = app is None
+    if app is not None:
+        _writable(app)
     app, errors, checked = _check_all(campaign, office_id, data, app, partial, units)
     if errors or app is None:
         raise ApplicationError(errors)
@@ -360,6 +393,7 @@ def copy_from_previous(app: Application, user: User | None) -> int | None:
     Each is stored like any other partial write. A value this campaign's rules refuse (a
     defense-exemption ground the new notice does not list) is left out, to be filled in.
     """
+    _writable(app)
     prev = previous_application(app)
     if prev is None:
         return None
@@ -404,3 +438,51 @@ def delete_application(app: Application) -> None:
     """Delete an application (its sections and status history go with it; the person stays)."""
     db.session.delete(app)
     db.session.flush()
+
+
+def can_unlock(app: Application) -> str | None:
+    """None when the sections of this application may be unlocked, else why not."""
+    if app.status in CLOSED_STATUSES:
+        return locked_why(app)
+    if app.status not in SENT_STATUSES:
+        return "此申报未锁定，可以直接修改。"
+    if app.unlocked_at is not None:
+        return "此申报已解锁。"
+    return None
+
+
+def unlock(app: Application, user: User, reason: str) -> None:
+    """Unlock a reported application's sections for a correction, with the reason, audited.
+
+    It stays unlocked until locked again or until its next status change.
+    """
+    why_not = can_unlock(app)
+    if why_not:
+        raise ValueError(why_not)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("请填写解锁原因，如：州职称办通知更正联系电话。")
+    app.unlocked_at = utcnow()
+    app.unlocked_by_id = user.id
+    app.unlock_reason = reason
+    record(  # details in words, as the audit page prints them
+        "application_unlock",
+        user,
+        {"申报人": app.name, "状态": app.status_label, "原因": reason},
+        office_id=app.office_id,
+    )
+
+
+def relock(app: Application, user: User | None) -> None:
+    """Lock an unlocked application again (audited); a status change does it too."""
+    if app.unlocked_at is None:
+        return
+    app.unlocked_at = None
+    app.unlocked_by_id = None
+    app.unlock_reason = ""
+    record(
+        "application_relock",
+        user,
+        {"申报人": app.name, "状态": app.status_label},
+        office_id=app.office_id,
+    )

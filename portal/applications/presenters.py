@@ -31,7 +31,7 @@ def readable(app: Application, key: str, data: dict) -> list[tuple[str, str]]:
                     for sub in entry.form
                     if sub.type != "HiddenField" or sub.name.endswith("-name")
                 ]
-                out.append((f"第{i + 1}行", "；".join(parts)))
+                out.append((sections.BY_KEY[key].row_title(i), "；".join(parts)))
         else:
             out.append((field.label.text, _show(field)))
     return out

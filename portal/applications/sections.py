@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, Form
 
 from portal.applications import forms
+from portal.applications.idcard import validate_id
 from portal.applications.models import Application
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
 from portal.campaigns.schema import CampaignDefinition
@@ -26,24 +27,41 @@ class Section:
     label: str
     form: type[forms.SectionForm]
     rows: str | None = None  # the FieldList holding repeating rows, if any
-    row_label: str = "行"
+    row_noun: str = "行"  # what one row is, with its measure word: 段工作经历, 条学历
     rows_first: bool = False  # show the rows above the section's other fields
+
+    def row_title(self, index: int) -> str:
+        """How a clerk names row ``index`` (from 0): 第2段工作经历, 第1条学历."""
+        return f"第{index + 1}{self.row_noun}"
+
+    @property
+    def add_label(self) -> str:
+        """The caption of the button adding a row: 添加一段工作经历."""
+        return f"添加一{self.row_noun}"
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("basic", "基本信息", forms.BasicForm),
-    Section("education", "学历学位", forms.EducationForm, "rows", "学历"),
+    Section("education", "学历学位", forms.EducationForm, "rows", "条学历"),
     Section("qualification", "现任专业技术资格", forms.QualificationForm),
-    Section("work", "工作经历", forms.WorkForm, "rows", "经历"),
-    Section("achievements", "业绩成果", forms.AchievementsForm, "rows", "成果", rows_first=True),
-    Section("awards", "获奖情况", forms.AwardsForm, "rows", "奖项"),
-    Section("papers", "论文著作", forms.PapersForm, "rows", "论文"),
-    Section("assessments", "年度考核", forms.AssessmentsForm, "rows", "年度"),
-    Section("continuing_education", "继续教育", forms.ContinuingEducationForm, "rows", "年度"),
+    Section("work", "工作经历", forms.WorkForm, "rows", "段工作经历"),
+    Section(
+        "achievements", "业绩成果", forms.AchievementsForm, "rows", "项业绩成果", rows_first=True
+    ),
+    Section("awards", "获奖情况", forms.AwardsForm, "rows", "个奖项"),
+    Section("papers", "论文著作", forms.PapersForm, "rows", "篇论文著作"),
+    Section("assessments", "年度考核", forms.AssessmentsForm, "rows", "个考核年度"),
+    Section(
+        "continuing_education",
+        "继续教育",
+        forms.ContinuingEducationForm,
+        "rows",
+        "个继续教育年度",
+    ),
     Section("political", "思想政治表现", forms.PoliticalForm),
     Section("summary", "个人工作总结", forms.SummaryForm),
     Section("publicity", "公示与推荐", forms.PublicityForm),
-    Section("materials", "纸质材料", forms.MaterialsForm, "rows", "材料"),
+    Section("materials", "纸质材料", forms.MaterialsForm, "rows", "项材料"),
 )
 BY_KEY = {s.key: s for s in SECTIONS}
 
@@ -53,6 +71,7 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
     d = app.campaign.definition
     if key == "basic":
         unit = app.unit
+        encoded = validate_id(app.id_number)  # 性别 and 出生日期 as the ID number says
         return {
             "series_code": app.series_code,
             "specialty": app.specialty,
@@ -64,7 +83,9 @@ def default_data(key: str, app: Application) -> dict[str, Any]:
             "unit_nature": unit.nature if unit else "",
             "below_county_level": bool(unit and unit.below_county_level),
             "county": unit.county if unit else "",
-            "ethnicity": "汉族",
+            "gender": encoded.gender or "",
+            "birth_date": encoded.birth_date,
+            "ethnicity": "",  # never assumed: a forgotten ethnicity is caught at the field
             "political_status": "群众",
             "mandarin_level": "",
             "teaching_language": "",
@@ -214,6 +235,45 @@ def _encode(out: MultiDict, layout: tuple, data: dict, prefix: str) -> None:
             out.add(name, _as_text(value))
 
 
+def _first_choice(field: Field) -> Any:
+    """The value a select shows when nothing was chosen (its first choice)."""
+    first = next(iter(field.choices or []), None)
+    if first is None:
+        return None
+    return first.value if hasattr(first, "value") else first[0]
+
+
+def blank_row(key: str, row: Any) -> bool:
+    """A row with nothing typed into it (a select left at its first choice counts as blank).
+
+    Such a row was added by mistake and is dropped on save. The materials list is the
+    notice's own and is never dropped.
+    """
+    section = BY_KEY[key]
+    if not section.rows or key == "materials" or not isinstance(row, dict):
+        return False
+    row_form = getattr(section.form, section.rows).args[0].args[0](meta={"csrf": False})
+    for field in row_form:
+        value = row.get(field.short_name)
+        if field.type == "HiddenField" or value in (None, "", False):
+            continue
+        if field.type == "SelectField" and value == _first_choice(field):
+            continue
+        if isinstance(value, str) and not value.strip():
+            continue
+        return False
+    return True
+
+
+def without_blank_rows(key: str, data: dict) -> dict:
+    """Section data without the rows nothing was typed into."""
+    rows_name = BY_KEY[key].rows
+    rows = data.get(rows_name) if rows_name else None
+    if not isinstance(rows, list) or not any(blank_row(key, r) for r in rows):
+        return data
+    return {**data, rows_name: [r for r in rows if not blank_row(key, r)]}
+
+
 def validate(key: str, form: forms.SectionForm) -> bool:
     """Run the form's validators and the section's own (education order); errors at fields."""
     valid = form.validate()
@@ -275,7 +335,7 @@ class Checked:
 def check(key: str, app: Application, data: dict, units: list | None = None) -> Checked:
     """Check plain data of a section with the rules of its form, as if a clerk posted it."""
     section = BY_KEY[key]
-    formdata = to_formdata(section.form, data)
+    formdata = to_formdata(section.form, without_blank_rows(key, data))
     form = build_form(key, app, formdata=formdata, units=units, csrf=False)
     validate(key, form)
     fields = list(leaf_fields(form))
@@ -317,7 +377,8 @@ def requirements(key: str, data: dict, definition: CampaignDefinition) -> list[G
             gaps.append(Gap("rows", "本评审通知的纸质材料清单为空。"))
         for i, row in enumerate(data.get("rows") or []):
             if isinstance(row, dict) and not row.get("received"):
-                gaps.append(Gap(f"rows-{i}-received", f"尚未收到：{row.get('name') or '材料'}。"))
+                name = row.get("name") or "材料"
+                gaps.append(Gap(f"rows-{i}-received", f"尚未收到“{name}”，报送前须收齐。"))
     return gaps
 
 

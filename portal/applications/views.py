@@ -11,11 +11,11 @@ from htmx_flask import request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from portal.applications import operations, presenters, sections
+from portal.applications import forms, operations, presenters, sections
 from portal.applications.forms import NewApplicationForm, set_target_choices
 from portal.applications.listing import ListQuery, list_applications, load_application
 from portal.applications.models import Application
-from portal.applications.operations import ApplicationError, VersionConflict
+from portal.applications.operations import ApplicationError, ApplicationLocked, VersionConflict
 from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
 from portal.offices.models import RecommendingUnit
@@ -114,13 +114,48 @@ def _renumber_without(formdata: MultiDict, prefix: str, drop: int) -> MultiDict:
     return out
 
 
+def _with_none(formdata: MultiDict, key: str, name: str) -> MultiDict:
+    """Form data with 「无」 written into a field that takes it (the 「无」 button without JS)."""
+    form_class = sections.BY_KEY[key].form
+    field = getattr(form_class, name, None)
+    if field is None or not (field.kwargs.get("render_kw") or {}).get("data-none"):
+        return formdata
+    out = MultiDict(formdata)
+    out.setlist(name, [forms.NONE])
+    return out
+
+
+def _without_blank_rows(app: Application, key: str, form, formdata: MultiDict, units):
+    """The form again without the rows nothing was typed into (added by mistake)."""
+    rows_name = sections.BY_KEY[key].rows
+    blank = [
+        int(entry.name.rsplit("-", 1)[1])  # the index the browser posted (rows-3)
+        for entry in form[rows_name]
+        if sections.blank_row(key, _typed(entry.form))
+    ]
+    if not blank:
+        return form
+    for index in sorted(blank, reverse=True):
+        formdata = _renumber_without(formdata, rows_name, index)
+    return sections.build_form(key, app, formdata=formdata, units=units)
+
+
+def _typed(row_form) -> dict:
+    """What was typed into a row, as posted (a date that does not parse is still text)."""
+    return {
+        sub.short_name: (sub.raw_data[0] if sub.raw_data else None)
+        if sub.type != "BooleanField"
+        else bool(sub.raw_data and sub.raw_data[0])
+        for sub in row_form
+    }
+
+
 def _render_section(
     app: Application,
     key: str,
     form,
     status: int = 200,
     conflict=None,
-    problems=None,
     rows_only: bool = False,
 ):
     section = sections.BY_KEY[key]
@@ -136,8 +171,8 @@ def _render_section(
         findings=[f for f in findings if f.section == key],
         state_labels=sections.STATE_LABELS,
         conflict=conflict,
-        problems=problems or [],
-        can_edit=can_edit_office(app.office_id),
+        can_edit=can_edit_office(app.office_id) and not app.locked,
+        locked=operations.locked_why(app) if app.locked else None,
         extras=presenters.section_extras(app, key, form),
     )
     template = "applications/_rows.html" if rows_only else "applications/section.html"
@@ -155,8 +190,7 @@ def section(app_id: int, key: str):
         stored = app.section(key)
         form = sections.build_form(key, app, data=stored.data if stored else None, units=units)
         form.version.data = str(stored.version) if stored else ""
-        problems = sections.saved_problems(key, stored.data) if stored else []
-        return _render_section(app, key, form, problems=problems)
+        return _render_section(app, key, form)
 
     action = request.form.get("action", "save")
     formdata = request.form
@@ -165,13 +199,18 @@ def section(app_id: int, key: str):
         if not (row.isascii() and row.isdigit() and len(row) <= 4):
             abort(400)  # only the page's own 删除 buttons send this, with a row number
         formdata = _renumber_without(formdata, spec.rows, int(row))
+    if action.startswith("none:"):
+        formdata = _with_none(formdata, key, action.split(":", 1)[1])
     form = sections.build_form(key, app, formdata=formdata, units=units)
     if action == "add" and spec.rows:
         form[spec.rows].append_entry()
     if action != "save":
-        # Only a section with rows has a rows fragment; any other answers with the page.
-        htmx_rows = bool(request.htmx) and bool(spec.rows)
-        return _render_section(app, key, form, rows_only=htmx_rows)
+        return _render_section(app, key, form, rows_only=bool(request.htmx and spec.rows))
+    if spec.rows:
+        form = _without_blank_rows(app, key, form, formdata, units)
+    if app.locked:  # reported or closed meanwhile: say so, keep what was typed
+        flash(f"未保存：{operations.locked_why(app)}", "danger")
+        return _render_section(app, key, form, status=409)
 
     if not sections.validate(key, form):
         return _invalid(app, key, form)
@@ -187,6 +226,9 @@ def section(app_id: int, key: str):
         db.session.commit()
     except VersionConflict as exc:
         return _conflict(app, key, form, exc.stored)
+    except ApplicationLocked as exc:  # locked while the clerk was typing: keep what was typed
+        flash(f"未保存：{exc.message}", "danger")
+        return _render_section(app, key, form, status=409)
     except ApplicationError as exc:  # checked before anything is written
         _show_errors(form, exc.field_errors(key))
         return _invalid(app, key, form)
@@ -197,9 +239,12 @@ def section(app_id: int, key: str):
         form = sections.build_form(key, app, formdata=request.form, units=units)
         form.validate()
         return _conflict(app, key, form, stored)
-    problems = sections.saved_problems(key, app.section(key).data)
-    if problems:
+    saved = app.section(key)
+    if sections.saved_problems(key, saved.data):
         flash(f"“{spec.label}”已保存，但有需要核对的问题，见下方提示。", "warning")
+        return redirect(url_for("applications.section", app_id=app.id, key=key))
+    if not saved.complete:  # kept, but the clerk stays to see what is still missing
+        flash(f"“{spec.label}”已保存，但还不完整，缺少的内容见下方提示。", "warning")
         return redirect(url_for("applications.section", app_id=app.id, key=key))
     flash(f"“{spec.label}”已保存。", "success")
     nxt = presenters.next_section(key)
@@ -256,7 +301,11 @@ def check_field(app_id: int, key: str):
 def copy_previous(app_id: int):
     """从上一年复制: fill empty sections from the person's previous application."""
     app = load_application(app_id, write=True)
-    copied = operations.copy_from_previous(app, current_user)
+    try:
+        copied = operations.copy_from_previous(app, current_user)
+    except ApplicationLocked as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("applications.section", app_id=app.id, key="basic"))
     if copied is None:
         flash("没有找到此人以前的申报。", "warning")
     else:

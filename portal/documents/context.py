@@ -17,7 +17,7 @@ from portal.campaigns.placeholders import ANNEX_FIELDS, ANNEX_TABLES
 from portal.campaigns.schema import Annex, Material
 from portal.documents.models import template_text
 from portal.sandbox import placeholders_in
-from portal.textutil import format_date_cn, format_month_cn, mask_id_publicity
+from portal.textutil import format_date_cn, format_month_cn, iso_date, mask_id_publicity
 from portal.timeutil import local_today
 from portal.vocabulary import (
     ASSESSMENT_RESULT_LABELS,
@@ -98,13 +98,8 @@ def _text(value: object) -> str:
 
 
 def _parse_day(value: object) -> date | None:
-    """A date from a stored ISO string (or a date), else None."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+    """A date from a stored ISO string (a Month from ``2010-07``), or a date; else None."""
+    return iso_date(value)
 
 
 def publicity_start(app: Application) -> date | None:

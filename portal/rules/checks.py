@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
 
 from portal.applications.rowcheck import RowProblem, education_order_problems, work_history_problems
+from portal.applications.sections import BY_KEY, SECTIONS, missing
 from portal.campaigns.schema import CampaignDefinition
 from portal.textutil import format_date_cn, format_years_cn, iso_date
 from portal.timeutil import LOCAL_OFFSET, utcnow
@@ -475,9 +476,10 @@ def papers_findings(
 
 
 def _row_findings(section: str, problems: list[RowProblem], src: str) -> list[Finding]:
-    """Row problems from history.py as blocking findings linked to the row's field."""
+    """Row problems (rowcheck) as blocking findings linked to the row's field, the row named."""
+    name = BY_KEY[section].row_title
     return [
-        Finding(BLOCKING, section, _field_id(p.row, p.field), f"第{p.row + 1}行：{p.message}", src)
+        Finding(BLOCKING, section, _field_id(p.row, p.field), f"{name(p.row)}：{p.message}", src)
         for p in problems
     ]
 
@@ -747,14 +749,44 @@ def sections_of(app: Application) -> dict[str, dict[str, Any]]:
 
 
 def findings_for(app: Application, today: date, now: datetime | None = None) -> list[Finding]:
-    """The findings of a stored application."""
-    return check_application(
+    """The findings of a stored application, with what its unfinished sections lack."""
+    found = check_application(
         sections_of(app),
         facts_of(app),
         app.campaign.definition,
         today,
         now=now if now is not None else utcnow(),
     )
+    found += completeness_findings(app, found)
+    return sorted(found, key=lambda f: f.severity != BLOCKING)
+
+
+def completeness_findings(app: Application, found: list[Finding]) -> list[Finding]:
+    """What each unfinished section lacks (``sections.missing``), said once.
+
+    A gap a rule already reports at the same field is left out, and so is 尚未填写 for a
+    section the rules already speak of. A section left incomplete blocks sending the
+    application on (blank fields are not allowed: 000 八（三）, 002 四（二）); the paper
+    materials only block reporting (workflow), so they are reminders until then.
+    """
+    defn = app.campaign.definition
+    said = {(f.section, f.field or "") for f in found}
+    spoken_of = {f.section for f in found}
+    out: list[Finding] = []
+    for section in SECTIONS:
+        stored = app.section(section.key)
+        if stored is not None and stored.complete:
+            continue
+        severity, rule = (
+            (WARNING, "materials") if section.key == "materials" else (BLOCKING, "blank")
+        )
+        for gap in missing(app, section.key):
+            if (section.key, gap.field) in said or (stored is None and section.key in spoken_of):
+                continue
+            out.append(
+                Finding(severity, section.key, gap.field or None, gap.message, defn.cite(rule))
+            )
+    return out
 
 
 def derived_for(app: Application, publicity_period: Period | None = None) -> Derived:

@@ -63,7 +63,9 @@ def index():
             detail["原安排"] = before
         record("workday_override_save", current_user, detail)
         db.session.commit()
-        flash(f"已{'更新' if existing else '添加'} {row.day.isoformat()} {row.name}。", "success")
+        flash(
+            f"已{'更新' if existing else '添加'} {format_date_cn(row.day)} {row.name}。", "success"
+        )
         return redirect(url_for("workdays.index"))
     rows = db.session.scalars(sa.select(WorkdayOverride).order_by(WorkdayOverride.day)).all()
     calendar = load_calendar()
@@ -91,5 +93,5 @@ def delete(override_id: int):
     )
     db.session.delete(row)
     db.session.commit()
-    flash(f"已删除 {row.day.isoformat()} {row.name}。", "success")
+    flash(f"已删除 {format_date_cn(row.day)} {row.name}。", "success")
     return redirect(url_for("workdays.index"))

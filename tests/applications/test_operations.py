@@ -163,7 +163,7 @@ def test_complete_means_nothing_missing_and_says_what_is(world, application) -> 
     assert not application.section("materials").complete
     missing = sections.missing(application, "materials")
     assert missing and all(g.field.endswith("-received") for g in missing)
-    assert missing[0].message.startswith("尚未收到：")
+    assert missing[0].message.startswith("尚未收到“")
     rows = [{**r, "received": True} for r in materials["rows"]]
     store_section(application, "materials", {"rows": rows}, None)
     assert application.section("materials").complete
@@ -200,7 +200,9 @@ def test_nothing_is_written_when_a_new_application_is_refused(world, db) -> None
     # Where the whole section is expected, what basic information lacks is refused too.
     with pytest.raises(ApplicationError) as caught:
         operations.save_application(campaign, world.office_a.id, {"basic": person}, None)
-    assert {"gender", "birth_date", "phone", "work_start"} <= set(caught.value.errors["basic"])
+    assert {"ethnicity", "phone", "work_start"} <= set(caught.value.errors["basic"])
+    # 性别 and 出生日期 are what the ID number says when not given.
+    assert not {"gender", "birth_date"} & set(caught.value.errors["basic"])
     data = {"basic": person}
     app = operations.save_application(campaign, world.office_a.id, data, None, partial=True)
     assert app.section("basic").data["name"] == "张丽娟" and not app.section("basic").complete

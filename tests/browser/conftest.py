@@ -128,3 +128,11 @@ def upload_roster(page, base: str, campaign: str, path) -> None:
     page.set_input_files("#file", str(path))
     page.click("button.primary")
     page.wait_for_load_state("networkidle")
+
+
+def open_application(page, base: str, name: str) -> str:
+    """Find an application by name in the list and open it; returns its URL prefix."""
+    page.goto(f"{base}/applications/?q={name}")
+    page.click(f"#results a:text-is('{name}')")
+    page.wait_for_load_state("networkidle")
+    return page.url.rsplit("/", 1)[0]

@@ -503,7 +503,7 @@ def test_a_field_saved_through_the_form_and_imported_from_a_roster_land_alike(
             form_data, import_data = typed.section_data(key), imported.section_data(key)
             assert set(form_data) == set(import_data), key
             assert {k: import_data[k] for k in brought} == {k: form_data[k] for k in brought}, key
-        assert imported.section_data("basic")["work_start"] == "2008-08-01"
+        assert imported.section_data("basic")["work_start"] == "2008-08"  # a month stays a month
         assert imported.section_data("basic")["phone"] == "13912345678"
         form_row = typed.section_data("education")["rows"][0]
         import_row = imported.section_data("education")["rows"][0]

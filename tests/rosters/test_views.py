@@ -18,7 +18,7 @@ from tests.conftest import csrf_token, readable
 from tests.factories import make_application, make_office, make_unit, make_user
 from tests.rosters.helpers import full_application, header_labels, roster_workbook, sheet_rows
 from tests.rosters.unit_files import column_letter
-from tests.rules.test_checks import good_sections
+from tests.rules.test_checks import stored_sections
 
 PARTY = "bz-partyschool-2023"
 PREFECTURE = "巴音郭楞蒙古自治州"
@@ -441,7 +441,7 @@ def test_the_roster_page_warns_of_applications_with_blocking_findings(
             campaign,
             "周完整",
             21,
-            sections=good_sections(campaign.definition),
+            sections=stored_sections(campaign.definition),
         )
         good.status = "reported"
         # Sent, then emptied: nothing the workflow allows, but what the roster must catch.
@@ -456,7 +456,8 @@ def test_the_roster_page_warns_of_applications_with_blocking_findings(
     htmx = {"HX-Request": "true"}
     html = client.get(f"/rosters/check?campaign={c}", headers=htmx).get_data(as_text=True)
     assert "<html" not in html and 'id="roster-blocked"' in html
-    # The scene's applications lack sections (blocking); 周完整 has every one; 钱草稿 is unsent.
+    # The scene's applications lack sections (blocking); 周完整 has every one, its publicity and
+    # materials too (an unfinished section blocks sending); 钱草稿 is unsent.
     assert "所选人员中有 <b>3</b> 人存在必须修改的问题" in html
     assert f'href="/applications/{bare_id}/review">赵空白</a>（已报送州）' in html
     assert "买买提·艾力" in html and "李海燕" in html

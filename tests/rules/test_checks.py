@@ -63,6 +63,9 @@ def ce_rows(years: list[int], public: int = 30, professional: int = 60) -> list[
     ]
 
 
+SCHOOL = {"school": "新疆大学", "major": "水利工程", "degree": "无", "full_time": "全日制"}
+
+
 def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict[str, dict]:
     """A complete application with nothing to report under ``defn``."""
     public, professional = defn.ce_year_lists(level)
@@ -72,6 +75,9 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
         "basic": {
             "level": level,
             "kind": "evaluation",
+            "ethnicity": "蒙古族",
+            "phone": "13899001122",
+            "work_start": "2008-08",
             "county": "和静县",
             "below_county_level": False,
             "unit_nature": "事业单位",
@@ -82,8 +88,8 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
         },
         "education": {
             "rows": [
-                {"start": "2005-09-01", "end": "2008-07-01", "level": "大学专科"},
-                {"start": "2010-09-01", "end": "2012-07-01", "level": "大学本科"},
+                {"start": "2005-09-01", "end": "2008-07-01", "level": "大学专科"} | SCHOOL,
+                {"start": "2010-09-01", "end": "2012-07-01", "level": "大学本科"} | SCHOOL,
             ]
         },
         "work": {
@@ -97,6 +103,7 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
             "series": "工程系列",
             "level": "junior",
             "obtained_on": "2016-09-01",
+            "obtained_in": "新疆",
             "certificate_no": "无",
         },
         "achievements": {"rows": [], "summary": "无"},
@@ -104,12 +111,19 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
         "papers": {
             "none": False,
             "rows": [
-                {"title": "一", "journal": "县志", "published_on": "2019-01-01", "level": "县级"},
+                {
+                    "title": "一",
+                    "journal": "县志",
+                    "published_on": "2019-01-01",
+                    "level": "县级",
+                    "role": "独著",
+                },
                 {
                     "title": "二",
                     "journal": "工作总结",
                     "published_on": "2020-01-01",
                     "level": "代表著作/业务总结",
+                    "role": "独著",
                 },
             ],
         },
@@ -122,6 +136,20 @@ def good_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict
         },
         "political": {"conduct": "拥护党的领导。", "appraisal": "表现良好。"},
         "summary": {"text": "任现职以来……"},
+    }
+
+
+def stored_sections(defn: CampaignDefinition, level: str = "intermediate") -> dict[str, dict]:
+    """``good_sections`` with the unit's publicity and every paper material received.
+
+    What an application needs to be sent on once stored: every section complete.
+    """
+    return {
+        **good_sections(defn, level),
+        "publicity": {"start": "2023-09-18", "objections": "无", "recommendation": "同意推荐"},
+        "materials": {
+            "rows": [{"name": m.name, "received": True, "checked": True} for m in defn.materials]
+        },
     }
 
 
@@ -654,7 +682,7 @@ def test_findings_for_a_stored_application(app, db, world) -> None:
     # 002 五（一）8 and 003 六（二) through the ORM adapter.
     from tests.factories import make_application
 
-    sections = good_sections(PARTY)
+    sections = stored_sections(PARTY)
     sections["assessments"]["rows"][1]["result"] = "basically_competent"
     party = make_application(
         world.office_b, world.unit_b, world.campaigns["bz-partyschool-2023"], sections=sections

@@ -23,7 +23,7 @@ from portal.rules.workflow import (
 )
 from portal.vocabulary import STATUSES
 from tests.factories import make_application, store_sections
-from tests.rules.test_checks import good_sections
+from tests.rules.test_checks import stored_sections
 
 PARTY = "bz-partyschool-2023"  # 002
 WATER = "bz-water-2021"  # 003
@@ -37,17 +37,21 @@ INVALID = [(a, b) for a in STATUSES for b in STATUSES if b not in TRANSITIONS[a]
 
 
 def new_app(world, code: str = PARTY, seq: int = 1, status: str = "draft", **kw) -> Application:
-    """A complete application of office B (no blocking findings), put directly in ``status``."""
+    """A complete application of office B (no blocking findings), put directly in ``status``.
+
+    Its publicity section is stored once it is past the draft (or has a ``publicity_start``);
+    the application's own publicity dates are then exactly those given.
+    """
     campaign = world.campaigns[code]
+    data = stored_sections(campaign.definition)
+    if status == "draft" and "publicity_start" not in kw:
+        del data["publicity"]
     app = make_application(
-        world.office_b,
-        world.unit_b,
-        campaign,
-        seq=seq,
-        name=NAMES[seq % len(NAMES)],
-        sections=good_sections(campaign.definition),
+        world.office_b, world.unit_b, campaign, seq=seq, name=NAMES[seq % len(NAMES)], sections=data
     )
     app.status = status
+    if "publicity" in data:
+        app.publicity_start, app.publicity_end = kw.get("publicity_start"), kw.get("publicity_end")
     for key, value in kw.items():
         setattr(app, key, value)
     return app
