@@ -1,7 +1,7 @@
 """server-side logins and login throttle
 
 Revision ID: faad9f1a130f
-Revises: 6dc939836020
+Revises: 0b2e03cbb09e
 Create Date: 2026-11-27 07:51:40.113678
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'faad9f1a130f'
-down_revision = '6dc939836020'
+down_revision = '0b2e03cbb09e'
 branch_labels = None
 depends_on = None
 
