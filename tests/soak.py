@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.applications.models import Application
-from portal.demo import load_demo
+from portal.demo import DEMO_PASSWORD, load_demo
 from portal.documents.render import MissingData, render_html
 from portal.extensions import db
 from portal.offices.models import Office
@@ -146,7 +146,7 @@ def _run(
             own = ids["all"][(number // 2) % len(ids["all"])]
             rng = random.Random(number)
             with Client(server.port) as c:
-                c.login(username, "demo12345")
+                c.login(username, DEMO_PASSWORD)
                 while time.monotonic() < deadline:
                     kind, status = _one(c, rng, ids, own)
                     with lock:
