@@ -185,9 +185,9 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def office_ids_visible() -> list[int] | None:
-    """Office ids the current user may read; None means every office (admin)."""
-    user = current_user
+def office_ids_visible(user: Any = None) -> list[int] | None:
+    """Office ids the user (by default the current one) may read; None means every office."""
+    user = user or current_user
     if not user.is_authenticated:
         return []
     if user.is_admin:
@@ -207,9 +207,9 @@ def visible_offices(order_by: Any = None) -> list:
     return list(db.session.scalars(stmt))
 
 
-def scope(stmt: sa.Select, model: Any) -> sa.Select:
-    """Narrow a SELECT over an office-owned model to what the current user may read."""
-    ids = office_ids_visible()
+def scope(stmt: sa.Select, model: Any, user: Any = None) -> sa.Select:
+    """Narrow a SELECT over an office-owned model to what the user (current) may read."""
+    ids = office_ids_visible(user)
     if ids is None:
         return stmt
     return stmt.where(model.office_id.in_(ids))

@@ -35,7 +35,7 @@ from portal.campaigns.services import visible_campaign, visible_campaigns
 from portal.extensions import db
 from portal.formutil import positive_int
 from portal.offices.models import Office
-from portal.rosters import importer
+from portal.rosters import importer, jobs
 from portal.rosters.builder import (
     ALL,
     SELECTION_LABELS,
@@ -289,9 +289,21 @@ def export():
     }
     if fmt == "xlsx":
         detail["纸张"] = PAPERS[paper].label
+    name = download_name(roster, fmt)
+    if roster.applicants > jobs.threshold():  # written and audited in the background
+        job = jobs.start_export(
+            roster,
+            filters,
+            campaign_id=campaign.id,
+            fmt=fmt,
+            paper=paper,
+            detail=detail,
+            name=name,
+            owner=current_user,
+        )
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
     record("roster_export", current_user, detail, rows=roster.applicants)
     db.session.commit()
-    name = download_name(roster, fmt)
     if fmt == "csv":
         resp = Response(stream_with_context(csv_chunks(roster)), mimetype=CSV_MIMETYPE)
         return _attachment(resp, name)

@@ -258,7 +258,8 @@ def server(ds: data.Dataset, folder: Path, seconds: float, runs: int) -> None:
 def memory(ds: data.Dataset, folder: Path) -> None:
     """A worker's RSS: idle after the pages, after a PDF, after 100 PDFs and 3 exports."""
     print(f"\n== Memory of one worker (gunicorn 1 × 8), {ds.n:,} applications")
-    env = portal_env(ds.uri, folder / "instance-memory")
+    # The 3 exports written within the request, as the figures have always been taken.
+    env = portal_env(ds.uri, folder / "instance-memory", ROSTER_JOB_THRESHOLD=10**9)
     with Server("tests.benchmarks.bare:app", {}, 1, 8) as bare:
         Client(bare.port).get("/")
         bare_rss = rss_mb(bare.worker_pids()[0])
@@ -407,7 +408,12 @@ def _export(ds: data.Dataset, fmt: str):
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t = time.perf_counter()
         response = client.post("/rosters/export", data={"format": fmt})
+        if response.status_code == 303:  # a large roster: a background job, run here
+            assert app.extensions["portal_jobs"].run_pending() == 1
+            job_id = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+            response = client.get(f"/jobs/{job_id}/download")
         body = response.get_data()
+        response.close()
         seconds = time.perf_counter() - t
         assert response.status_code == 200, response.status_code
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before

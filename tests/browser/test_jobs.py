@@ -1,20 +1,26 @@
 """In Chromium: the list's check column, the home page's applications to fix, and a batch
-that runs as a background job (progress polled, then the download link)."""
+and a roster export that run as background jobs (progress polled, then the download link)."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.browser.conftest import _require_browser, demo_app, login, serving, shot
 
 
 @pytest.fixture(scope="module")
 def jobs_server(tmp_path_factory):
-    """A portal whose batches of more than 2 run as background jobs."""
+    """A portal whose batches and rosters of more than 2 run as background jobs."""
     _require_browser()
-    app = demo_app(tmp_path_factory.mktemp("jobs"), DOCUMENT_BATCH_BACKGROUND_THRESHOLD=2)
+    app = demo_app(
+        tmp_path_factory.mktemp("jobs"),
+        DOCUMENT_BATCH_BACKGROUND_THRESHOLD=2,
+        ROSTER_JOB_THRESHOLD=2,
+    )
     with serving(app) as url:
         yield url
 
@@ -79,3 +85,29 @@ def test_a_large_batch_runs_as_a_job_and_offers_its_file(page, jobs_server) -> N
     saved = download.value.path()  # waits until the whole file has arrived
     with zipfile.ZipFile(saved) as archive:
         assert len(archive.namelist()) == chosen
+
+
+def test_a_large_roster_export_runs_as_a_job(page, jobs_server) -> None:
+    login(page, jobs_server, "hejing")
+    page.goto(f"{jobs_server}/rosters/")
+    page.locator("#roster-status").select_option("all")  # drafts too: more than sent
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    listed = int(page.locator("#roster-count").inner_text())
+    assert listed > 2  # more than the threshold: a background job
+    page.click("button[value=xlsx]")
+    page.wait_for_url("**/jobs/**")
+    status = page.locator("#job-status")
+    assert "导出《" in page.locator("main").inner_text()
+    shot(page, "jobs-roster-progress")
+    status.locator("text=已完成").wait_for(timeout=120_000)
+    assert f"已生成 {listed}/{listed}" in status.inner_text()
+    assert page.locator("main a:has-text('返回花名册')").count() == 1
+    shot(page, "jobs-roster-finished")
+    with page.expect_download() as download:
+        page.click("#job-status a.button")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    data = download.value.path().read_bytes()
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    numbered = [row for row in ws.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)]
+    assert len(numbered) == listed

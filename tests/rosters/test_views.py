@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from portal.applications.models import Application
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.rosters.builder import COLUMNS, OFFICE_COLUMN
+from portal.rosters.writers import PAPERS
 from tests.conftest import csrf_token, readable
 from tests.factories import make_application, make_office, make_unit, make_user
 from tests.rosters.helpers import full_application, header_labels, roster_workbook, sheet_rows
@@ -525,3 +527,78 @@ def test_a_row_the_writes_refuse_at_confirm_saves_nothing_and_is_shown_at_its_ce
     assert _confirm(client, only_valid=True).status_code == 302
     with app.app_context():
         assert db.session.scalar(saved) == 3
+
+
+def run_job(app, location: str):
+    """Run the queued job (as a consumer would) and read its row."""
+    from portal.jobs.models import Job
+
+    job_id = location.rstrip("/").rsplit("/", 1)[-1]
+    with app.app_context():
+        assert app.extensions["portal_jobs"].run_pending() == 1
+        return readable(db.session.get(Job, job_id))
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_large_export_is_a_background_job(app, client, auth, world, scene, fmt):
+    app.config["ROSTER_JOB_THRESHOLD"] = 2
+    auth.login("bazhou", "password-pref")
+    c = world.campaigns[PARTY]
+    resp = export(client, {"campaign": c.id, "format": fmt, "paper": "a3"})
+    assert resp.status_code == 303 and "/jobs/" in resp.headers["Location"]
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "排队中" in html and "已生成 0/3" in html
+    with app.app_context():  # nothing audited until the file is written
+        assert not db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "roster_export")
+        )
+    job = run_job(app, resp.headers["Location"])
+    assert job.status == "done", (job.error, job.problems)
+    html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "已生成 3/3" in html and f"/jobs/{job.id}/download" in html
+    download = client.get(f"/jobs/{job.id}/download")
+    data = download.get_data()
+    download.close()
+    assert download.status_code == 200
+    if fmt == "xlsx":
+        assert download.mimetype.endswith("spreadsheetml.sheet")
+        rows = sheet_rows(data)
+        assert rows[1][0] == f"填报单位（主管部门）：{PREFECTURE}（全部主管部门）"
+        names = {r[1] for r in rows[3:] if isinstance(r[0], int)}
+        ws = load_workbook(io.BytesIO(data)).active
+        assert str(ws.page_setup.paperSize) == PAPERS["a3"].size
+    else:
+        assert download.mimetype == "text/csv" and data.startswith("\ufeff序号,".encode())
+        names = {line.split(",")[1] for line in data.decode("utf-8-sig").splitlines()[1:]}
+    assert names == {"买买提·艾力", "李海燕", "其木格"}  # not the other prefecture's
+    assert quote("申报人员花名册_") in download.headers["Content-Disposition"]
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "roster_export"))
+        assert entry.username == "bazhou" and entry.rows == 3
+        assert entry.detail["格式"] == fmt and entry.detail["评审通知"] == c.title
+        assert entry.detail["筛选"] == "状态=报送的（已推荐、已报送及其后）"
+        assert entry.detail.get("纸张") == (PAPERS["a3"].label if fmt == "xlsx" else None)
+        assert entry.detail["后台生成"] is True
+    # The file is its owner's alone.
+    auth.logout()
+    for user, password in (("clerk_a", "password-a"), ("admin", "password-admin")):
+        auth.login(user, password)
+        assert client.get(f"/jobs/{job.id}").status_code == 404
+        assert client.get(f"/jobs/{job.id}/download").status_code == 404
+        auth.logout()
+
+
+def test_a_clerks_background_export_keeps_to_the_own_office(app, client, auth, world, scene):
+    app.config["ROSTER_JOB_THRESHOLD"] = 1
+    auth.login("clerk_a", "password-a")
+    c = world.campaigns[PARTY].id
+    resp = export(client, {"campaign": c, "format": "xlsx", "office": world.office_b.id})
+    job = run_job(app, resp.headers["Location"])
+    assert job.status == "done" and job.total == 2
+    download = client.get(f"/jobs/{job.id}/download")
+    assert names_in(download) == {"买买提·艾力", "李海燕"}
+    download.close()
+    # At the threshold the download is direct, as before.
+    app.config["ROSTER_JOB_THRESHOLD"] = 2
+    resp = export(client, {"campaign": c, "format": "xlsx"})
+    assert resp.status_code == 200 and names_in(resp) == {"买买提·艾力", "李海燕"}
