@@ -602,3 +602,22 @@ def test_a_clerks_background_export_keeps_to_the_own_office(app, client, auth, w
     app.config["ROSTER_JOB_THRESHOLD"] = 2
     resp = export(client, {"campaign": c, "format": "xlsx"})
     assert resp.status_code == 200 and names_in(resp) == {"买买提·艾力", "李海燕"}
+
+
+def test_a_background_export_of_a_user_deactivated_meanwhile_writes_nothing(
+    app, client, auth, world, scene
+):
+    app.config["ROSTER_JOB_THRESHOLD"] = 1
+    auth.login("clerk_a", "password-a")
+    resp = export(client, {"campaign": world.campaigns[PARTY].id, "format": "csv"})
+    assert resp.status_code == 303
+    with app.app_context():
+        db.session.get(type(world.clerk_a), world.clerk_a.id).active = False
+        db.session.commit()
+    job = run_job(app, resp.headers["Location"])
+    assert job.status == "missing" and not job.file_name
+    assert job.problems == [["花名册", ["您已无权查看该评审通知的申报，未导出。"]]]
+    with app.app_context():
+        assert not db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "roster_export")
+        )
