@@ -154,3 +154,14 @@ def post_form(client, url: str, data: dict, headers: dict | None = None):
     """POST with the CSRF token taken from the page itself."""
     token = csrf_token(client, url)
     return client.post(url, data={**data, "csrf_token": token}, headers=headers or {})
+
+
+@pytest.fixture
+def application(app, world):
+    """A draft application of office A (bz-culture-2021), readable after its context closed."""
+    from tests.factories import make_application
+
+    with app.app_context():
+        made = make_application(world.office_a, world.unit_a, world.campaigns["bz-culture-2021"])
+        _db.session.commit()
+        return readable(made)

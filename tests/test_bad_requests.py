@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from portal.applications.models import Application, ApplicationSection
 from portal.extensions import db
-from tests.conftest import csrf_token, readable
-from tests.factories import make_application
+from tests.conftest import csrf_token
 
 HUGE = ["2147483648", "9223372036854775808", "18446744073709551616", "9" * 40]
-
-
-@pytest.fixture
-def one_app(app, world):
-    """An application of office A, readable after its context closed."""
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
-        )
-        db.session.commit()
-        return readable(application)
 
 
 URLS = [
@@ -46,7 +33,7 @@ def test_ids_too_large_for_the_database_are_simply_not_found(client, auth, world
 
 
 def test_ids_too_large_or_odd_in_forms_and_queries_answer_without_a_500(
-    client, auth, world, one_app
+    client, auth, world, application
 ):
     auth.login()
     for number in HUGE + ["²", "١٢", "-1", "1e3"]:
@@ -70,23 +57,24 @@ def _odd_id_everywhere(client, number: str) -> None:
     assert new.status_code == 200  # the form again, with its messages
 
 
-def test_a_malformed_row_action_is_a_400(client, auth, world, one_app):
+def test_a_malformed_row_action_is_a_400(client, auth, world, application):
     auth.login()
-    token = csrf_token(client, f"/applications/{one_app.id}/education")
+    token = csrf_token(client, f"/applications/{application.id}/education")
     for action in ("remove:abc", "remove:", "remove:-1", "remove:²"):
         resp = client.post(
-            f"/applications/{one_app.id}/education", data={"csrf_token": token, "action": action}
+            f"/applications/{application.id}/education",
+            data={"csrf_token": token, "action": action},
         )
         assert resp.status_code == 400, action
 
 
 def test_adding_a_row_by_htmx_to_a_section_without_rows_answers_with_the_page(
-    client, auth, world, one_app
+    client, auth, world, application
 ):
     auth.login()
-    token = csrf_token(client, f"/applications/{one_app.id}/political")
+    token = csrf_token(client, f"/applications/{application.id}/political")
     resp = client.post(
-        f"/applications/{one_app.id}/political",
+        f"/applications/{application.id}/political",
         data={"csrf_token": token, "action": "add"},
         headers={"HX-Request": "true"},
     )
@@ -119,11 +107,11 @@ def test_control_characters_are_stripped_at_input(app, client, auth, world):
 
 
 def test_a_control_character_already_stored_does_not_break_the_roster(
-    app, client, auth, world, one_app
+    app, client, auth, world, application
 ):
     """A vertical tab (Word's line break) in one field made the xlsx roster a 500 for all."""
     with app.app_context():  # stored before input was cleaned, as old data may be
-        stored = db.session.get(Application, one_app.id)
+        stored = db.session.get(Application, application.id)
         stored.name = "买买提\x0b艾力"
         section = stored.section("basic")
         data = dict(section.data) if section else {}
@@ -141,14 +129,14 @@ def test_a_control_character_already_stored_does_not_break_the_roster(
             data={
                 "csrf_token": token,
                 "format": fmt,
-                "campaign": one_app.campaign_id,
+                "campaign": application.campaign_id,
                 "status": "all",  # the draft too
             },
         ) as resp:
             assert resp.status_code == 200, fmt
             body = resp.get_data()
     assert "买买提\n艾力" in body.decode("utf-8-sig")  # the CSV, the tab gone
-    rows = list(load_workbook(io.BytesIO(resp_xlsx(client, token, one_app))).active.values)
+    rows = list(load_workbook(io.BytesIO(resp_xlsx(client, token, application))).active.values)
     assert any(r and r[1] == "买买提\n艾力" for r in rows)
 
 

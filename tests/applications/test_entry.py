@@ -5,25 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
-
 from portal.applications import sections
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.textutil import Month
 from tests.applications.test_sections import _post
-from tests.conftest import readable
 from tests.factories import make_application, store_sections
-
-
-@pytest.fixture
-def application(app, world):
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
-        )
-        db.session.commit()
-        return readable(application)
 
 
 def _stored(app, application, key: str) -> dict:

@@ -32,16 +32,6 @@ BASIC = {
 }
 
 
-@pytest.fixture
-def application(app, world):
-    with app.app_context():
-        application = make_application(
-            world.office_a, world.unit_a, world.campaigns["bz-culture-2021"]
-        )
-        db.session.commit()
-        return readable(application)
-
-
 def _saved(application: Application) -> Application:
     """The application as stored now (call inside an application context)."""
     return db.session.get(Application, application.id)
