@@ -10,9 +10,11 @@ gets back into HTML and escapes it there.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import StrictUndefined, nodes
@@ -24,6 +26,31 @@ _env = ImmutableSandboxedEnvironment(
     keep_trailing_newline=True,
 )
 _env.globals.clear()
+
+_T = TypeVar("_T")
+
+#: Templates whose checks, placeholders and compiled form are kept, by text: a document fills
+#: the same few templates (the notice's, an office's) line by line again and again, and
+#: lexing, parsing and compiling one costs more than filling it. Each result depends on the
+#: text (and the allowed names) alone. Only texts up to CACHED_TEMPLATE_CHARS are kept (a
+#: notice's template is a few hundred characters, a compiled one ~25 times its text), so
+#: the cache stays within a few MB whatever offices type into their templates.
+CACHED_TEMPLATES = 128
+CACHED_TEMPLATE_CHARS = 4000
+
+
+def _cached_by_text(function: Callable[..., _T]) -> Callable[..., _T]:
+    """function(text, ...) remembered for the last CACHED_TEMPLATES short texts."""
+    cached = functools.lru_cache(maxsize=CACHED_TEMPLATES)(function)
+
+    @functools.wraps(function)
+    def call(text: str, *args: Any) -> _T:
+        if len(text) > CACHED_TEMPLATE_CHARS:
+            return function(text, *args)
+        return cached(text, *args)
+
+    return call
+
 
 #: Full-width braces: a placeholder typed with a Chinese input method.
 _FULL_WIDTH_BRACES = re.compile(r"[{｛]*[｛｝][}｝]*")
@@ -172,7 +199,12 @@ def _check_ast(text: str, allowed: set[str]) -> list[TemplateProblem]:
 
 def check_template(text: str, allowed: Iterable[str]) -> list[TemplateProblem]:
     """All problems of a template; an empty list means it can be used."""
-    allowed_list = _allowed_list(allowed)
+    return list(_problems(text, tuple(_allowed_list(allowed))))
+
+
+@_cached_by_text
+def _problems(text: str, allowed_list: tuple[str, ...]) -> tuple[TemplateProblem, ...]:
+    """check_template's answer, once per text and allowed names (problems are immutable)."""
     allowed_set = set(allowed_list)
     problems: list[TemplateProblem] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -225,17 +257,28 @@ def check_template(text: str, allowed: Iterable[str]) -> list[TemplateProblem]:
         problems.append(syntax)
     if not problems:
         problems.extend(_check_ast(text, allowed_set))
-    return problems
+    return tuple(problems)
 
 
 def _placeholder_lines(text: str) -> dict[str, int]:
     """Each plain placeholder of a template with the line it first appears on."""
-    tags, _ = _scan(text)
     found: dict[str, int] = {}
-    for tag in tags:
-        if tag.closed and tag.name is not None:
-            found.setdefault(tag.name, tag.line)
+    for name, line in _placeholder_uses(text):
+        found.setdefault(name, line)
     return found
+
+
+@_cached_by_text
+def _placeholder_uses(text: str) -> tuple[tuple[str, int], ...]:
+    """Every use of a plain placeholder, repeats included, with its line."""
+    tags, _ = _scan(text)
+    return tuple((tag.name, tag.line) for tag in tags if tag.closed and tag.name is not None)
+
+
+@_cached_by_text
+def _compiled(text: str) -> jinja2.Template:
+    """The template compiled in the sandbox (a Template renders safely from several threads)."""
+    return _env.from_string(text)
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -258,10 +301,7 @@ def _too_long(message: str) -> TemplateError:
 def _check_size(text: str, values: Mapping[str, str], rendered: str | None = None) -> None:
     """Refuse a result longer than a document can be: estimated first, then measured."""
     if rendered is None:
-        tags, _ = _scan(text)
-        total = len(text) + sum(
-            len(values.get(t.name, "")) for t in tags if t.closed and t.name is not None
-        )
+        total = len(text) + sum(len(values.get(name, "")) for name, _ in _placeholder_uses(text))
     else:
         total = len(rendered)
     if total > MAX_RENDERED_CHARS:
@@ -301,7 +341,7 @@ def render_template(
     values = {name: str(context[name]) for name in used}
     _check_size(text, values)
     try:
-        rendered = _env.from_string(text).render(values)
+        rendered = _compiled(text).render(values)
     except jinja2.TemplateError as exc:  # not expected after the checks above
         line = getattr(exc, "lineno", None)
         raise TemplateError([TemplateProblem(line, f"{_at(line)}模板无法生成：{exc}")]) from exc

@@ -170,3 +170,35 @@ def test_plain_text_without_placeholders_is_fine() -> None:
     text = "本人承诺以上填报的内容和提交的材料完全真实有效。"
     assert check_template(text, []) == []
     assert render_template(text, {}, []) == text
+
+
+def test_a_template_is_checked_and_compiled_once_per_text(monkeypatch) -> None:
+    """A document fills the same template again and again: lexed, parsed, compiled once."""
+    from portal import sandbox
+
+    text = NOTICE + "缓存测试{{ 姓名 }}\n"  # a text no other test has rendered
+    calls = {"lex": 0, "parse": 0, "compile": 0}
+    env = sandbox._env
+    for method, key in (("lex", "lex"), ("parse", "parse"), ("from_string", "compile")):
+        original = getattr(env, method)
+
+        def counted(*args, _original=original, _key=key, **kwargs):
+            calls[_key] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(env, method, counted)
+    first = render_template(text, CONTEXT, ALLOWED)
+    once = {"lex": 2, "parse": 1, "compile": 1}  # lexed for the checks and the placeholders
+    assert calls == once
+    for _ in range(5):
+        assert render_template(text, CONTEXT, ALLOWED) == first
+    assert calls == once
+    # The answer still depends on the names allowed and the values given.
+    assert messages(text, ["姓名"])[0].startswith("第1行：未知的占位符")
+    assert "买买提" in render_template(text, {**CONTEXT, "姓名": "买买提"}, ALLOWED)
+    # A long text is not kept (the cache stays small whatever offices type).
+    long_text = text + "长" * sandbox.CACHED_TEMPLATE_CHARS
+    before = dict(calls)
+    render_template(long_text, CONTEXT, ALLOWED)
+    render_template(long_text, CONTEXT, ALLOWED)
+    assert calls["compile"] - before["compile"] == 2
