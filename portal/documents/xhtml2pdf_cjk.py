@@ -12,16 +12,23 @@ So every CJK paragraph is broken by _cjk_lines (kind 1 lines, also for a single
 fragment), split by joining its lines' fragments as they are, and justified by
 character spacing. Paragraphs without -pdf-word-wrap: CJK are not affected.
 
-This replaces two methods of xhtml2pdf's PmlParagraph and one function of its copy of
-ReportLab's paragraph module, so it is tied to the xhtml2pdf releases it was checked
-against (KNOWN_VERSIONS). Nothing happens on import: create_app calls apply(), which
-refuses any other release with UnsupportedXhtml2pdf before touching anything.
+It also parses the default stylesheet (xhtml2pdf's own rules and our BASE_CSS and
+DOCUMENT_CSS, the same for every document) once per text instead of once per document:
+that was a sixth of a one-page notice. Its at-rules (@page) set up the document being made,
+so they are still parsed with each one.
+
+This replaces two methods of xhtml2pdf's PmlParagraph, one function of its copy of
+ReportLab's paragraph module and one method of its context, so it is tied to the xhtml2pdf
+releases it was checked against (KNOWN_VERSIONS). Nothing happens on import: create_app
+calls apply(), which refuses any other release with UnsupportedXhtml2pdf before touching
+anything.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
 from collections.abc import Callable
 from importlib import metadata
@@ -46,6 +53,8 @@ _REQUIRED = {
         "setXPos",
     ),
     "xhtml2pdf.xhtml2pdf_reportlab": ("PmlParagraph",),
+    "xhtml2pdf.context": ("pisaContext",),
+    "xhtml2pdf.parser": ("DEFAULT_CSS_SOURCE",),
 }
 
 #: Characters that must not start a line (closing punctuation, the full-width full stop of
@@ -126,6 +135,7 @@ def apply(version: str | None = None) -> bool:
         if is_applied():
             return False
         _install(modules["xhtml2pdf.reportlab_paragraph"], modules["xhtml2pdf.xhtml2pdf_reportlab"])
+        _install_css_cache(modules["xhtml2pdf.context"], modules["xhtml2pdf.parser"])
         return True
 
 
@@ -159,6 +169,60 @@ def _install(reportlab_paragraph: Any, xhtml2pdf_reportlab: Any) -> None:
     paragraph._get_split_blParaFunc = split_func
     paragraph.breakLinesCJK = break_lines_cjk
     setattr(paragraph, _MARKER, True)
+
+
+#: CSS comments; quoted strings; an at-rule with its block (one level of nested braces: @page
+#: with an @frame, @media with its rules) or up to its semicolon.
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_STRING = re.compile(r"\"[^\"]*\"|'[^']*'")
+_AT_RULE = re.compile(r"@[\w-]+[^{};]*(?:;|\{(?:[^{}]|\{[^{}]*\})*\})")
+#: Default stylesheets kept parsed (one per set of fonts and CSS the portal renders with).
+_PARSED_DEFAULTS_KEPT = 8
+_parsed_defaults: dict[str, Any] = {}
+
+
+def split_stylesheet(text: str) -> tuple[str, str] | None:
+    """(rules, at-rules) of a stylesheet, or None when it is not plain enough to split.
+
+    Only rules can be parsed once for every document: an at-rule acts on the document being
+    made (@page, @font-face), and so does a custom property of :root. Strings holding
+    braces, semicolons or @, and an @ or brace left over, are not split (parsed as a whole).
+    """
+    text = _CSS_COMMENT.sub("", text)
+    if "--" in text or "\\" in text:
+        return None
+    if any(c in m.group(0) for m in _CSS_STRING.finditer(text) for c in "{};@"):
+        return None
+    at_rules = "\n".join(m.group(0) for m in _AT_RULE.finditer(text))
+    rules = _AT_RULE.sub("", text)
+    if "@" in rules or rules.count("{") != rules.count("}"):
+        return None
+    return rules, at_rules
+
+
+def _install_css_cache(context: Any, parser: Any) -> None:
+    """Parse the rules of the default stylesheet once per text (see the module's doc)."""
+    original = context.pisaContext._parseCSSSource
+    default_source = parser.DEFAULT_CSS_SOURCE
+
+    def parse_css_source(self: Any, text: str, source_name: str) -> Any:
+        parts = split_stylesheet(text) if source_name == default_source else None
+        if parts is None:
+            return original(self, text, source_name)
+        rules, at_rules = parts
+        # Under xhtml2pdf's render lock: one document is parsed at a time.
+        shared = _parsed_defaults.get(rules)
+        if shared is None:
+            shared = original(self, rules, source_name)
+            if len(_parsed_defaults) >= _PARSED_DEFAULTS_KEPT:
+                _parsed_defaults.clear()
+            _parsed_defaults[rules] = shared
+        if not at_rules:
+            return shared
+        # A new stylesheet of both: the shared one is only read, never changed.
+        return self.cssBuilder.stylesheet([shared, original(self, at_rules, source_name)], [])
+
+    context.pisaContext._parseCSSSource = parse_css_source
 
 
 def _is_word_char(char: str) -> bool:

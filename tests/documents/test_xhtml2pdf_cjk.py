@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -86,3 +87,42 @@ def test_create_app_refuses_an_unknown_release(monkeypatch) -> None:
     monkeypatch.setattr(xhtml2pdf_cjk, "installed_version", lambda: "1.0.0")
     with pytest.raises(xhtml2pdf_cjk.UnsupportedXhtml2pdf, match="xhtml2pdf 1.0.0"):
         create_app(TestConfig)
+
+
+def test_the_default_stylesheet_is_split_into_rules_and_at_rules() -> None:
+    css = "/* a {comment} @page */ p { margin: 0; }\n@page { size: a4; @frame f { top: 1cm; } }\n"
+    rules, at_rules = xhtml2pdf_cjk.split_stylesheet(css + "h1 { font-family: 'A B'; }")
+    assert at_rules == "@page { size: a4; @frame f { top: 1cm; } }"
+    assert "p { margin: 0; }" in rules and "h1 { font-family: 'A B'; }" in rules
+    assert "@" not in rules and "comment" not in rules
+    # What cannot be told apart safely is parsed whole, with each document.
+    assert xhtml2pdf_cjk.split_stylesheet("p { content: '{'; }") is None
+    assert xhtml2pdf_cjk.split_stylesheet(":root { --gap: 1em; } p { margin: var(--gap); }") is None
+    assert xhtml2pdf_cjk.split_stylesheet("p { margin: 0; } }") is None
+
+
+def test_the_default_rules_are_parsed_once_and_at_rules_with_each_document(monkeypatch) -> None:
+    from pypdf import PdfReader
+    from xhtml2pdf.w3c import cssParser
+
+    from portal.documents.pdf import BASE_CSS, html_to_pdf
+
+    xhtml2pdf_cjk.apply()
+    parsed: list[str] = []
+    original = cssParser.CSSParser.parse
+
+    def counted(self, src):
+        parsed.append(src)
+        return original(self, src)
+
+    monkeypatch.setattr(cssParser.CSSParser, "parse", counted)
+    css = BASE_CSS + "\n.parse-once-test { margin: 0; }"  # rules no other test renders with
+    sizes = []
+    for size in ("a4 portrait", "a4 landscape", "a4 portrait"):
+        pdf = html_to_pdf("<p>公示</p>", css.replace("a4 portrait", size))
+        box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+        sizes.append(float(box.width) > float(box.height))
+    assert sizes == [False, True, False]  # each document's @page still counts
+    with_rules = [src for src in parsed if ".parse-once-test" in src]
+    with_page = [src for src in parsed if "@page" in src]
+    assert len(with_rules) == 1 and len(with_page) == 3
