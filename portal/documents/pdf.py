@@ -386,8 +386,12 @@ def html_to_pdf(
     base_css: str | None = None,
     *,
     fonts: FontChoice | None = None,
+    numbered: bool = False,
 ) -> bytes:
-    """Render an HTML document to A4 PDF bytes with embedded CJK fonts."""
+    """Render an HTML document to A4 PDF bytes with embedded CJK fonts.
+
+    numbered: print 「— N —」 on every page if the document has more than one (GB/T 9704).
+    """
     if not xhtml2pdf_cjk.is_applied():
         raise RuntimeError(
             "xhtml2pdf's CJK line breaking is not installed: call "
@@ -398,7 +402,8 @@ def html_to_pdf(
     # Official documents fetch nothing: no network, no local files.
     policy = ResourceAccessPolicy(allow_remote=False, base_dir=None)
     out = io.BytesIO()
-    with _render_lock:
+    finish = functools.partial(_number_pages, font=fonts.body_name) if numbered else _as_laid_out
+    with _render_lock, xhtml2pdf_cjk.finishing(finish):
         _map_families(fonts)
         try:
             result = pisa.CreatePDF(
@@ -432,35 +437,33 @@ def page_number_text(number: int) -> str:
     return f"— {number} —"
 
 
-def number_pages(pdf: bytes, fonts: FontChoice | None = None) -> bytes:
-    """Print 「— N —」 on every page of a document of more than one page (GB/T 9704)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    if len(reader.pages) < 2:
-        return pdf
-    font = (fonts or default_fonts()).body_name
-    overlay = io.BytesIO()
-    canvas = Canvas(overlay)
-    for number, page in enumerate(reader.pages, start=1):
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        canvas.setPageSize((width, height))
-        canvas.setFont(font, PAGE_NUMBER_SIZE)
-        top = (MARGIN_BOTTOM_CM - PAGE_NUMBER_GAP_CM) * CM
-        baseline = top - PAGE_NUMBER_SIZE * 0.88
-        text = page_number_text(number)
+def _as_laid_out(canvas: Canvas) -> None:
+    """Pages as the engine laid them out (no page numbers)."""
+
+
+def _number_pages(canvas: Canvas, font: str) -> None:
+    """Print 「— N —」 on every page of a document of more than one page (GB/T 9704).
+
+    Called with the document's canvas once all its pages are laid out and before they are
+    written: each page's drawing is wrapped in q/Q, so the number is drawn in the page's
+    initial state, in the body font already embedded (one run, no second pass over the PDF).
+    """
+    pages = canvas._doc.Pages.pages
+    if len(pages) < 2:
+        return
+    top = (MARGIN_BOTTOM_CM - PAGE_NUMBER_GAP_CM) * CM
+    baseline = top - PAGE_NUMBER_SIZE * 0.88
+    for number, page in enumerate(pages, start=1):
+        label = page_number_text(number)
         if number % 2:
-            right = width - MARGIN_RIGHT_CM * CM - PAGE_NUMBER_SIZE
-            canvas.drawRightString(right, baseline, text)
+            right = page.pagewidth - MARGIN_RIGHT_CM * CM - PAGE_NUMBER_SIZE
+            x = right - canvas.stringWidth(label, font, PAGE_NUMBER_SIZE)
         else:
-            canvas.drawString(MARGIN_LEFT_CM * CM + PAGE_NUMBER_SIZE, baseline, text)
-        canvas.showPage()
-    canvas.save()
-    numbers = PdfReader(io.BytesIO(overlay.getvalue()))
-    writer = PdfWriter(clone_from=reader)
-    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(stamp)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+            x = MARGIN_LEFT_CM * CM + PAGE_NUMBER_SIZE
+        text = canvas.beginText(x, baseline)
+        text.setFont(font, PAGE_NUMBER_SIZE)
+        text.textLine(label)
+        page.setStream(["q", page.stream, "Q", text.getCode()])
 
 
 def merge_pdfs(documents: Iterable[bytes]) -> bytes:

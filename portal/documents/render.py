@@ -36,7 +36,6 @@ from portal.documents.pdf import (
     FontChoice,
     find_cjk_fonts,
     html_to_pdf,
-    number_pages,
     page_count,
 )
 from portal.htmlsafe import clean_html
@@ -234,7 +233,7 @@ def document_fonts(*, load: bool = True) -> FontChoice:
 def _pdf(html: str) -> bytes:
     """HTML to PDF with the configured fonts and the document CSS."""
     fonts = document_fonts()
-    return number_pages(html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=fonts), fonts)
+    return html_to_pdf(html, BASE_CSS + DOCUMENT_CSS, fonts=fonts, numbered=True)
 
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)

@@ -15,22 +15,26 @@ character spacing. Paragraphs without -pdf-word-wrap: CJK are not affected.
 It also parses the default stylesheet (xhtml2pdf's own rules and our BASE_CSS and
 DOCUMENT_CSS, the same for every document) once per text instead of once per document:
 that was a sixth of a one-page notice. Its at-rules (@page) set up the document being made,
-so they are still parsed with each one.
+so they are still parsed with each one. And it lets the caller finish a document's pages
+before they are written (`finishing`): page numbers 「— N —」 are drawn there, in the same
+run, once the number of pages is known.
 
 This replaces two methods of xhtml2pdf's PmlParagraph, one function of its copy of
-ReportLab's paragraph module and one method of its context, so it is tied to the xhtml2pdf
-releases it was checked against (KNOWN_VERSIONS). Nothing happens on import: create_app
-calls apply(), which refuses any other release with UnsupportedXhtml2pdf before touching
-anything.
+ReportLab's paragraph module, one method of its context and its canvas class, so it is tied
+to the xhtml2pdf releases it was checked against (KNOWN_VERSIONS). Nothing happens on
+import: create_app calls apply(), which refuses any other release with UnsupportedXhtml2pdf
+before touching anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from importlib import metadata
 from typing import Any
 
@@ -52,7 +56,7 @@ _REQUIRED = {
         "makeCJKParaLine",
         "setXPos",
     ),
-    "xhtml2pdf.xhtml2pdf_reportlab": ("PmlParagraph",),
+    "xhtml2pdf.xhtml2pdf_reportlab": ("MarkedCanvas", "PmlParagraph"),
     "xhtml2pdf.context": ("pisaContext",),
     "xhtml2pdf.parser": ("DEFAULT_CSS_SOURCE",),
 }
@@ -136,6 +140,7 @@ def apply(version: str | None = None) -> bool:
             return False
         _install(modules["xhtml2pdf.reportlab_paragraph"], modules["xhtml2pdf.xhtml2pdf_reportlab"])
         _install_css_cache(modules["xhtml2pdf.context"], modules["xhtml2pdf.parser"])
+        _install_finishing_canvas(modules["xhtml2pdf.xhtml2pdf_reportlab"])
         return True
 
 
@@ -223,6 +228,41 @@ def _install_css_cache(context: Any, parser: Any) -> None:
         return self.cssBuilder.stylesheet([shared, original(self, at_rules, source_name)], [])
 
     context.pisaContext._parseCSSSource = parse_css_source
+
+
+#: What the document being made does with its canvas before it is written (see finishing).
+_before_save: ContextVar[Callable[[Any], None] | None] = ContextVar(
+    "portal_pdf_before_save", default=None
+)
+
+
+@contextlib.contextmanager
+def finishing(callback: Callable[[Any], None]) -> Iterator[None]:
+    """Call callback(canvas) when a document made in this block has all its pages, before
+    they are written: its ReportLab canvas, whose `_doc.Pages.pages` are the pages laid out.
+    """
+    token = _before_save.set(callback)
+    try:
+        yield
+    finally:
+        _before_save.reset(token)
+
+
+def _install_finishing_canvas(xhtml2pdf_reportlab: Any) -> None:
+    """Make xhtml2pdf draw on a canvas that calls the `finishing` callback before saving."""
+    marked = xhtml2pdf_reportlab.MarkedCanvas
+
+    class FinishingCanvas(marked):  # type: ignore[misc, valid-type]
+        def save(self) -> None:
+            callback = _before_save.get()
+            if callback is not None:
+                if len(self._code):  # the last page, as Canvas.save would close it
+                    self.showPage()
+                callback(self)
+            super().save()
+
+    # PmlBaseDoc._makeCanvas looks the class up by this name at each document.
+    xhtml2pdf_reportlab.MarkedCanvas = FinishingCanvas
 
 
 def _is_word_char(char: str) -> bool:

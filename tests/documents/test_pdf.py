@@ -272,3 +272,27 @@ def test_looking_for_fonts_without_loading_reads_only_their_headers(tmp_path, mo
 
 def _must_not_load(path, index):
     raise AssertionError(f"font {path} loaded")
+
+
+@requires_ttf
+def test_page_numbers_are_drawn_in_the_same_run_in_the_fonts_embedded(
+    document: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No second pass over the PDF (reading, stamping, writing it again): the numbers are
+    # drawn before the pages are written, in the body font's own subsets.
+    import pypdf
+
+    def no_second_pass(*args, **kwargs):
+        raise AssertionError("the PDF was written a second time")
+
+    monkeypatch.setattr(pypdf.PdfWriter, "write", no_second_pass)
+    numbered = html_to_pdf(document_html(), fonts=FONTS, numbered=True)
+    monkeypatch.undo()
+    pages = pdf_text(numbered).split("\f")
+    assert len(pages) == page_count(document) > 1
+    plain = pdf_text(document).split("\f")
+    for number, (page, before) in enumerate(zip(pages, plain, strict=True), start=1):
+        assert compact(page) == compact(before) + f"—{number}—"
+    assert embedded_fonts(numbered) == embedded_fonts(document)  # no font added for them
+    one_page = html_to_pdf("<p>个人承诺书</p>", fonts=FONTS, numbered=True)
+    assert "—" not in pdf_text(one_page)
