@@ -416,7 +416,7 @@ def html_to_pdf(
         except Exception as exc:
             raise PdfError(f"PDF 生成失败：{exc}") from exc
         finally:
-            memory.release()  # the document's objects are freed: keep the worker small
+            memory.release_when_idle()  # its objects are freed: keep the worker small
     if result.err:
         details = "；".join(str(entry[2]) for entry in result.log if entry[0] == "error")
         raise PdfError(f"PDF 生成失败（{result.err} 个错误）：{details or '未知错误'}")
