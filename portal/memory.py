@@ -19,6 +19,7 @@ import ctypes.util
 import os
 import sys
 import threading
+import time
 
 #: mallopt's parameter number for the most arenas (glibc's malloc.h).
 M_ARENA_MAX = -8
@@ -26,8 +27,9 @@ M_ARENA_MAX = -8
 #: Seconds without another large piece of work before its memory is returned.
 IDLE_SECONDS = 0.5
 
-_idle_lock = threading.Lock()
-_idle_timer: threading.Timer | None = None
+_idle = threading.Condition()
+_idle_due: float | None = None
+_idle_thread: threading.Thread | None = None
 
 _libc: ctypes.CDLL | None = None
 _loaded = False
@@ -69,19 +71,37 @@ def release() -> bool:
 def release_when_idle(delay: float | None = None) -> bool:
     """Return freed memory once `delay` (IDLE_SECONDS) seconds pass without another call;
     whether it will. Each call puts the release off again, so a burst of PDFs pays for it
-    once, at its end.
+    once, at its end. One thread per process waits for that (no thread started per call).
     """
-    global _idle_timer
+    global _idle_due, _idle_thread
     if _glibc() is None:
         return False
-    with _idle_lock:
-        if _idle_timer is not None:
-            _idle_timer.cancel()
-        _idle_timer = threading.Timer(IDLE_SECONDS if delay is None else delay, _release)
-        _idle_timer.daemon = True
-        _idle_timer.start()
+    with _idle:
+        _idle_due = time.monotonic() + (IDLE_SECONDS if delay is None else delay)
+        if _idle_thread is None or not _idle_thread.is_alive():
+            _idle_thread = threading.Thread(
+                target=_release_when_due, name="portal-release-memory", daemon=True
+            )
+            _idle_thread.start()
+        _idle.notify()
     return True
 
 
-def _release() -> None:
-    release()  # looked up when the timer fires
+def _release_when_due() -> None:
+    """Wait until the last release_when_idle's time has come, release, wait again."""
+    global _idle_due
+    while True:
+        with _idle:
+            while _idle_due is None or (left := _idle_due - time.monotonic()) > 0:
+                _idle.wait(None if _idle_due is None else left)
+            _idle_due = None
+        release()
+
+
+def _after_fork_in_child() -> None:
+    """A forked worker starts with nothing pending and no waiting thread (it is not copied)."""
+    global _idle, _idle_due, _idle_thread
+    _idle, _idle_due, _idle_thread = threading.Condition(), None, None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
