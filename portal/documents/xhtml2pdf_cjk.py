@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import logging
 import re
 import threading
@@ -337,12 +338,38 @@ def _cjk_lines(frags: list, max_widths: list, calc_bounds: bool, encoding: str) 
         while visible and visible[-1].isspace():
             visible = visible[:-1]
         extra = max_width - sum(unit.width for unit in visible)
-        line = _rp.makeCJKParaLine(units[start:end], extra, calc_bounds)
+        line = _rp.makeCJKParaLine(_runs(units[start:end]), extra, calc_bounds)
         line.cjkGlyphs = len(visible)
         line.lineBreak = forced
         lines.append(line)
         start = end
     return _rp.ParaLines(kind=1, lines=lines)
+
+
+class _Run(str):
+    """Characters of one fragment side by side, with that fragment (as a cjkU has its own)."""
+
+    frag: Any
+
+
+def _runs(units: list) -> list:
+    """The units of a line with each fragment's characters joined into one run.
+
+    makeCJKParaLine joins the characters of a fragment into one word anyway, after comparing
+    every character's fragment with the last one and reading its font's ascent: once a run
+    makes the same line. Inline images and line breaks stay one unit each, as it keeps them.
+    """
+    runs: list = []
+    for _, group in itertools.groupby(units, key=lambda unit: id(unit.frag)):
+        chars = list(group)
+        frag = chars[0].frag
+        if len(chars) == 1 or hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak"):
+            runs.extend(chars)
+        else:
+            run = _Run("".join(chars))
+            run.frag = frag
+            runs.append(run)
+    return runs
 
 
 def _justify_cjk_line(tx: Any, offset: float, line: Any, last: int = 0) -> None:

@@ -126,3 +126,37 @@ def test_the_default_rules_are_parsed_once_and_at_rules_with_each_document(monke
     with_rules = [src for src in parsed if ".parse-once-test" in src]
     with_page = [src for src in parsed if "@page" in src]
     assert len(with_rules) == 1 and len(with_page) == 3
+
+
+def test_a_line_made_from_runs_is_the_line_made_from_characters() -> None:
+    # makeCJKParaLine is given each fragment's characters as one run: the same words, font
+    # sizes and extents as from one unit per character, line breaks and images kept apart.
+    from reportlab.lib.colors import black, red
+    from reportlab.platypus.paraparser import ParaFrag
+    from xhtml2pdf import reportlab_paragraph as rp
+
+    xhtml2pdf_cjk.apply()
+
+    def frag(text: str, size: float = 16, color=black, **extra) -> ParaFrag:
+        return ParaFrag(
+            text=text, fontName="Helvetica", fontSize=size, textColor=color, rise=0, **extra
+        )
+
+    plain, other = frag("公示期间如有异议"), frag("请反映", 12, red)
+    alike = frag("至办公室")  # a fragment of its own that looks the same as the first
+    image = frag("", cbDefn=ParaFrag(width=20, height=10, valign="middle"))
+    units = [
+        rp.cjkU(char, f, "utf8")
+        for f in (plain, other, alike, frag("", lineBreak=True), image, plain)
+        for char in (f.text or [""])
+    ]
+
+    def shape(line) -> list:
+        words = [(w.text, w.fontSize, getattr(w, "textColor", None)) for w in line.words]
+        return [words, line.fontSize, line.ascent, line.descent, line.extraSpace]
+
+    for bounds in (False, True):
+        expected = rp.makeCJKParaLine(units, 7.5, bounds)
+        runs = xhtml2pdf_cjk._runs(units)
+        assert len(runs) < len(units)
+        assert shape(rp.makeCJKParaLine(runs, 7.5, bounds)) == shape(expected)
