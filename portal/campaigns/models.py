@@ -21,13 +21,19 @@ _CACHE_SIZE = 64
 _CACHE_LOCK = threading.Lock()
 
 
-def cached_definition(key: int | None, digest: str, data: dict) -> CampaignDefinition:
-    """The definition of stored JSON ``data`` whose hash is ``digest``, parsed at most once."""
+def _cached(key: int | None, digest: str) -> CampaignDefinition | None:
     with _CACHE_LOCK:
         found = _CACHE.get((key, digest))
         if found is not None:
             _CACHE.move_to_end((key, digest))
-            return found
+        return found
+
+
+def cached_definition(key: int | None, digest: str, data: dict) -> CampaignDefinition:
+    """The definition of stored JSON ``data`` whose hash is ``digest``, parsed at most once."""
+    found = _cached(key, digest)
+    if found is not None:
+        return found
     definition = from_dict(data, f"campaign#{key}")
     with _CACHE_LOCK:
         _CACHE[(key, digest)] = definition
@@ -63,6 +69,14 @@ class Campaign(db.Model):
 
     @property
     def definition(self) -> CampaignDefinition:
-        """The parsed definition (parsed once per stored version, process-wide)."""
+        """The parsed definition (parsed once per stored version, process-wide).
+
+        A version already parsed is found by its hash alone: the JSON (kilobytes, deferred
+        by lists such as `visible_campaigns`) is then neither loaded nor decoded.
+        """
+        if self.definition_hash:
+            found = _cached(self.id, self.definition_hash)
+            if found is not None:
+                return found
         digest = self.definition_hash or definition_hash(self.definition_json)
         return cached_definition(self.id, digest, self.definition_json)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_login import current_user
+from sqlalchemy.orm import defer
 
 from portal.audit import record
 from portal.campaigns.definition import (
@@ -72,8 +73,16 @@ def all_campaigns() -> list[Campaign]:
 
 
 def visible_campaigns(user: User | None = None) -> list[Campaign]:
-    """The campaigns the current user may see, newest year first."""
-    stmt = scope_campaigns(sa.select(Campaign), user).order_by(Campaign.year.desc(), Campaign.code)
+    """The campaigns the current user may see, newest year first.
+
+    Their stored JSON is deferred: `Campaign.definition` finds a version already parsed by its
+    hash, and loads the JSON only for a version this process has not parsed yet.
+    """
+    stmt = (
+        scope_campaigns(sa.select(Campaign), user)
+        .options(defer(Campaign.definition_json))
+        .order_by(Campaign.year.desc(), Campaign.code)
+    )
     return list(db.session.scalars(stmt))
 
 
