@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -70,7 +70,7 @@ class ListQuery:
 
     def args(self, **changes) -> dict:
         """URL arguments for this query with some values changed (for links)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes  # shallow
+        values = vars(self) | changes  # a shallow copy of the fields
         values.pop("per_page", None)
         return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "page"}
 
@@ -189,13 +189,20 @@ class RowPagination(Pagination):
         return db.session.scalar(self._query_args["counting"])
 
 
-def list_applications(q: ListQuery) -> RowPagination:
-    """One page of the list: rows of LIST_COLUMNS and the number of matches."""
+def list_applications(
+    q: ListQuery, extend: Callable[[sa.Select], sa.Select] | None = None
+) -> RowPagination:
+    """One page of the list: rows of LIST_COLUMNS and the number of matches.
+
+    `extend` may add columns (and outer joins) to the page's SELECT, e.g. each row's findings
+    in brief: read with the page, not in a statement of their own.
+    """
     counted = filtered_statement(q).with_only_columns(sa.func.count(Application.id))
+    select = page_statement(q)
     return RowPagination(
         page=q.page,
         per_page=q.per_page,
         error_out=False,
-        select=page_statement(q),
+        select=extend(select) if extend else select,
         counting=counted,
     )

@@ -21,8 +21,8 @@ from portal.extensions import db
 from portal.offices.models import RecommendingUnit
 from portal.offices.services import office_units
 from portal.rules.checks import findings_for
+from portal.rules.summaries import briefs, with_summaries
 from portal.rules.summaries import keep as keep_summaries
-from portal.rules.summaries import summaries_of
 from portal.security import can_edit_office, scope
 from portal.textutil import parse_date_loose
 from portal.timeutil import local_today
@@ -34,8 +34,8 @@ def index():
     """The office's applications: active search, filters, sort, pagination."""
     q = ListQuery.from_args(request.args)
     q.per_page = current_app.config["APPLICATIONS_PER_PAGE"]
-    page = list_applications(q)
-    summaries = summaries_of([row.id for row in page.items])
+    page = list_applications(q, extend=with_summaries)  # each row's findings in brief
+    summaries = briefs(page.items)
     units = db.session.scalars(
         scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
     ).all()

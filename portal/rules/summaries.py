@@ -133,6 +133,28 @@ def _upsert(rows: list[dict]) -> None:
     )
 
 
+def with_summaries(stmt: sa.Select, *, unfinished: bool = True) -> sa.Select:
+    """A SELECT of applications joined with their campaign, plus their summaries' columns.
+
+    Its rows (with `Application.id` and `Application.updated_at`) go to `briefs`: a list adds
+    the summaries to its page query instead of asking for them in a statement of their own.
+    """
+    columns = [
+        Campaign.loaded_at,
+        CheckSummary.app_updated_at,
+        CheckSummary.campaign_loaded_at,
+        CheckSummary.valid_until,
+        CheckSummary.blocking,
+        CheckSummary.warnings,
+        CheckSummary.first_blocking,
+    ]
+    if unfinished:
+        columns.append(CheckSummary.unfinished)
+    return stmt.add_columns(*columns).outerjoin(
+        CheckSummary, CheckSummary.application_id == Application.id
+    )
+
+
 def summaries_of(ids: Sequence[int] | sa.Select, *, unfinished: bool = True) -> dict[int, Brief]:
     """The current brief of each application, recomputing (and storing) the stale ones.
 
@@ -144,26 +166,22 @@ def summaries_of(ids: Sequence[int] | sa.Select, *, unfinished: bool = True) -> 
     """
     if not isinstance(ids, sa.Select) and not ids:
         return {}
-    columns = [
-        Application.id,
-        Application.updated_at,
-        Campaign.loaded_at,
-        CheckSummary.app_updated_at,
-        CheckSummary.campaign_loaded_at,
-        CheckSummary.valid_until,
-        CheckSummary.blocking,
-        CheckSummary.warnings,
-        CheckSummary.first_blocking,
-    ]
-    if unfinished:
-        columns.append(CheckSummary.unfinished)
-    rows = db.session.execute(
-        sa.select(*columns)
+    stmt = with_summaries(
+        sa.select(Application.id, Application.updated_at)
         .join(Campaign, Campaign.id == Application.campaign_id)
-        .outerjoin(CheckSummary, CheckSummary.application_id == Application.id)
         .where(Application.id.in_(ids))
-        .order_by(Application.updated_at.desc(), Application.id.desc())
-    ).all()
+        .order_by(Application.updated_at.desc(), Application.id.desc()),
+        unfinished=unfinished,
+    )
+    return briefs(db.session.execute(stmt).all(), unfinished=unfinished)
+
+
+def briefs(rows: Sequence[sa.Row], *, unfinished: bool = True) -> dict[int, Brief]:
+    """The current brief of each row of a `with_summaries` SELECT, in the rows' order.
+
+    The stale ones are recomputed: their applications and sections loaded in two statements,
+    their summaries stored in one. The caller commits (`keep`).
+    """
     now = utcnow()
     found: dict[int, Brief] = dict.fromkeys(row.id for row in rows)  # in this order
     stale = []

@@ -65,6 +65,39 @@ def test_the_list_query_count_does_not_grow_with_the_rows(app, client, auth, wor
     assert few == many
 
 
+def _statements(app, fn) -> list[str]:
+    seen: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_rest):
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return seen
+
+
+def test_a_list_page_reads_the_login_the_page_and_its_summaries_in_few_statements(
+    app, client, auth, world
+):
+    auth.login()
+    _fill(app, world, 3)
+    client.get("/applications/")  # the check summaries are computed and stored once
+    statements = _statements(app, lambda: client.get("/applications/"))
+    # The login with its user and office; the page with each row's summary; the count; the
+    # units and the campaigns of the filters.
+    assert len(statements) == 5, statements
+    login = statements[0]
+    assert "FROM login_session JOIN user" in login.replace('"', "") and "office" in login
+    page = next(s for s in statements if "campaign.title AS campaign_title" in s)
+    assert "LEFT OUTER JOIN check_summary" in page
+    assert not any("definition_json" in s for s in statements)  # kilobytes of JSON each
+
+
 def test_id_numbers_are_masked_in_the_list(app, client, auth, world):
     with app.app_context():
         application = make_application(
