@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from portal.applications import sections
 from portal.applications.models import Application
 from portal.formutil import choice_label
@@ -73,3 +75,25 @@ def next_section(key: str) -> str | None:
     keys = [s.key for s in sections.SECTIONS]
     i = keys.index(key)
     return keys[i + 1] if i + 1 < len(keys) else None
+
+
+#: A record id no other part of a URL spells, within the <int:> converter's range.
+_MARK = 2_000_000_001
+
+
+class IdUrls:
+    """The URLs of one endpoint for many records: `url_for` once, then the id put in.
+
+    A list of 50 rows with two links each spent a fifth of its time in `url_for`; the URL of
+    each row differs only by the id, so it is built once with a marker and split around it.
+    """
+
+    def __init__(self, endpoint: str, id_name: str = "app_id", **values: Any) -> None:
+        url = url_for(endpoint, **{id_name: _MARK}, **values)
+        self.head, mark, self.tail = url.partition(str(_MARK))
+        if not mark:
+            raise ValueError(f"{endpoint}: the id is not part of its URL")
+
+    def __call__(self, ident: int) -> str:
+        """The URL of record ``ident``."""
+        return f"{self.head}{int(ident)}{self.tail}"

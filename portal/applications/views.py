@@ -49,6 +49,8 @@ def index():
         units=units,
         status_labels=STATUS_LABELS,
         series_choices=series_choices,
+        section_url=presenters.IdUrls("applications.section", key="basic"),
+        review_url=presenters.IdUrls("applications.review"),
     )
     fragment = request.htmx and request.htmx.target == "results"
     html = render_template(

@@ -98,6 +98,40 @@ def test_a_list_page_reads_the_login_the_page_and_its_summaries_in_few_statement
     assert not any("definition_json" in s for s in statements)  # kilobytes of JSON each
 
 
+def test_the_list_builds_its_row_links_without_url_for_per_row(app, client, auth, world):
+    auth.login()
+    _fill(app, world, 3)
+
+    def url_for_calls() -> tuple[int, str]:
+        calls = 0
+        original = app.url_for
+
+        def counting(*args, **kwargs):
+            nonlocal calls
+            calls += 1
+            return original(*args, **kwargs)
+
+        # Templates call the url_for bound into their globals, views the app's.
+        app.url_for = app.jinja_env.globals["url_for"] = counting
+        try:
+            page = client.get("/applications/").get_data(as_text=True)
+        finally:
+            del app.url_for
+            app.jinja_env.globals["url_for"] = original
+        assert calls > 5  # the counting saw the page's links
+        return calls, page
+
+    few, _ = url_for_calls()
+    _fill(app, world, 40, start=3)
+    many, page = url_for_calls()
+    assert few == many
+    with app.app_context():
+        ids = db.session.scalars(sa.select(Application.id)).all()
+    for app_id in ids:  # every row still links to its basic section and its review
+        assert f'href="/applications/{app_id}/basic"' in page
+        assert f'href="/applications/{app_id}/review"' in page
+
+
 def test_id_numbers_are_masked_in_the_list(app, client, auth, world):
     with app.app_context():
         application = make_application(
