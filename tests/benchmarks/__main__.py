@@ -160,9 +160,14 @@ class SavePlan:
         self.token = client.token(self.path)
         _, page, _ = client.get(self.path)
         self.version = _version(page)
+        # A browser follows the save's redirect, whose page shows the flash and drops it from
+        # the session: each save starts from this session, not from one holding every flash
+        # of the run (the cookie decoded and signed again grew with each save).
+        self.cookies = dict(client.cookies)
         return self
 
     def next(self, i: int):
+        self.client.cookies = dict(self.cookies)
         fields = [
             (k, f"139{(self.app_id * 7919 + i) % 10**8:08d}" if k == "phone" else v)
             for k, v in self.fields[self.app_id]

@@ -67,6 +67,9 @@ class Save:
         page = client.get(self.path).get_data()
         self.token = _token(page.decode())
         self.version = _version(page)
+        # A browser follows the save's redirect, whose page shows the flash and drops it from
+        # the session: each save starts from this session, not from one holding every flash.
+        self.session = client.get_cookie("session").value
         self.i = 0
 
     def __call__(self) -> None:
@@ -77,6 +80,7 @@ class Save:
             if k != "version"
         ]
         form += [("version", self.version), ("action", "save"), ("csrf_token", self.token)]
+        self.client.set_cookie("session", self.session)
         response = self.client.post(self.path, data=urlencode(form), content_type=FORM)
         assert response.status_code == 302, (response.status_code, response.get_data()[:500])
         self.version = str(int(self.version or 0) + 1)
