@@ -215,9 +215,12 @@ def scope(stmt: sa.Select, model: Any, user: Any = None) -> sa.Select:
     return stmt.where(model.office_id.in_(ids))
 
 
-def scoped_get_or_404(model: type[M], ident: int, *, write: bool = False) -> M:
-    """Load one office-owned record, answering 404 for another office's record."""
-    obj = db.session.get(model, ident)
+def scoped_get_or_404(model: type[M], ident: int, *, write: bool = False, options=()) -> M:
+    """Load one office-owned record, answering 404 for another office's record.
+
+    `options`: loader options of the query (what to load with the record).
+    """
+    obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)
     ids = office_ids_visible()

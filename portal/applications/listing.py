@@ -19,8 +19,13 @@ from portal.vocabulary import STATUSES
 
 
 def load_application(app_id: int, write: bool = False) -> Application:
-    """One application of an office the user may read (write: may edit), else 404."""
-    return scoped_get_or_404(Application, app_id, write=write)
+    """One application of an office the user may read (write: may edit), else 404.
+
+    Its campaign comes in the same statement, without the definition's JSON: the definition
+    is found by its hash among those this process has parsed (loaded only when it is not).
+    """
+    options = (joinedload(Application.campaign).defer(Campaign.definition_json),)
+    return scoped_get_or_404(Application, app_id, write=write, options=options)
 
 
 SORTS = {

@@ -217,7 +217,7 @@ def section(app_id: int, key: str):
     if not sections.validate(key, form):
         return _invalid(app, key, form)
     try:
-        operations.store_section(
+        saved = operations.store_section(
             app,
             key,
             sections.data_from_form(form),
@@ -225,6 +225,9 @@ def section(app_id: int, key: str):
             expected_version=form.version.data or "",
             units=units,
         )
+        # What the answer says, read before the commit expires the application: reading it
+        # after would load the application and its ~12 sections again.
+        problems, complete = sections.saved_problems(key, saved.data), saved.complete
         db.session.commit()
     except VersionConflict as exc:
         return _conflict(app, key, form, exc.stored)
@@ -241,16 +244,15 @@ def section(app_id: int, key: str):
         form = sections.build_form(key, app, formdata=request.form, units=units)
         form.validate()
         return _conflict(app, key, form, stored)
-    saved = app.section(key)
-    if sections.saved_problems(key, saved.data):
+    if problems:
         flash(f"“{spec.label}”已保存，但有需要核对的问题，见下方提示。", "warning")
-        return redirect(url_for("applications.section", app_id=app.id, key=key))
-    if not saved.complete:  # kept, but the clerk stays to see what is still missing
+        return redirect(url_for("applications.section", app_id=app_id, key=key))
+    if not complete:  # kept, but the clerk stays to see what is still missing
         flash(f"“{spec.label}”已保存，但还不完整，缺少的内容见下方提示。", "warning")
-        return redirect(url_for("applications.section", app_id=app.id, key=key))
+        return redirect(url_for("applications.section", app_id=app_id, key=key))
     flash(f"“{spec.label}”已保存。", "success")
     nxt = presenters.next_section(key)
-    return redirect(url_for("applications.section", app_id=app.id, key=nxt or key))
+    return redirect(url_for("applications.section", app_id=app_id, key=nxt or key))
 
 
 def _invalid(app: Application, key: str, form):

@@ -473,3 +473,33 @@ def test_correcting_a_typed_id_number_changes_only_this_application(app, client,
         # Last year's application keeps its person and number: the correction is this year's.
         assert last_year.person.id_number == last_year.id_number != corrected
         assert new.person_id != last_year.person_id
+
+
+def test_a_save_reads_nothing_after_it_writes_nor_the_notice_json(app, client, auth, application):
+    from sqlalchemy import event
+
+    auth.login()
+    assert _post(client, application.id, "basic", _basic(application)).status_code == 302
+    url = f"/applications/{application.id}/basic"
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    form = {**_basic(application, phone="13899001133"), "version": version.group(1)}
+    seen: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_rest):
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        resp = client.post(url, data={**form, "csrf_token": token, "action": "save"})
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert seen[-1].startswith("UPDATE application "), seen  # the answer needs no reload
+    assert sum(s.startswith("SELECT application.id,") for s in seen) == 1, seen
+    assert not any("definition_json" in s for s in seen)  # found by its hash, not decoded
+    with app.app_context():
+        assert _saved(application).section_data("basic")["phone"] == "13899001133"
