@@ -233,14 +233,23 @@ def server(ds: data.Dataset, folder: Path, seconds: float, runs: int) -> None:
     for workers, threads in ((2, 4), (1, 8)):
         setting = f"{workers} worker{'s' if workers > 1 else ''} × {threads} threads"
         with Server("tests.benchmarks.bare:app", {}, workers, threads) as bare:
-            page = load.median_run(runs, bare.port, ["/"], seconds=seconds)
-            post = load.median_run(runs, bare.port, BarePost(anchor_fields), seconds=seconds)
+            pids = bare.worker_pids()
+            page = load.median_run(runs, bare.port, ["/"], seconds=seconds, pids=pids)
+            post = load.median_run(
+                runs, bare.port, BarePost(anchor_fields), seconds=seconds, pids=pids
+            )
         with Server("wsgi:app", env, workers, threads, log=folder / "server.log") as portal:
+            pids = portal.worker_pids()
             lst = load.median_run(
-                runs, portal.port, ["/applications/"], seconds=seconds, login=login
+                runs, portal.port, ["/applications/"], seconds=seconds, login=login, pids=pids
             )
             save = load.median_run(
-                runs, portal.port, SavePlan(ds.draft_ids, fields), seconds=seconds, login=login
+                runs,
+                portal.port,
+                SavePlan(ds.draft_ids, fields),
+                seconds=seconds,
+                login=login,
+                pids=pids,
             )
         row(
             f"applications list, {ds.n // 1000}k, {setting}",

@@ -7,9 +7,11 @@ lock; the same generator drives the portal and its anchor, so their ratio is fai
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.serving import Client
 
@@ -23,9 +25,24 @@ class Load:
     p95: float
     errors: int
     requests: int
+    #: CPU milliseconds the server's workers spent per request (0: not measured)
+    cpu_ms: float = 0.0
 
     def __str__(self) -> str:
-        return f"{self.rps:,.0f} req/s, p50 {self.p50:.0f} ms, p95 {self.p95:.0f} ms"
+        cpu = f", {self.cpu_ms:.2f} ms CPU/req" if self.cpu_ms else ""
+        return f"{self.rps:,.0f} req/s, p50 {self.p50:.0f} ms, p95 {self.p95:.0f} ms{cpu}"
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class Paths:
@@ -44,6 +61,10 @@ class Paths:
         pass
 
 
+#: Set in the parent before the clients fork: they wait there once logged in.
+_READY = None
+
+
 def _client(args) -> tuple[list[float], int, float]:
     port, login, plan, seconds, number = args
     latencies: list[float] = []
@@ -52,6 +73,8 @@ def _client(args) -> tuple[list[float], int, float]:
         if login:
             c.login(*login)
         plan = plan.start(c, number)
+        if _READY is not None:
+            _READY.wait(120)  # every client logged in: the run (and its CPU count) starts
         started = time.monotonic()
         deadline = started + seconds
         i = 0
@@ -72,17 +95,29 @@ def _client(args) -> tuple[list[float], int, float]:
     return latencies, errors, elapsed
 
 
-def run(port: int, plan, *, clients: int = 8, seconds: float = 10, login=None) -> Load:
+def run(port: int, plan, *, clients: int = 8, seconds: float = 10, login=None, pids=()) -> Load:
     """Hit the server with `clients` processes for `seconds`.
 
     `plan` is a list of paths to GET in turn, or an object (picklable) whose start(client,
     number) gives each client process its own plan: next(i) -> (method, path, body, expected
-    status), seen(status, body).
+    status), seen(status, body). `pids`: the server's workers, whose CPU time per request is
+    measured (logins and the clients' first pages included).
     """
     plan = Paths(plan) if isinstance(plan, list) else plan
     ctx = mp.get_context("fork")
-    with ctx.Pool(clients) as pool:
-        parts = pool.map(_client, [(port, login, plan, seconds, k) for k in range(clients)])
+    global _READY
+    _READY = ctx.Barrier(clients + 1)  # inherited by the forked clients
+    try:
+        with ctx.Pool(clients) as pool:
+            result = pool.map_async(
+                _client, [(port, login, plan, seconds, k) for k in range(clients)]
+            )
+            _READY.wait(120)  # the logins (a password hash each) are not counted
+            cpu_before = cpu_seconds(list(pids))
+            parts = result.get()
+            cpu = cpu_seconds(list(pids)) - cpu_before
+    finally:
+        _READY = None
     latencies = sorted(x for part, _, _ in parts for x in part)
     errors = sum(e for _, e, _ in parts)
     if not latencies:
@@ -93,6 +128,7 @@ def run(port: int, plan, *, clients: int = 8, seconds: float = 10, login=None) -
         p95=1000 * latencies[int(len(latencies) * 0.95)],
         errors=errors,
         requests=len(latencies),
+        cpu_ms=1000 * cpu / len(latencies) if pids else 0.0,
     )
 
 
