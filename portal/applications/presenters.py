@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import url_for
 
@@ -97,3 +98,22 @@ class IdUrls:
     def __call__(self, ident: int) -> str:
         """The URL of record ``ident``."""
         return f"{self.head}{int(ident)}{self.tail}"
+
+
+class QueryUrls:
+    """Links to one page with different query arguments: `url_for` once, the query added.
+
+    The list's sort and page links (15 of them) each cost a full `url_for`; the query part is
+    encoded as werkzeug encodes it, so the links are the same.
+    """
+
+    #: werkzeug's characters left unquoted in a query (werkzeug.urls._urlencode).
+    SAFE = "!$'()*,/:;?@"
+
+    def __init__(self, endpoint: str, **values: Any) -> None:
+        self.base = url_for(endpoint, **values)
+
+    def __call__(self, args: dict[str, Any]) -> str:
+        """The URL with these query arguments (None values left out, as url_for does)."""
+        items = [(k, v) for k, v in args.items() if v is not None]
+        return f"{self.base}?{urlencode(items, safe=self.SAFE)}" if items else self.base

@@ -36,8 +36,10 @@ def index():
     q.per_page = current_app.config["APPLICATIONS_PER_PAGE"]
     page = list_applications(q, extend=with_summaries)  # each row's findings in brief
     summaries = briefs(page.items)
-    units = db.session.scalars(
-        scope(sa.select(RecommendingUnit), RecommendingUnit).order_by(RecommendingUnit.name)
+    units = db.session.execute(  # rows of two columns: no ORM object per unit
+        scope(sa.select(RecommendingUnit.id, RecommendingUnit.name), RecommendingUnit).order_by(
+            RecommendingUnit.name
+        )
     ).all()
     campaigns = visible_campaigns()
     series_choices = list({s.code: s.name for c in campaigns for s in c.definition.series}.items())
@@ -49,6 +51,7 @@ def index():
         units=units,
         status_labels=STATUS_LABELS,
         series_choices=series_choices,
+        list_url=presenters.QueryUrls("applications.index"),
         section_url=presenters.IdUrls("applications.section", key="basic"),
         review_url=presenters.IdUrls("applications.review"),
     )
