@@ -248,6 +248,10 @@ def _write(
     app: Application, key: str, checked: sections.Checked, user: User | None
 ) -> ApplicationSection:
     """Store checked data as the section, and mirror it onto the application."""
+    if key == "basic" and app.person_id is not None:
+        # Loaded before anything changes: loading it after would flush the section on its
+        # own, and the save would run the unit of work twice.
+        app.person  # noqa: B018
     stored = app.section(key)
     values = {
         "data": checked.data,
