@@ -150,6 +150,25 @@ def world(app):
     return world
 
 
+def statements_of(app, fn) -> list[str]:
+    """The SQL statements the database runs while ``fn()`` runs (whitespace collapsed)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_rest):
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = _db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return seen
+
+
 def post_form(client, url: str, data: dict, headers: dict | None = None):
     """POST with the CSRF token taken from the page itself."""
     token = csrf_token(client, url)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from flask_login import login_user
-from sqlalchemy import event
 
 from portal.applications.listing import ListQuery, filter_applications, page_statement
 from portal.applications.models import Application
 from portal.extensions import db
 from portal.rosters.builder import RosterFilters, roster_statement
-from tests.conftest import post_form, readable
+from tests.conftest import post_form, readable, statements_of
 from tests.factories import make_application, make_unit
 
 NAMES = ["张丽娟", "买买提·艾力", "古丽娜尔·吐尔逊", "马晓梅", "巴音德力格尔", "努尔兰·哈力别克"]
@@ -37,20 +36,7 @@ def _fill(app, world, n: int, start: int = 0) -> None:
 
 
 def _count_queries(app, fn) -> int:
-    count = 0
-
-    def on_execute(*_args, **_kw):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return count
+    return len(statements_of(app, fn))
 
 
 def test_the_list_query_count_does_not_grow_with_the_rows(app, client, auth, world):
@@ -65,29 +51,13 @@ def test_the_list_query_count_does_not_grow_with_the_rows(app, client, auth, wor
     assert few == many
 
 
-def _statements(app, fn) -> list[str]:
-    seen: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, *_rest):
-        seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return seen
-
-
 def test_a_list_page_reads_the_login_the_page_and_its_summaries_in_few_statements(
     app, client, auth, world
 ):
     auth.login()
     _fill(app, world, 3)
     client.get("/applications/")  # the check summaries are computed and stored once
-    statements = _statements(app, lambda: client.get("/applications/"))
+    statements = statements_of(app, lambda: client.get("/applications/"))
     # The login with its user and office; the page with each row's summary; the count; the
     # units and the campaigns of the filters.
     assert len(statements) == 5, statements

@@ -11,7 +11,7 @@ from portal.applications.idcard import make_id
 from portal.applications.models import Application, ApplicationSection
 from portal.applications.sections import SECTIONS
 from portal.extensions import db
-from tests.conftest import csrf_token, readable
+from tests.conftest import csrf_token, readable, statements_of
 from tests.factories import make_application
 
 BASIC = {
@@ -478,8 +478,6 @@ def test_correcting_a_typed_id_number_changes_only_this_application(app, client,
 def test_a_save_writes_in_one_flush_reads_nothing_after_nor_the_notice_json(
     app, client, auth, application
 ):
-    from sqlalchemy import event
-
     auth.login()
     assert _post(client, application.id, "basic", _basic(application)).status_code == 302
     url = f"/applications/{application.id}/basic"
@@ -487,18 +485,14 @@ def test_a_save_writes_in_one_flush_reads_nothing_after_nor_the_notice_json(
     version = re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     form = {**_basic(application, phone="13899001133"), "version": version.group(1)}
-    seen: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, *_rest):
-        seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        resp = client.post(url, data={**form, "csrf_token": token, "action": "save"})
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
+    responses = []
+    seen = statements_of(
+        app,
+        lambda: responses.append(
+            client.post(url, data={**form, "csrf_token": token, "action": "save"})
+        ),
+    )
+    resp = responses[0]
     assert resp.status_code == 302, resp.get_data(as_text=True)
     first_write = next(i for i, s in enumerate(seen) if s.startswith("UPDATE "))
     # One flush writes the section and the application; the answer needs no reload after.
