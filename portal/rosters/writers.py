@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.dimensions import RowDimension
 
 from portal.rosters.builder import FEE_COLUMN, MONTH_COLUMNS, TEXT_COLUMNS, Roster
 from portal.textutil import format_date_cn, format_month_cn, neutralise_cell, strip_control
@@ -223,6 +224,28 @@ def _cell(ws, style: str, value: object = None, number_format: str | None = None
     return cell
 
 
+def _append_cells_directly(ws) -> None:
+    """Let the write-only sheet take rows of cells (or None) without trying each as a value.
+
+    openpyxl's append first assigns every item to a fresh cell as a value and, when that fails
+    with ValueError because it is a cell, uses the cell instead: for a styled cell that costs an
+    exception and an error message with the cell's repr, about a third of writing a roster.
+    Every row this writer appends is made of its own cells and None, so the sheet is given the
+    direct path. The hook is openpyxl's own (``_values_to_row``, openpyxl 3.1); a version without
+    it keeps its public path, which writes the same file (tests/rosters/test_export.py).
+    """
+    if not callable(getattr(ws, "_values_to_row", None)):
+        return
+
+    def cells_to_row(cells, row_idx):
+        for col_idx, cell in enumerate(cells, start=1):
+            if cell is not None:
+                cell.column, cell.row = col_idx, row_idx
+                yield cell
+
+    ws._values_to_row = cells_to_row
+
+
 def _span(ws, row: int, first: int, last: int) -> None:
     """Merge columns first..last of a row (write-only sheets take merges as ranges)."""
     if last > first:
@@ -296,27 +319,35 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
         if lay.wrap
         for usable in (_usable_pt(lay.width),)
     ]
-    as_text = [c in TEXT_COLUMNS for c in order]
+    as_text = [i for i, c in enumerate(order) if c in TEXT_COLUMNS]
+    # One row height per number of lines, shared by the rows of that height.
+    heights: dict[int, RowDimension] = {}
+    _append_cells_directly(ws)
 
     fee_at = order.index(FEE_COLUMN)
     count, fees = 0, 0
     row_index = FIRST_DATA_ROW
     for values in roster.rows:
         ordered = [values[i] for i in source]
-        for cell, value, text in zip(templates, ordered, as_text, strict=True):
-            if text and value is not None:
-                value = str(value)
-            # A control character stored before input was cleaned must not fail the file.
-            value = strip_control(value)
-            if type(value) is str and value and (value[0] in _RISKY or value[0].isspace()):
-                value = neutralise_cell(value)
+        for i in as_text:
+            if ordered[i] is not None:
+                ordered[i] = str(ordered[i])
+        for cell, value in zip(templates, ordered, strict=True):
+            if type(value) is str and value:
+                # A control character stored before input was cleaned must not fail the file.
+                if not value.isprintable():
+                    value = strip_control(value)
+                if value and (value[0] in _RISKY or value[0].isspace()):
+                    value = neutralise_cell(value)
             cell.value = value
         lines = 1
         for i, usable, fits in wrapped:
             text = ordered[i]
             if text and len(text) > fits:
                 lines = max(lines, _lines(text, usable))
-        ws.row_dimensions[row_index].height = max(lines * LINE_PT + CELL_PADDING_PT, 18)
+        if lines not in heights:
+            heights[lines] = RowDimension(ws, ht=max(lines * LINE_PT + CELL_PADDING_PT, 18))
+        ws.row_dimensions[row_index] = heights[lines]
         ws.append(templates)
         del ws.row_dimensions[row_index]
         count += 1
