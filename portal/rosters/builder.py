@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from portal.applications.idcard import validate_id
@@ -54,7 +55,60 @@ SELECTION_LABELS: dict[str, str] = {
     ALL: "全部（含草稿、公示中等未推荐的）",
 } | {s: f"仅“{label}”" for s, label in STATUS_LABELS.items()}
 
-# The sections whose data the columns read (the others are never loaded for a roster).
+# What the columns read of the sections, selected out of their JSON by the database (the
+# sections are not decoded whole, and the others are never read for a roster): basic's fields,
+# the last (highest) education row's, and qualification's. BASIC_FIELDS also holds what
+# derived_values() reads (level, kind and the defense exemption's facts).
+BASIC_FIELDS: tuple[str, ...] = (
+    "gender", "birth_date", "ethnicity", "political_status", "work_start", "phone",
+    "level", "kind", "service_ground", "county", "below_county_level", "unit_nature",
+)  # fmt: skip
+EDUCATION_FIELDS: tuple[str, ...] = ("level", "school", "major")
+QUALIFICATION_FIELDS: tuple[str, ...] = ("title", "obtained_on")
+
+
+class JsonValue(sa.sql.expression.ColumnElement):
+    """A value inside a JSON column, as json.loads would give it (a JSON true may read as 1).
+
+    ``path`` holds keys and list positions (-1 the last item); a missing key, an empty list or
+    a NULL column give None. SQLite: json_extract; PostgreSQL: the -> operator (the driver
+    decodes the JSON it returns).
+    """
+
+    inherit_cache = True
+    type = sa.types.NullType()
+
+    def __init__(self, column: sa.ColumnElement, *path: str | int) -> None:
+        self.column = column
+        self.path = path
+
+    _traverse_internals = [
+        ("column", sa.sql.visitors.InternalTraversal.dp_clauseelement),
+        ("path", sa.sql.visitors.InternalTraversal.dp_plain_obj),
+    ]
+
+
+def _json_path_sqlite(path: tuple) -> str:
+    return "$" + "".join(
+        f"[{'#-1' if p == -1 else int(p)}]" if isinstance(p, int) else f'."{p}"' for p in path
+    )
+
+
+@compiles(JsonValue, "sqlite")
+def _json_value_sqlite(element: JsonValue, compiler, **kw) -> str:
+    path = compiler.render_literal_value(_json_path_sqlite(element.path), sa.String())
+    return f"json_extract({compiler.process(element.column, **kw)}, {path})"
+
+
+@compiles(JsonValue, "postgresql")
+def _json_value_postgresql(element: JsonValue, compiler, **kw) -> str:
+    sql = compiler.process(element.column, **kw)
+    for p in element.path:
+        key = str(int(p)) if isinstance(p, int) else compiler.render_literal_value(p, sa.String())
+        sql = f"({sql} -> {key})"
+    return sql
+
+
 _BASIC = aliased(ApplicationSection, name="basic")
 _EDUCATION = aliased(ApplicationSection, name="education")
 _QUALIFICATION = aliased(ApplicationSection, name="qualification")
@@ -73,10 +127,23 @@ _ROW_COLUMNS = (
     RecommendingUnit.nature.label("unit_nature"),
     RecommendingUnit.below_county_level.label("unit_below_county_level"),
     RecommendingUnit.county.label("unit_county"),
-    _BASIC.data.label("basic"),
-    _EDUCATION.data.label("education"),
-    _QUALIFICATION.data.label("qualification"),
+    *(JsonValue(_BASIC.data, f).label(f"basic_{f}") for f in BASIC_FIELDS),
+    *(JsonValue(_EDUCATION.data, "rows", -1, f).label(f"edu_{f}") for f in EDUCATION_FIELDS),
+    *(JsonValue(_QUALIFICATION.data, f).label(f"qual_{f}") for f in QUALIFICATION_FIELDS),
 )
+# Where each section's fields sit in a row of _ROW_COLUMNS.
+_QUALIFICATION_AT = len(_ROW_COLUMNS) - len(QUALIFICATION_FIELDS)
+_EDUCATION_AT = _QUALIFICATION_AT - len(EDUCATION_FIELDS)
+_BASIC_AT = _EDUCATION_AT - len(BASIC_FIELDS)
+
+
+def _sections_of(record) -> tuple[dict, dict, dict]:
+    """The basic fields, the highest education row's and qualification's, of a roster row."""
+    return (
+        dict(zip(BASIC_FIELDS, record[_BASIC_AT:_EDUCATION_AT], strict=True)),
+        dict(zip(EDUCATION_FIELDS, record[_EDUCATION_AT:_QUALIFICATION_AT], strict=True)),
+        dict(zip(QUALIFICATION_FIELDS, record[_QUALIFICATION_AT:], strict=True)),
+    )
 
 
 @dataclass
@@ -314,7 +381,7 @@ def _stream(stmt: sa.Select, d: CampaignDefinition, columns: tuple[str, ...]) ->
     result = db.session.execute(rows_stmt.execution_options(yield_per=500))
     try:
         for n, record in enumerate(result, start=1):
-            values = row_values(record, d, statuses)
+            values = row_values(record, *_sections_of(record), d, statuses)
             values["序号"] = n
             yield [values[c] for c in columns]
     finally:
@@ -358,23 +425,29 @@ def page_rows(
     rows = []
     statuses = d.status_labels()
     for n, app_id in enumerate(ids, start=offset + 1):
-        values = row_values(found[app_id], d, statuses)
+        record = found[app_id]
+        values = row_values(record, *_sections_of(record), d, statuses)
         values["序号"] = None if search else n
         rows.append([values[c] for c in roster.columns])
     return rows, total
 
 
-def row_values(record, d: CampaignDefinition, statuses: Mapping[str, str]) -> dict[str, object]:
+def row_values(
+    record,
+    basic: Mapping[str, object],
+    highest: Mapping[str, object],
+    qual: Mapping[str, object],
+    d: CampaignDefinition,
+    statuses: Mapping[str, str],
+) -> dict[str, object]:
     """One applicant's roster values by column label (序号 left to the caller).
 
-    ``record`` is a row of the roster SELECT: application columns, office and unit names, the
-    unit's facts and the JSON of the basic, education and qualification sections; ``statuses``
-    the campaign's words for each status (已报送州 or 已报送地区).
+    ``record`` is a row of the roster SELECT: application columns, office and unit names and the
+    unit's facts; ``basic``, ``highest`` and ``qual`` the basic section's fields, the last
+    education row's and the qualification's (at least BASIC_FIELDS, EDUCATION_FIELDS and
+    QUALIFICATION_FIELDS); ``statuses`` the campaign's words for each status (已报送州 or
+    已报送地区).
     """
-    basic = record.basic or {}
-    education = (record.education or {}).get("rows") or []
-    highest = education[-1] if education else {}
-    qual = record.qualification or {}
     series = d.series_by_code(record.series_code)
     facts = AppFacts(
         level=record.level,
