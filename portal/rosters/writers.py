@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -129,6 +129,15 @@ def _clean(value: object) -> object:
     return neutralise_cell(strip_control(value))
 
 
+def _safe_text(text: str) -> str:
+    """_clean for a text, quick when there is nothing to do (the most of a roster's cells)."""
+    if not text.isprintable():
+        text = strip_control(text)
+    if text and (text[0] in _RISKY or text[0].isspace()):
+        return neutralise_cell(text)
+    return text
+
+
 def _styles() -> dict[str, NamedStyle]:
     """The named styles of the workbook, made once per file (cells refer to them by name)."""
     body = Font(name=FONT_NAME, size=BODY_PT)
@@ -180,13 +189,6 @@ def _text_pt(text: str) -> float:
     an em and one byte: the byte count gives the width without looking at each character.
     """
     return (len(text) + len(text.encode("utf-8"))) / 4 * BODY_PT
-
-
-def _shown(value: object, label: str) -> str:
-    """The text a cell shows, for measuring and for CSV."""
-    if isinstance(value, date):
-        return format_month_cn(value) if label in MONTH_COLUMNS else format_date_cn(value)
-    return "" if value is None else str(value)
 
 
 def _usable_pt(width: float) -> float:
@@ -333,13 +335,8 @@ def write_xlsx(roster: Roster, out: IO[bytes] | str, *, paper: str = "a4") -> in
             if ordered[i] is not None:
                 ordered[i] = str(ordered[i])
         for cell, value in zip(templates, ordered, strict=True):
-            if type(value) is str and value:
-                # A control character stored before input was cleaned must not fail the file.
-                if not value.isprintable():
-                    value = strip_control(value)
-                if value and (value[0] in _RISKY or value[0].isspace()):
-                    value = neutralise_cell(value)
-            cell.value = value
+            # A control character stored before input was cleaned must not fail the file.
+            cell.value = _safe_text(value) if type(value) is str and value else value
         lines = 1
         for i, usable, fits in wrapped:
             text = ordered[i]
@@ -410,12 +407,26 @@ TEXT_MARK = "\t"
 CSV_BLOCK_ROWS = 500
 
 
-def csv_value(value: object, label: str) -> str:
-    """A CSV field: dates the Chinese way, text neutralised, ID and phone digits kept as text."""
-    text = str(_clean(_shown(value, label)))
-    if label in TEXT_COLUMNS and text and text[0] != "'":
-        return TEXT_MARK + text
-    return text
+def csv_field(label: str) -> Callable[[object], str]:
+    """How a column's values become CSV fields: dates the Chinese way, text made safe (see
+    _safe_text), ID and phone digits kept as text. Made once per column, used for every row."""
+    as_date = format_month_cn if label in MONTH_COLUMNS else format_date_cn
+    mark = TEXT_MARK if label in TEXT_COLUMNS else ""
+
+    def field(value: object) -> str:
+        if value is None:
+            return ""
+        if type(value) is str:
+            text = _safe_text(value) if value else value
+        elif isinstance(value, date):
+            text = as_date(value)
+        else:
+            text = _safe_text(str(value))
+        if mark and text and text[0] != "'":
+            return mark + text
+        return text
+
+    return field
 
 
 def csv_chunks(roster: Roster) -> Iterator[bytes]:
@@ -424,10 +435,9 @@ def csv_chunks(roster: Roster) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(roster.columns)
+    fields = [csv_field(label) for label in roster.columns]
     for n, values in enumerate(roster.rows, start=1):
-        writer.writerow(
-            [csv_value(v, label) for label, v in zip(roster.columns, values, strict=True)]
-        )
+        writer.writerow([field(v) for field, v in zip(fields, values, strict=True)])
         if n % CSV_BLOCK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
