@@ -55,9 +55,9 @@ SELECTION_LABELS: dict[str, str] = {
     ALL: "全部（含草稿、公示中等未推荐的）",
 } | {s: f"仅“{label}”" for s, label in STATUS_LABELS.items()}
 
-# What the columns read of the sections, selected out of their JSON by the database (the
-# sections are not decoded whole, and the others are never read for a roster): basic's fields,
-# the last (highest) education row's, and qualification's. BASIC_FIELDS also holds what
+# What the columns read of the sections (the others are never read for a roster): basic's
+# fields, the last (highest) education row's, and qualification's; on SQLite they are selected
+# out of the JSON in SQL, so that the sections are not decoded whole. BASIC_FIELDS also holds what
 # derived_values() reads (level, kind and the defense exemption's facts).
 BASIC_FIELDS: tuple[str, ...] = (
     "gender", "birth_date", "ethnicity", "political_status", "work_start", "phone",
@@ -68,11 +68,12 @@ QUALIFICATION_FIELDS: tuple[str, ...] = ("title", "obtained_on")
 
 
 class JsonValue(sa.sql.expression.ColumnElement):
-    """A value inside a JSON column, as json.loads would give it (a JSON true may read as 1).
+    """A value inside a JSON column as SQLite's json_extract gives it (a JSON true reads as 1).
 
     ``path`` holds keys and list positions (-1 the last item); a missing key, an empty list or
-    a NULL column give None. SQLite: json_extract; PostgreSQL: the -> operator (the driver
-    decodes the JSON it returns).
+    a NULL column give None. SQLite only: PostgreSQL's json operators refuse a whole document
+    holding a \\u0000 (stored before input was cleaned), which Python reads and the writers
+    clean, so there the sections' JSON is read whole (see _row_columns).
     """
 
     inherit_cache = True
@@ -100,20 +101,11 @@ def _json_value_sqlite(element: JsonValue, compiler, **kw) -> str:
     return f"json_extract({compiler.process(element.column, **kw)}, {path})"
 
 
-@compiles(JsonValue, "postgresql")
-def _json_value_postgresql(element: JsonValue, compiler, **kw) -> str:
-    sql = compiler.process(element.column, **kw)
-    for p in element.path:
-        key = str(int(p)) if isinstance(p, int) else compiler.render_literal_value(p, sa.String())
-        sql = f"({sql} -> {key})"
-    return sql
-
-
 _BASIC = aliased(ApplicationSection, name="basic")
 _EDUCATION = aliased(ApplicationSection, name="education")
 _QUALIFICATION = aliased(ApplicationSection, name="qualification")
 _SECTIONS_READ = ((_BASIC, "basic"), (_EDUCATION, "education"), (_QUALIFICATION, "qualification"))
-_ROW_COLUMNS = (
+_APPLICATION_COLUMNS = (
     Application.id,
     Application.name,
     Application.id_number,
@@ -127,22 +119,70 @@ _ROW_COLUMNS = (
     RecommendingUnit.nature.label("unit_nature"),
     RecommendingUnit.below_county_level.label("unit_below_county_level"),
     RecommendingUnit.county.label("unit_county"),
+)
+_FIELDS_IN_SQL = (
     *(JsonValue(_BASIC.data, f).label(f"basic_{f}") for f in BASIC_FIELDS),
     *(JsonValue(_EDUCATION.data, "rows", -1, f).label(f"edu_{f}") for f in EDUCATION_FIELDS),
     *(JsonValue(_QUALIFICATION.data, f).label(f"qual_{f}") for f in QUALIFICATION_FIELDS),
 )
-# Where each section's fields sit in a row of _ROW_COLUMNS.
-_QUALIFICATION_AT = len(_ROW_COLUMNS) - len(QUALIFICATION_FIELDS)
-_EDUCATION_AT = _QUALIFICATION_AT - len(EDUCATION_FIELDS)
-_BASIC_AT = _EDUCATION_AT - len(BASIC_FIELDS)
+_SECTIONS_WHOLE = (
+    _BASIC.data.label("basic"),
+    _EDUCATION.data.label("education"),
+    _QUALIFICATION.data.label("qualification"),
+)
+# json_extract ends a text at a \u0000 and may mangle a lone surrogate: a section whose JSON
+# holds such an escape (stored before input was cleaned; \ud… also catches some characters
+# that are fine) is read whole and decoded in Python, as everywhere else.
+_SECTIONS_IF_ODD = tuple(
+    sa.type_coerce(
+        sa.case(
+            (
+                sa.or_(
+                    sa.func.instr(alias.data, "\\u0000") > 0, sa.func.instr(alias.data, "\\ud") > 0
+                ),
+                alias.data,
+            )
+        ),
+        sa.JSON,
+    ).label(key)
+    for alias, key in _SECTIONS_READ
+)
+# Where each section's fields sit in a row read with _FIELDS_IN_SQL.
+_BASIC_AT = len(_APPLICATION_COLUMNS)
+_EDUCATION_AT = _BASIC_AT + len(BASIC_FIELDS)
+_QUALIFICATION_AT = _EDUCATION_AT + len(EDUCATION_FIELDS)
 
 
-def _sections_of(record) -> tuple[dict, dict, dict]:
-    """The basic fields, the highest education row's and qualification's, of a roster row."""
+def _row_columns() -> tuple:
+    """The columns of a roster row: on SQLite the fields read out of the JSON (and the odd
+    section whole), elsewhere the sections' JSON whole (see JsonValue)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return _APPLICATION_COLUMNS + _FIELDS_IN_SQL + _SECTIONS_IF_ODD
+    return _APPLICATION_COLUMNS + _SECTIONS_WHOLE
+
+
+def _sections_of(record) -> tuple[Mapping, Mapping, Mapping]:
+    """The basic fields, the highest (last) education row's and qualification's, of a row."""
+    rows = (record.education or {}).get("rows") or []
+    whole = (record.basic or {}, rows[-1] if rows else {}, record.qualification or {})
+    if len(record) == _BASIC_AT + len(_SECTIONS_WHOLE):
+        return whole
     return (
-        dict(zip(BASIC_FIELDS, record[_BASIC_AT:_EDUCATION_AT], strict=True)),
-        dict(zip(EDUCATION_FIELDS, record[_EDUCATION_AT:_QUALIFICATION_AT], strict=True)),
-        dict(zip(QUALIFICATION_FIELDS, record[_QUALIFICATION_AT:], strict=True)),
+        whole[0]
+        if record.basic is not None
+        else dict(zip(BASIC_FIELDS, record[_BASIC_AT:_EDUCATION_AT], strict=True)),
+        whole[1]
+        if record.education is not None
+        else dict(zip(EDUCATION_FIELDS, record[_EDUCATION_AT:_QUALIFICATION_AT], strict=True)),
+        whole[2]
+        if record.qualification is not None
+        else dict(
+            zip(
+                QUALIFICATION_FIELDS,
+                record[_QUALIFICATION_AT : _QUALIFICATION_AT + len(QUALIFICATION_FIELDS)],
+                strict=True,
+            )
+        ),
     )
 
 
@@ -376,7 +416,7 @@ def _office_names(ids: set[int]) -> dict[int, str]:
 
 def _stream(stmt: sa.Select, d: CampaignDefinition, columns: tuple[str, ...]) -> Iterator[list]:
     """Every row of the roster in order, read by one SELECT as they are written."""
-    rows_stmt = _with_sections(_joined(stmt, *_ROW_COLUMNS)).order_by(*_order(d))
+    rows_stmt = _with_sections(_joined(stmt, *_row_columns())).order_by(*_order(d))
     statuses = d.status_labels()
     result = db.session.execute(rows_stmt.execution_options(yield_per=500))
     try:
@@ -418,7 +458,7 @@ def page_rows(
         for r in db.session.execute(
             # These ids came from the scoped, filtered SELECT above.
             _with_sections(
-                _joined(sa.select(Application).where(Application.id.in_(ids)), *_ROW_COLUMNS)
+                _joined(sa.select(Application).where(Application.id.in_(ids)), *_row_columns())
             )
         )
     }

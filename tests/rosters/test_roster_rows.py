@@ -39,7 +39,7 @@ def _sections(i: int, birth: date, number: str) -> dict[str, dict | None]:
         "birth_date": [birth.isoformat(), f"{birth.year}-{birth.month:02d}", "", None][i % 4],
         "ethnicity": ["维吾尔族", "汉族", "", None][i % 4],
         "political_status": ["中共党员", "群众", None][i % 3],
-        "phone": ["0996-7102311", f"139{i:08d}", "", None][i % 4],
+        "phone": ["0996-7102311", f"139{i:08d}", "", None, "139\x0012345678"][i % 5],
         "work_start": [f"{birth.year + 22}-08", f"{birth.year + 22}-08-01", None][i % 3],
         "level": [None, "junior", "intermediate", "senior"][i % 4],
         "kind": [None, "evaluation", "conferment"][i % 3],
@@ -48,13 +48,18 @@ def _sections(i: int, birth: date, number: str) -> dict[str, dict | None]:
         "below_county_level": [True, False, None][i % 3],
         "unit_nature": ["事业单位", "民营企业", None][i % 3],
         "mandarin_level": "二级乙等",
+        "sanction": "\x00\x0b" if i % 9 == 0 else "",  # stored before input was cleaned
         "retired": False,
     }
     if i % 7 == 0:  # keys missing altogether
         for key in ("level", "county", "below_county_level", "gender"):
             basic.pop(key)
     rows = [
-        {"school": f"学校{j}", "major": ["汉语言文学", "", None][(i + j) % 3], "level": "大学本科"}
+        {
+            "school": f"学校{j}" + ("😀" if i % 8 == 0 else ""),
+            "major": ["汉语言文学", "", None][(i + j) % 3],
+            "level": "大学本科",
+        }
         for j in range(i % 4)
     ]
     if rows and i % 5 == 0:
