@@ -151,6 +151,11 @@ _SECTIONS_IF_ODD = tuple(
 _BASIC_AT = len(_APPLICATION_COLUMNS)
 _EDUCATION_AT = _BASIC_AT + len(BASIC_FIELDS)
 _QUALIFICATION_AT = _EDUCATION_AT + len(EDUCATION_FIELDS)
+_FIELDS_AT = (
+    (BASIC_FIELDS, _BASIC_AT),
+    (EDUCATION_FIELDS, _EDUCATION_AT),
+    (QUALIFICATION_FIELDS, _QUALIFICATION_AT),
+)
 
 
 def _row_columns() -> tuple:
@@ -167,22 +172,11 @@ def _sections_of(record) -> tuple[Mapping, Mapping, Mapping]:
     whole = (record.basic or {}, rows[-1] if rows else {}, record.qualification or {})
     if len(record) == _BASIC_AT + len(_SECTIONS_WHOLE):
         return whole
-    return (
-        whole[0]
-        if record.basic is not None
-        else dict(zip(BASIC_FIELDS, record[_BASIC_AT:_EDUCATION_AT], strict=True)),
-        whole[1]
-        if record.education is not None
-        else dict(zip(EDUCATION_FIELDS, record[_EDUCATION_AT:_QUALIFICATION_AT], strict=True)),
-        whole[2]
-        if record.qualification is not None
-        else dict(
-            zip(
-                QUALIFICATION_FIELDS,
-                record[_QUALIFICATION_AT : _QUALIFICATION_AT + len(QUALIFICATION_FIELDS)],
-                strict=True,
-            )
-        ),
+    # SQLite: each section's fields come from json_extract unless it was read whole (odd text).
+    read_whole = (record.basic, record.education, record.qualification)
+    return tuple(
+        section if raw is not None else dict(zip(names, record[at : at + len(names)], strict=True))
+        for section, raw, (names, at) in zip(whole, read_whole, _FIELDS_AT, strict=True)
     )
 
 
